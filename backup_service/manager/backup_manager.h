@@ -1,0 +1,107 @@
+// BackupManager: creates, restores and deletes backups (Cinder's backup API + manager roles).
+//
+// Requests are validated and their first transition persisted synchronously (a refused request
+// changes nothing); the long part runs on a worker thread. Backup flow:
+//   volume available|in-use --(CAS, previous_status saved)--> backing-up
+//   -> temporary snapshot (or clone) recorded on the backup, then made by the driver
+//   -> volume back to previous_status (attach/detach/extend are not blocked during the copy)
+//   -> copy from the temporary: reader -> chunks -> store -> manifest (written last)
+//   -> backup available -> temporary removed (in every path, success or failure).
+// Thread-safety: all public methods may be called concurrently.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backup_service/common/result.h"
+#include "backup_service/db/database.h"
+#include "backup_service/model/records.h"
+#include "backup_service/object_stores/object_store.h"
+#include "backup_service/volume_manager/volume_manager.h"
+
+namespace bb {
+
+struct BackupManagerOptions {
+  std::string host;
+  std::string default_container = "backups";
+  int64_t chunk_size = 4 << 20;
+  int compression_level = 3;
+  int workers_per_job = 2;
+  int max_concurrent_jobs = 4;
+};
+
+struct CreateBackupParams {
+  std::string project_id;
+  std::string volume_id;
+  std::string name;
+  std::string description;
+  bool force = false;
+  bool incremental = false;
+  std::string snapshot_id;
+  std::string container;
+};
+
+struct RestoreParams {
+  std::string project_id;
+  std::string backup_id;
+  std::string volume_id;  // empty: create a new volume
+  std::string name;       // name of the new volume
+};
+
+struct RestoreStarted {
+  Backup backup;
+  Volume volume;
+};
+
+class BackupManager {
+ public:
+  BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+                BackupManagerOptions options);
+  ~BackupManager();  // waits for running jobs
+
+  Result<Backup> CreateBackup(const CreateBackupParams& p);
+  Result<Backup> GetBackup(const std::string& project_id, const std::string& backup_id);
+  Result<std::vector<Backup>> ListBackups(const std::string& project_id,
+                                          const std::string& volume_id);
+  Result<Backup> DeleteBackup(const std::string& project_id, const std::string& backup_id,
+                              bool force);
+  Result<RestoreStarted> RestoreBackup(const RestoreParams& p);
+
+  // Blocks until no job is queued or running (tests, shutdown).
+  void WaitIdle();
+
+ private:
+  void Submit(std::function<void()> job);
+  void WorkerLoop();
+  void RunBackup(Backup backup, Volume volume);
+  void RunRestore(Backup backup, Volume volume, bool volume_is_new);
+  void RunDelete(Backup backup);
+
+  Database& db_;
+  VolumeManager& volumes_;
+  ObjectStore& store_;
+  BackupManagerOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  int running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+  // Backups into a container hold it shared; chunk collection after a delete holds it exclusive,
+  // so a chunk a running backup found "already stored" is never collected under it.
+  std::mutex containers_mu_;
+  std::map<std::string, std::unique_ptr<std::shared_mutex>> container_locks_;
+  std::shared_mutex& ContainerLock(const std::string& container);
+};
+
+}  // namespace bb

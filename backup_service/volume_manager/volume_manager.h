@@ -1,0 +1,90 @@
+// VolumeManager: volumes, attachments and snapshots on this host, with their driver.
+//
+// Each operation validates its input, persists a compare-and-swap status transition (with an
+// event row) BEFORE the driver call it guards, calls the driver, and persists the resting status.
+// A refused request changes nothing. Operations are synchronous (driver calls are short).
+// Thread-safety: all methods may be called concurrently; per-volume exclusion comes from the
+// status compare-and-swap (a second concurrent operation finds the transitional status and is
+// refused with FAILED_PRECONDITION).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "backup_service/common/command_runner.h"
+#include "backup_service/common/result.h"
+#include "backup_service/db/database.h"
+#include "backup_service/model/records.h"
+#include "volume_drivers/volume_driver.h"
+
+namespace bb {
+
+struct CreateVolumeParams {
+  std::string project_id;
+  std::string name;
+  std::string description;
+  int64_t size_gib = 0;
+};
+
+struct CreateSnapshotParams {
+  std::string project_id;
+  std::string volume_id;
+  std::string name;
+  std::string description;
+  bool force = false;
+};
+
+constexpr int64_t kMaxVolumeSizeGib = 16384;
+constexpr size_t kMaxNameBytes = 255;
+
+class VolumeManager {
+ public:
+  VolumeManager(Database& db, VolumeDriver& driver, CommandRunner& runner, std::string host);
+
+  Result<Volume> CreateVolume(const CreateVolumeParams& p);
+  Result<Volume> GetVolume(const std::string& project_id, const std::string& volume_id);
+  Result<std::vector<Volume>> ListVolumes(const std::string& project_id);
+  Status DeleteVolume(const std::string& project_id, const std::string& volume_id);
+
+  Result<Attachment> AttachVolume(const std::string& project_id, const std::string& volume_id,
+                                  const std::string& instance_uuid);
+  Result<Volume> DetachVolume(const std::string& project_id, const std::string& volume_id,
+                              const std::string& attachment_id);
+  Result<std::vector<Attachment>> ListAttachments(const std::string& volume_id);
+
+  Result<Snapshot> CreateSnapshot(const CreateSnapshotParams& p);
+  Result<Snapshot> GetSnapshot(const std::string& project_id, const std::string& snapshot_id);
+  Result<std::vector<Snapshot>> ListSnapshots(const std::string& project_id,
+                                              const std::string& volume_id);
+  Status DeleteSnapshot(const std::string& project_id, const std::string& snapshot_id);
+
+  // --- Used by the backup manager (in-process today; an RPC to a volume host later) ---
+  DriverCapabilities Capabilities() const { return driver_.Capabilities(); }
+  // Creates a temporary snapshot (is_temporary, not user-visible in lists) of a volume that the
+  // caller has put in backing-up; flushes its attached devices first (crash consistency). The
+  // snapshot row is inserted (creating) before the driver call, so a crash leaves a findable row.
+  Result<Snapshot> CreateTemporarySnapshot(const Volume& volume, const std::string& backup_id);
+  // Creates a temporary clone volume the same way.
+  Result<Volume> CreateTemporaryClone(const Volume& volume, const std::string& backup_id);
+  // Removes a temporary snapshot/clone and its row. Idempotent (missing is OK).
+  Status DeleteTemporarySnapshot(const std::string& snapshot_id);
+  Status DeleteTemporaryVolume(const std::string& volume_id);
+  // Paths readable/writable on this host.
+  Result<std::string> VolumeLocalPath(const Volume& volume);
+  Result<std::string> SnapshotLocalPath(const Snapshot& snapshot);
+  // Creates a volume record + driver volume for a restore target (status creating -> available).
+  Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p);
+
+ private:
+  Status FlushAttachedDevices(const Volume& volume);
+  Status RemoveVolumeRecordAndData(const Volume& volume);
+
+  Database& db_;
+  VolumeDriver& driver_;
+  CommandRunner& runner_;
+  std::string host_;
+};
+
+}  // namespace bb
