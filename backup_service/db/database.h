@@ -18,7 +18,6 @@
 #include "backup_service/common/result.h"
 
 namespace pqxx {
-class connection;
 class dbtransaction;
 }  // namespace pqxx
 
@@ -40,14 +39,15 @@ class Database {
   Status ApplyMigrations(const std::string& dir);
 
  private:
-  explicit Database(std::string conninfo) : conninfo_(std::move(conninfo)) {}
-  Result<std::unique_ptr<pqxx::connection>> Acquire();
-  void Release(std::unique_ptr<pqxx::connection> c);
+  explicit Database(std::string conninfo);
+  struct Connection;  // wraps pqxx::connection (a typedef in libpqxx 6, so not forward-declarable)
+  Result<std::unique_ptr<Connection>> Acquire();
+  void Release(std::unique_ptr<Connection> c);
 
   std::string conninfo_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;
   int max_ = 4;
 };

@@ -1,0 +1,66 @@
+// BackupRepository: SQL for backups. Status changes are compare-and-swaps with an event row in
+// the same transaction; Update() persists a step that does not change the status (a temporary
+// recorded before it is made, progress) under the same compare-and-swap on the current status.
+// Thread-safety: stateless over Database; safe to use concurrently.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backup_service/common/result.h"
+#include "backup_service/db/database.h"
+#include "backup_service/model/records.h"
+
+namespace bb {
+
+// Columns changed together with a transition or an update; unset members are left alone.
+// Empty strings in id columns store NULL.
+struct BackupChange {
+  std::optional<std::string> fail_reason;
+  std::optional<std::string> temp_volume_id;
+  std::optional<std::string> temp_snapshot_id;
+  std::optional<std::string> restore_volume_id;
+  std::optional<std::string> manifest_object;
+  std::optional<int64_t> object_count;
+  std::optional<int64_t> stored_bytes;
+  std::optional<int64_t> bytes_done;
+  std::optional<int64_t> bytes_total;
+  std::optional<BackupSourceKind> source_kind;
+  std::optional<std::string> source_reason;
+  std::optional<int64_t> data_timestamp;  // epoch microseconds
+  bool set_started_now = false;
+  bool set_finished_now = false;
+  bool set_deleted_now = false;
+};
+
+class BackupRepository {
+ public:
+  BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
+
+  Status Insert(const Backup& b, const std::string& reason);
+  // NotFound when missing, deleted, or in another project (when project_id is non-empty).
+  Result<Backup> Get(const std::string& id, const std::string& project_id = "");
+  // Backups of a project (optionally of one volume), newest first; deleted ones excluded.
+  Result<std::vector<Backup>> List(const std::string& project_id, const std::string& volume_id);
+  // The available backup of the volume with the newest data_timestamp (incremental parent).
+  Result<std::optional<Backup>> LatestAvailable(const std::string& project_id,
+                                                const std::string& volume_id);
+
+  Status Transition(const std::string& id, BackupStatus from, BackupStatus to,
+                    const std::string& reason, const BackupChange& change = {});
+  Status Update(const std::string& id, BackupStatus expected, const std::string& reason,
+                const BackupChange& change);
+  // Progress counters only: no event row (one per chunk would be a database write per chunk).
+  Status UpdateProgress(const std::string& id, int64_t bytes_done, int64_t bytes_total);
+  // Adjusts the parent's dependent count atomically (single statement; no lost updates).
+  Status AddDependent(const std::string& parent_id, int delta);
+
+ private:
+  Status Apply(const std::string& id, BackupStatus from, BackupStatus to,
+               const std::string& reason, const BackupChange& change);
+  Database& db_;
+  std::string host_;
+};
+
+}  // namespace bb

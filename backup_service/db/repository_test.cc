@@ -1,0 +1,194 @@
+// Repository tests against a real PostgreSQL (BB_TEST_PG_CONNINFO): compare-and-swap semantics,
+// event rows, CHECK constraints, and the delete guard.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "backup_service/common/uuid.h"
+#include "backup_service/db/backup_repository.h"
+#include "backup_service/db/event_log.h"
+#include "backup_service/db/snapshot_repository.h"
+#include "backup_service/db/testing/test_database.h"
+#include "backup_service/db/volume_repository.h"
+
+namespace bb {
+namespace {
+
+class RepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    tdb_ = testing::TestDatabase::Create(BB_SCHEMA_DIR, &why);
+    if (!tdb_) GTEST_SKIP() << why;
+    volumes_ = std::make_unique<VolumeRepository>(tdb_->db(), "host-a");
+    snapshots_ = std::make_unique<SnapshotRepository>(tdb_->db(), "host-a");
+    backups_ = std::make_unique<BackupRepository>(tdb_->db(), "host-a");
+  }
+
+  Volume MakeVolume(VolumeStatus status = VolumeStatus::kAvailable) {
+    Volume v;
+    v.id = NewUuid();
+    v.project_id = "p1";
+    v.name = "vol";
+    v.size_gib = 1;
+    v.status = status;
+    v.host = "host-a";
+    EXPECT_TRUE(volumes_->Insert(v, false, "test").ok());
+    return v;
+  }
+
+  std::unique_ptr<testing::TestDatabase> tdb_;
+  std::unique_ptr<VolumeRepository> volumes_;
+  std::unique_ptr<SnapshotRepository> snapshots_;
+  std::unique_ptr<BackupRepository> backups_;
+};
+
+TEST_F(RepositoryTest, MigrationsAreIdempotent) {
+  EXPECT_TRUE(tdb_->db().ApplyMigrations(BB_SCHEMA_DIR).ok());
+  EXPECT_TRUE(tdb_->db().ApplyMigrations(BB_SCHEMA_DIR).ok());
+}
+
+TEST_F(RepositoryTest, VolumeRoundTripAndProjectIsolation) {
+  Volume v = MakeVolume();
+  auto got = volumes_->Get(v.id, "p1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->name, "vol");
+  EXPECT_EQ(got->status, VolumeStatus::kAvailable);
+  EXPECT_GT(got->created_at, 0);
+  EXPECT_EQ(volumes_->Get(v.id, "p2").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(volumes_->Get(NewUuid()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RepositoryTest, CompareAndSwapRefusesWrongStateAndRecordsEvents) {
+  Volume v = MakeVolume();
+  VolumeChange prev;
+  prev.previous_status = VolumeStatus::kAvailable;
+  ASSERT_TRUE(volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kBackingUp,
+                                   "backup b", prev)
+                  .ok());
+  // A second request that still thinks the volume is available loses.
+  Status lost = volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "x");
+  EXPECT_EQ(lost.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(lost.message().find("backing-up"), std::string::npos) << lost.message();
+  auto got = volumes_->Get(v.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, VolumeStatus::kBackingUp);
+  EXPECT_EQ(got->previous_status, VolumeStatus::kAvailable);
+
+  auto events = ListEvents(tdb_->db(), "volume", v.id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].from_status, "available");
+  EXPECT_EQ((*events)[1].to_status, "backing-up");
+  EXPECT_EQ((*events)[1].reason, "backup b");
+}
+
+TEST_F(RepositoryTest, IllegalTransitionIsRefusedBeforeSql) {
+  Volume v = MakeVolume();
+  EXPECT_EQ(volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kErrorRestoring, "")
+                .code(),
+            StatusCode::kInternal);
+}
+
+TEST_F(RepositoryTest, ConcurrentCompareAndSwapHasOneWinner) {
+  Volume v = MakeVolume();
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      if (volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "race")
+              .ok()) {
+        ++wins;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+}
+
+TEST_F(RepositoryTest, CheckConstraintRejectsUnknownStatus) {
+  Status st = tdb_->db().InTransaction([&](pqxx::dbtransaction& txn) {
+    txn.exec("INSERT INTO volumes (id, project_id, size_gib, status, host) VALUES "
+             "(gen_random_uuid(), 'p', 1, 'bogus', 'h')");
+    return Status::Ok();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+}
+
+TEST_F(RepositoryTest, DeleteRefusedWhileBackupRunsOrSnapshotsExist) {
+  Volume v = MakeVolume();
+  Backup b;
+  b.id = NewUuid();
+  b.project_id = "p1";
+  b.volume_id = v.id;
+  b.container = "p1/backups";
+  b.host = "host-a";
+  b.size_gib = 1;
+  ASSERT_TRUE(backups_->Insert(b, "test").ok());
+  Status st = volumes_->BeginDelete(v.id, VolumeStatus::kAvailable);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(st.message().find(b.id), std::string::npos) << st.message();
+  ASSERT_TRUE(backups_->Transition(b.id, BackupStatus::kCreating, BackupStatus::kError, "t").ok());
+
+  Snapshot s;
+  s.id = NewUuid();
+  s.project_id = "p1";
+  s.volume_id = v.id;
+  s.size_gib = 1;
+  s.status = SnapshotStatus::kAvailable;
+  ASSERT_TRUE(snapshots_->Insert(s, "t").ok());
+  EXPECT_EQ(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(snapshots_->Transition(s.id, SnapshotStatus::kAvailable, SnapshotStatus::kDeleting, "")
+                  .ok());
+  ASSERT_TRUE(snapshots_->Remove(s.id, SnapshotStatus::kDeleting, "t").ok());
+  ASSERT_TRUE(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).ok());
+  ASSERT_TRUE(volumes_->Remove(v.id, VolumeStatus::kDeleting, "t").ok());
+  EXPECT_EQ(volumes_->Get(v.id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
+  Volume v = MakeVolume();
+  Backup b;
+  b.id = NewUuid();
+  b.project_id = "p1";
+  b.volume_id = v.id;
+  b.container = "p1/backups";
+  b.host = "host-a";
+  b.size_gib = 1;
+  ASSERT_TRUE(backups_->Insert(b, "test").ok());
+  std::string snap = NewUuid();
+  BackupChange rec;
+  rec.temp_snapshot_id = snap;
+  rec.set_started_now = true;
+  ASSERT_TRUE(backups_->Update(b.id, BackupStatus::kCreating, "temp snapshot recorded", rec).ok());
+  BackupChange done;
+  done.temp_snapshot_id = "";
+  done.object_count = 7;
+  done.stored_bytes = 1234;
+  done.manifest_object = "manifests/x.json";
+  done.source_kind = BackupSourceKind::kTempSnapshotLocal;
+  done.set_finished_now = true;
+  ASSERT_TRUE(
+      backups_->Transition(b.id, BackupStatus::kCreating, BackupStatus::kAvailable, "done", done)
+          .ok());
+  auto got = backups_->Get(b.id, "p1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->status, BackupStatus::kAvailable);
+  EXPECT_EQ(got->temp_snapshot_id, "");
+  EXPECT_EQ(got->object_count, 7);
+  EXPECT_EQ(got->stored_bytes, 1234);
+  EXPECT_EQ(got->source_kind, BackupSourceKind::kTempSnapshotLocal);
+  EXPECT_GT(got->started_at, 0);
+  EXPECT_GE(got->finished_at, got->started_at);
+  auto latest = backups_->LatestAvailable("p1", v.id);
+  ASSERT_TRUE(latest.ok());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->id, b.id);
+  // Wrong expected status: nothing changes.
+  EXPECT_EQ(backups_->Transition(b.id, BackupStatus::kCreating, BackupStatus::kError, "x").code(),
+            StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace bb

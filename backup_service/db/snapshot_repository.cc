@@ -1,0 +1,117 @@
+#include "backup_service/db/snapshot_repository.h"
+
+#include "backup_service/db/event_log.h"
+#include "backup_service/db/sql_util.h"
+#include "backup_service/model/state_machine.h"
+
+namespace bb {
+namespace {
+
+const std::string kColumns =
+    "id::text, project_id, volume_id::text, name, description, size_gib, status, is_temporary, "
+    "provider_location, provider_auth, " +
+    sql::Micros("created_at") + ", " + sql::Micros("updated_at");
+
+Snapshot RowToSnapshot(const pqxx::row& r) {
+  Snapshot s;
+  s.id = sql::Text(r[0]);
+  s.project_id = sql::Text(r[1]);
+  s.volume_id = sql::Text(r[2]);
+  s.name = sql::Text(r[3]);
+  s.description = sql::Text(r[4]);
+  s.size_gib = sql::Int(r[5]);
+  s.status = ParseSnapshotStatus(sql::Text(r[6])).value_or(SnapshotStatus::kError);
+  s.is_temporary = sql::Bool(r[7]);
+  s.provider_location = sql::Text(r[8]);
+  s.provider_auth = sql::Text(r[9]);
+  s.created_at = sql::Int(r[10]);
+  s.updated_at = sql::Int(r[11]);
+  return s;
+}
+
+Status CasFailure(pqxx::dbtransaction& txn, const std::string& id, std::string_view expected) {
+  auto r = txn.exec_params("SELECT status FROM snapshots WHERE id = $1::uuid", id);
+  if (r.empty()) return Status::NotFound("snapshot " + id + " not found");
+  return Status::FailedPrecondition("snapshot " + id + " is " + sql::Text(r[0][0]) +
+                                    ", expected " + std::string(expected));
+}
+
+}  // namespace
+
+Status SnapshotRepository::Insert(const Snapshot& s, const std::string& reason) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    txn.exec_params(
+        "INSERT INTO snapshots (id, project_id, volume_id, name, description, size_gib, status, "
+        "is_temporary, provider_location) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, $8, $9)",
+        s.id, s.project_id, s.volume_id, s.name, s.description, s.size_gib,
+        std::string(ToString(s.status)), s.is_temporary, s.provider_location);
+    RecordEvent(txn, "snapshot", s.id, "", std::string(ToString(s.status)), reason, host_);
+    return Status::Ok();
+  });
+}
+
+Result<Snapshot> SnapshotRepository::Get(const std::string& id, const std::string& project_id) {
+  std::optional<Snapshot> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto r = txn.exec_params("SELECT " + kColumns + " FROM snapshots WHERE id = $1::uuid", id);
+    if (!r.empty()) out = RowToSnapshot(r[0]);
+    return Status::Ok();
+  }));
+  if (!out || (!project_id.empty() && out->project_id != project_id)) {
+    return Status::NotFound("snapshot " + id + " not found");
+  }
+  return *out;
+}
+
+Result<std::vector<Snapshot>> SnapshotRepository::List(const std::string& project_id,
+                                                       const std::string& volume_id) {
+  std::vector<Snapshot> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT " + kColumns +
+            " FROM snapshots WHERE project_id = $1 AND NOT is_temporary AND "
+            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
+        project_id, volume_id);
+    for (const auto& r : rows) out.push_back(RowToSnapshot(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status SnapshotRepository::Transition(const std::string& id, SnapshotStatus from,
+                                      SnapshotStatus to, const std::string& reason,
+                                      const SnapshotChange& change) {
+  if (!IsLegalTransition(from, to)) {
+    return Status::Internal("illegal snapshot transition " + std::string(ToString(from)) +
+                            " -> " + std::string(ToString(to)));
+  }
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    sql::SetClause set(3);
+    set.Set("status", std::string(ToString(to)));
+    set.SetNow("updated_at");
+    if (change.provider_location) set.Set("provider_location", *change.provider_location);
+    if (change.provider_auth) set.Set("provider_auth", *change.provider_auth);
+    auto params = set.Params();
+    auto r = txn.exec_params("UPDATE snapshots SET " + set.Sql() +
+                                 " WHERE id = $1::uuid AND status = $2",
+                             id, std::string(ToString(from)),
+                             pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
+    RecordEvent(txn, "snapshot", id, std::string(ToString(from)), std::string(ToString(to)),
+                reason, host_);
+    return Status::Ok();
+  });
+}
+
+Status SnapshotRepository::Remove(const std::string& id, SnapshotStatus expected,
+                                  const std::string& reason) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    auto r = txn.exec_params("DELETE FROM snapshots WHERE id = $1::uuid AND status = $2", id,
+                             std::string(ToString(expected)));
+    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(expected));
+    RecordEvent(txn, "snapshot", id, std::string(ToString(expected)), "deleted", reason, host_);
+    return Status::Ok();
+  });
+}
+
+}  // namespace bb

@@ -1,0 +1,38 @@
+// SnapshotRepository: SQL for snapshots (user snapshots and backups' temporary ones). Status
+// changes are compare-and-swaps with an event row, as in VolumeRepository.
+// Thread-safety: stateless over Database; safe to use concurrently.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backup_service/common/result.h"
+#include "backup_service/db/database.h"
+#include "backup_service/model/records.h"
+
+namespace bb {
+
+struct SnapshotChange {
+  std::optional<std::string> provider_location;
+  std::optional<std::string> provider_auth;
+};
+
+class SnapshotRepository {
+ public:
+  SnapshotRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
+
+  Status Insert(const Snapshot& s, const std::string& reason);
+  Result<Snapshot> Get(const std::string& id, const std::string& project_id = "");
+  // User-visible snapshots of a project (optionally of one volume), newest first.
+  Result<std::vector<Snapshot>> List(const std::string& project_id, const std::string& volume_id);
+  Status Transition(const std::string& id, SnapshotStatus from, SnapshotStatus to,
+                    const std::string& reason, const SnapshotChange& change = {});
+  Status Remove(const std::string& id, SnapshotStatus expected, const std::string& reason);
+
+ private:
+  Database& db_;
+  std::string host_;
+};
+
+}  // namespace bb

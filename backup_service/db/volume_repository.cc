@@ -1,0 +1,215 @@
+#include "backup_service/db/volume_repository.h"
+
+#include "backup_service/db/event_log.h"
+#include "backup_service/db/sql_util.h"
+#include "backup_service/model/state_machine.h"
+
+namespace bb {
+namespace {
+
+const std::string kColumns =
+    "id::text, project_id, name, description, size_gib, status, COALESCE(previous_status, ''), "
+    "host, provider_location, " +
+    sql::Micros("created_at") + ", " + sql::Micros("updated_at");
+
+Volume RowToVolume(const pqxx::row& r) {
+  Volume v;
+  v.id = sql::Text(r[0]);
+  v.project_id = sql::Text(r[1]);
+  v.name = sql::Text(r[2]);
+  v.description = sql::Text(r[3]);
+  v.size_gib = sql::Int(r[4]);
+  v.status = ParseVolumeStatus(sql::Text(r[5])).value_or(VolumeStatus::kError);
+  v.previous_status = ParseVolumeStatus(sql::Text(r[6]));
+  v.host = sql::Text(r[7]);
+  v.provider_location = sql::Text(r[8]);
+  v.created_at = sql::Int(r[9]);
+  v.updated_at = sql::Int(r[10]);
+  return v;
+}
+
+Attachment RowToAttachment(const pqxx::row& r) {
+  Attachment a;
+  a.id = sql::Text(r[0]);
+  a.volume_id = sql::Text(r[1]);
+  a.instance_uuid = sql::Text(r[2]);
+  a.attached_host = sql::Text(r[3]);
+  a.device = sql::Text(r[4]);
+  a.status = ParseAttachmentStatus(sql::Text(r[5])).value_or(AttachmentStatus::kAttaching);
+  a.created_at = sql::Int(r[6]);
+  return a;
+}
+
+// Explains a failed compare-and-swap: missing row or the status it actually has.
+Status CasFailure(pqxx::dbtransaction& txn, const std::string& id, std::string_view expected) {
+  auto r = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid", id);
+  if (r.empty()) return Status::NotFound("volume " + id + " not found");
+  return Status::FailedPrecondition("volume " + id + " is " + sql::Text(r[0][0]) +
+                                    ", expected " + std::string(expected));
+}
+
+}  // namespace
+
+Status VolumeRepository::Insert(const Volume& v, bool is_temporary, const std::string& reason) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    txn.exec_params(
+        "INSERT INTO volumes (id, project_id, name, description, size_gib, status, host, "
+        "provider_location, is_temporary) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9)",
+        v.id, v.project_id, v.name, v.description, v.size_gib, std::string(ToString(v.status)),
+        v.host, v.provider_location, is_temporary);
+    RecordEvent(txn, "volume", v.id, "", std::string(ToString(v.status)), reason, host_);
+    return Status::Ok();
+  });
+}
+
+Result<Volume> VolumeRepository::Get(const std::string& id, const std::string& project_id) {
+  std::optional<Volume> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto r = txn.exec_params("SELECT " + kColumns + " FROM volumes WHERE id = $1::uuid", id);
+    if (!r.empty()) out = RowToVolume(r[0]);
+    return Status::Ok();
+  }));
+  if (!out || (!project_id.empty() && out->project_id != project_id)) {
+    return Status::NotFound("volume " + id + " not found");
+  }
+  return *out;
+}
+
+Result<std::vector<Volume>> VolumeRepository::List(const std::string& project_id) {
+  std::vector<Volume> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params("SELECT " + kColumns +
+                                    " FROM volumes WHERE project_id = $1 AND NOT is_temporary "
+                                    "ORDER BY created_at DESC, id",
+                                project_id);
+    for (const auto& r : rows) out.push_back(RowToVolume(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status VolumeRepository::Transition(const std::string& id, VolumeStatus from, VolumeStatus to,
+                                    const std::string& reason, const VolumeChange& change) {
+  if (!IsLegalTransition(from, to)) {
+    return Status::Internal("illegal volume transition " + std::string(ToString(from)) + " -> " +
+                            std::string(ToString(to)));
+  }
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    sql::SetClause set(3);
+    set.Set("status", std::string(ToString(to)));
+    set.SetNow("updated_at");
+    if (change.previous_status) {
+      if (*change.previous_status) {
+        set.Set("previous_status", std::string(ToString(**change.previous_status)));
+      } else {
+        set.SetNull("previous_status");
+      }
+    }
+    if (change.provider_location) set.Set("provider_location", *change.provider_location);
+    auto params = set.Params();
+    auto r = txn.exec_params("UPDATE volumes SET " + set.Sql() +
+                                 " WHERE id = $1::uuid AND status = $2",
+                             id, std::string(ToString(from)),
+                             pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
+    RecordEvent(txn, "volume", id, std::string(ToString(from)), std::string(ToString(to)), reason,
+                host_);
+    return Status::Ok();
+  });
+}
+
+Status VolumeRepository::BeginDelete(const std::string& id, VolumeStatus from) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    // Row lock first: a concurrent backup's compare-and-swap on this volume waits for us.
+    auto locked =
+        txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid FOR UPDATE", id);
+    if (locked.empty()) return Status::NotFound("volume " + id + " not found");
+    auto busy = txn.exec_params(
+        "SELECT id::text, status FROM backups WHERE (volume_id = $1::uuid AND status = "
+        "'creating') OR (restore_volume_id = $1::uuid AND status = 'restoring') LIMIT 1",
+        id);
+    if (!busy.empty()) {
+      return Status::FailedPrecondition(
+          "volume " + id + " cannot be deleted while backup " + sql::Text(busy[0][0]) + " is " +
+          sql::Text(busy[0][1]) + "; wait for it to finish or delete the backup first");
+    }
+    auto snaps = txn.exec_params(
+        "SELECT count(*) FROM snapshots WHERE volume_id = $1::uuid", id);
+    if (sql::Int(snaps[0][0]) > 0) {
+      return Status::FailedPrecondition("volume " + id + " has " +
+                                        std::to_string(sql::Int(snaps[0][0])) +
+                                        " snapshot(s); delete them first");
+    }
+    auto r = txn.exec_params(
+        "UPDATE volumes SET status = 'deleting', updated_at = now() "
+        "WHERE id = $1::uuid AND status = $2",
+        id, std::string(ToString(from)));
+    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
+    RecordEvent(txn, "volume", id, std::string(ToString(from)), "deleting", "delete requested",
+                host_);
+    return Status::Ok();
+  });
+}
+
+Status VolumeRepository::Remove(const std::string& id, VolumeStatus expected,
+                                const std::string& reason) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    auto r = txn.exec_params("DELETE FROM volumes WHERE id = $1::uuid AND status = $2", id,
+                             std::string(ToString(expected)));
+    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(expected));
+    RecordEvent(txn, "volume", id, std::string(ToString(expected)), "deleted", reason, host_);
+    return Status::Ok();
+  });
+}
+
+Status VolumeRepository::InsertAttachment(const Attachment& a) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    txn.exec_params(
+        "INSERT INTO volume_attachments (id, volume_id, instance_uuid, attached_host, device, "
+        "status) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)",
+        a.id, a.volume_id, a.instance_uuid, a.attached_host, a.device,
+        std::string(ToString(a.status)));
+    RecordEvent(txn, "attachment", a.id, "", std::string(ToString(a.status)),
+                "volume " + a.volume_id, host_);
+    return Status::Ok();
+  });
+}
+
+Status VolumeRepository::UpdateAttachment(const std::string& id, AttachmentStatus status,
+                                          const std::string& device) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    auto r = txn.exec_params(
+        "UPDATE volume_attachments SET status = $2, device = $3 WHERE id = $1::uuid "
+        "RETURNING (SELECT status FROM volume_attachments WHERE id = $1::uuid)",
+        id, std::string(ToString(status)), device);
+    if (r.empty()) return Status::NotFound("attachment " + id + " not found");
+    RecordEvent(txn, "attachment", id, sql::Text(r[0][0]), std::string(ToString(status)), device,
+                host_);
+    return Status::Ok();
+  });
+}
+
+Status VolumeRepository::DeleteAttachment(const std::string& id) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto r = txn.exec_params("DELETE FROM volume_attachments WHERE id = $1::uuid RETURNING status",
+                             id);
+    if (!r.empty()) RecordEvent(txn, "attachment", id, sql::Text(r[0][0]), "detached", "", host_);
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Attachment>> VolumeRepository::ListAttachments(const std::string& volume_id) {
+  std::vector<Attachment> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT id::text, volume_id::text, instance_uuid, attached_host, device, status, " +
+            sql::Micros("created_at") +
+            " FROM volume_attachments WHERE volume_id = $1::uuid ORDER BY created_at, id",
+        volume_id);
+    for (const auto& r : rows) out.push_back(RowToAttachment(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace bb

@@ -1,0 +1,53 @@
+// VolumeRepository: SQL for volumes and their attachments. Every status change is a
+// compare-and-swap (UPDATE ... WHERE id = $1 AND status = $2) with an event row in the same
+// transaction; a lost race or a wrong state is FailedPrecondition naming the current status.
+// Thread-safety: stateless over Database; safe to use concurrently.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backup_service/common/result.h"
+#include "backup_service/db/database.h"
+#include "backup_service/model/records.h"
+
+namespace bb {
+
+// Columns changed together with a status transition.
+struct VolumeChange {
+  // Outer optional: change the column; inner nullopt: set it NULL.
+  std::optional<std::optional<VolumeStatus>> previous_status;
+  std::optional<std::string> provider_location;
+};
+
+class VolumeRepository {
+ public:
+  VolumeRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
+
+  Status Insert(const Volume& v, bool is_temporary, const std::string& reason);
+  // NotFound when missing, or when project_id is non-empty and differs (no existence leak).
+  Result<Volume> Get(const std::string& id, const std::string& project_id = "");
+  // User-visible volumes of a project, newest first (temporaries excluded).
+  Result<std::vector<Volume>> List(const std::string& project_id);
+
+  Status Transition(const std::string& id, VolumeStatus from, VolumeStatus to,
+                    const std::string& reason, const VolumeChange& change = {});
+  // from -> deleting, refused while the volume has snapshots (temporary ones of running backups
+  // included) or a backup of it is being created or restored into it. Atomic with those checks.
+  Status BeginDelete(const std::string& id, VolumeStatus from);
+  // Removes the row (must be in `expected` status) and its attachments; writes a final event.
+  Status Remove(const std::string& id, VolumeStatus expected, const std::string& reason);
+
+  Status InsertAttachment(const Attachment& a);
+  Status UpdateAttachment(const std::string& id, AttachmentStatus status,
+                          const std::string& device);
+  Status DeleteAttachment(const std::string& id);
+  Result<std::vector<Attachment>> ListAttachments(const std::string& volume_id);
+
+ private:
+  Database& db_;
+  std::string host_;
+};
+
+}  // namespace bb
