@@ -39,6 +39,13 @@ class BackupRepository {
   BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
 
   Status Insert(const Backup& b, const std::string& reason);
+  // In one transaction: volume volume_from -> backing-up (previous_status = volume_from) and the
+  // backup row inserted as creating. Refused (nothing written) if the volume moved meanwhile.
+  Status BeginBackup(const Backup& b, VolumeStatus volume_from);
+  // In one transaction: volume volume_from -> restoring-backup (no-op when already there, as
+  // for a volume created for the restore) and backup available -> restoring.
+  Status BeginRestore(const std::string& backup_id, const std::string& volume_id,
+                      VolumeStatus volume_from);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
   // Backups of a project (optionally of one volume), newest first; deleted ones excluded.

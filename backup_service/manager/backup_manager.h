@@ -23,7 +23,11 @@
 #include <vector>
 
 #include "backup_service/common/result.h"
+#include "backup_service/db/backup_repository.h"
 #include "backup_service/db/database.h"
+#include "backup_service/db/volume_repository.h"
+#include "backup_service/datapath/progress.h"
+#include "backup_service/manager/backup_source.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -82,26 +86,42 @@ class BackupManager {
  private:
   void Submit(std::function<void()> job);
   void WorkerLoop();
-  void RunBackup(Backup backup, Volume volume);
+  // The worker halves of the three operations (create_backup.cc, restore_backup.cc,
+  // delete_backup.cc). They never throw and always leave every record in a resting status.
+  void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan);
   void RunRestore(Backup backup, Volume volume, bool volume_is_new);
   void RunDelete(Backup backup);
+  // Reads the source chosen by `plan` into the store; fills `done` on success.
+  Status CopyToStore(Backup& backup, const std::string& source_path, const Backup* parent,
+                     BackupChange& done);
+  // Puts the volume back to its previous status after backing-up.
+  Status ReleaseVolume(const Volume& volume, const std::string& reason);
+  // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
+  void RemoveTemporaries(const Backup& backup, BackupChange& change);
+  ProgressFn ThrottledProgress(const std::string& backup_id);
+  CancelFn Cancellation() const;
+  // Object-store container of a backup: "<project>/<container>" (dedup never crosses projects).
+  static std::string StoreContainer(const Backup& b);
+  std::shared_mutex& ContainerLock(const std::string& container);
 
   Database& db_;
   VolumeManager& volumes_;
   ObjectStore& store_;
   BackupManagerOptions options_;
+  BackupRepository backups_;
+  VolumeRepository volume_records_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   int running_ = 0;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   // Backups into a container hold it shared; chunk collection after a delete holds it exclusive,
-  // so a chunk a running backup found "already stored" is never collected under it.
+  // so a chunk a running backup found "already stored" is never collected under it. (One daemon
+  // per store today; several daemons need a PostgreSQL advisory lock here: crash-safety issue.)
   std::mutex containers_mu_;
   std::map<std::string, std::unique_ptr<std::shared_mutex>> container_locks_;
-  std::shared_mutex& ContainerLock(const std::string& container);
 };
 
 }  // namespace bb

@@ -9,13 +9,14 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/result.h"
 #include "backup_service/db/database.h"
+#include "backup_service/db/snapshot_repository.h"
+#include "backup_service/db/volume_repository.h"
 #include "backup_service/model/records.h"
 #include "volume_drivers/volume_driver.h"
 
@@ -62,26 +63,40 @@ class VolumeManager {
 
   // --- Used by the backup manager (in-process today; an RPC to a volume host later) ---
   DriverCapabilities Capabilities() const { return driver_.Capabilities(); }
-  // Creates a temporary snapshot (is_temporary, not user-visible in lists) of a volume that the
-  // caller has put in backing-up; flushes its attached devices first (crash consistency). The
-  // snapshot row is inserted (creating) before the driver call, so a crash leaves a findable row.
-  Result<Snapshot> CreateTemporarySnapshot(const Volume& volume, const std::string& backup_id);
-  // Creates a temporary clone volume the same way.
-  Result<Volume> CreateTemporaryClone(const Volume& volume, const std::string& backup_id);
+  // Creates a temporary snapshot `snapshot_id` (is_temporary, not listed to users) of a volume the
+  // caller has put in backing-up; flushes its attached devices first (crash consistency). The id
+  // comes from the caller so it can be recorded on the backup before the snapshot exists; the
+  // snapshot row is inserted (creating) before the driver call. On failure nothing is left.
+  Result<Snapshot> CreateTemporarySnapshot(const Volume& volume, const std::string& snapshot_id,
+                                           const std::string& backup_id);
+  // Creates a temporary clone volume `clone_id` the same way.
+  Result<Volume> CreateTemporaryClone(const Volume& volume, const std::string& clone_id,
+                                      const std::string& backup_id);
   // Removes a temporary snapshot/clone and its row. Idempotent (missing is OK).
   Status DeleteTemporarySnapshot(const std::string& snapshot_id);
   Status DeleteTemporaryVolume(const std::string& volume_id);
   // Paths readable/writable on this host.
   Result<std::string> VolumeLocalPath(const Volume& volume);
   Result<std::string> SnapshotLocalPath(const Snapshot& snapshot);
-  // Creates a volume record + driver volume for a restore target (status creating -> available).
+  // Creates a volume for a restore target: creating -> restoring-backup directly, so nobody can
+  // attach it before the restore is done. The new volume is zero-filled (sparse).
   Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p);
 
  private:
   Status FlushAttachedDevices(const Volume& volume);
-  Status RemoveVolumeRecordAndData(const Volume& volume);
+  // Inserts the row (creating) then makes the driver volume; creating -> `resting` on success,
+  // -> error on failure.
+  Result<Volume> CreateVolumeRecord(const CreateVolumeParams& p, VolumeStatus resting,
+                                    bool is_temporary, const std::string& reason);
+  // Moves a volume/snapshot in any status to deleting, removes its data and its row. Idempotent.
+  Status DeleteTemporaryVolumeImpl(const Volume& v);
+  VolumeRef Ref(const Volume& v) const;
+  SnapshotRef Ref(const Snapshot& s) const;
+  ConnectorProperties Connector() const;
 
   Database& db_;
+  VolumeRepository volumes_;
+  SnapshotRepository snapshots_;
   VolumeDriver& driver_;
   CommandRunner& runner_;
   std::string host_;

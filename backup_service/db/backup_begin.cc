@@ -1,0 +1,68 @@
+// BackupRepository: the two first steps that change two aggregates at once, each in ONE
+// transaction so a crash can never leave the volume marked without the backup that explains it.
+#include "backup_service/db/backup_repository.h"
+#include "backup_service/db/event_log.h"
+#include "backup_service/db/sql_util.h"
+
+namespace bb {
+
+Status BackupRepository::BeginBackup(const Backup& b, VolumeStatus volume_from) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    auto r = txn.exec_params(
+        "UPDATE volumes SET status = 'backing-up', previous_status = $2, updated_at = now() "
+        "WHERE id = $1::uuid AND status = $2",
+        b.volume_id, std::string(ToString(volume_from)));
+    if (r.affected_rows() != 1) {
+      auto cur = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid", b.volume_id);
+      if (cur.empty()) return Status::NotFound("volume " + b.volume_id + " not found");
+      return Status::FailedPrecondition("volume " + b.volume_id + " is " + sql::Text(cur[0][0]) +
+                                        ", expected " + std::string(ToString(volume_from)) +
+                                        " (another operation changed it)");
+    }
+    RecordEvent(txn, "volume", b.volume_id, std::string(ToString(volume_from)), "backing-up",
+                "backup " + b.id, host_);
+    txn.exec_params(
+        "INSERT INTO backups (id, project_id, volume_id, snapshot_id, name, description, status, "
+        "parent_id, container, host, size_gib, service) VALUES ($1::uuid, $2, $3::uuid, "
+        "NULLIF($4, '')::uuid, $5, $6, 'creating', NULLIF($7, '')::uuid, $8, $9, $10, $11)",
+        b.id, b.project_id, b.volume_id, b.snapshot_id, b.name, b.description, b.parent_id,
+        b.container, b.host, b.size_gib, std::string("chunked-v1"));
+    RecordEvent(txn, "backup", b.id, "", "creating", "backup of volume " + b.volume_id, host_);
+    return Status::Ok();
+  });
+}
+
+Status BackupRepository::BeginRestore(const std::string& backup_id, const std::string& volume_id,
+                                      VolumeStatus volume_from) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    auto v = txn.exec_params(
+        "UPDATE volumes SET status = 'restoring-backup', updated_at = now() "
+        "WHERE id = $1::uuid AND status = $2",
+        volume_id, std::string(ToString(volume_from)));
+    if (v.affected_rows() != 1) {
+      auto cur = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid", volume_id);
+      if (cur.empty()) return Status::NotFound("volume " + volume_id + " not found");
+      return Status::FailedPrecondition("volume " + volume_id + " must be available to restore "
+                                        "into, but it is " + sql::Text(cur[0][0]));
+    }
+    if (volume_from != VolumeStatus::kRestoringBackup) {
+      RecordEvent(txn, "volume", volume_id, std::string(ToString(volume_from)),
+                  "restoring-backup", "restore of backup " + backup_id, host_);
+    }
+    auto b = txn.exec_params(
+        "UPDATE backups SET status = 'restoring', restore_volume_id = $2::uuid, "
+        "updated_at = now() WHERE id = $1::uuid AND status = 'available'",
+        backup_id, volume_id);
+    if (b.affected_rows() != 1) {
+      auto cur = txn.exec_params("SELECT status FROM backups WHERE id = $1::uuid", backup_id);
+      if (cur.empty()) return Status::NotFound("backup " + backup_id + " not found");
+      return Status::FailedPrecondition("Backup status must be available, but it is " +
+                                        sql::Text(cur[0][0]));
+    }
+    RecordEvent(txn, "backup", backup_id, "available", "restoring", "restore to volume " + volume_id,
+                host_);
+    return Status::Ok();
+  });
+}
+
+}  // namespace bb

@@ -1,0 +1,137 @@
+// BackupManager: the worker pool, reads, and helpers shared by the create/restore/delete flows
+// (which live in create_backup.cc, restore_backup.cc and delete_backup.cc).
+#include "backup_service/manager/backup_manager.h"
+
+#include <chrono>
+
+#include "backup_service/common/log.h"
+#include "backup_service/common/validation.h"
+
+namespace bb {
+
+BackupManager::BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+                             BackupManagerOptions options)
+    : db_(db),
+      volumes_(volumes),
+      store_(store),
+      options_(std::move(options)),
+      backups_(db, options_.host),
+      volume_records_(db, options_.host) {
+  int n = std::max(1, options_.max_concurrent_jobs);
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+BackupManager::~BackupManager() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void BackupManager::Submit(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_all();
+}
+
+void BackupManager::WorkerLoop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      // On shutdown queued jobs still run: each sees Cancellation() and fails fast, so every
+      // record it holds reaches a resting status instead of staying transitional.
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    job();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --running_;
+    }
+    cv_.notify_all();
+  }
+}
+
+void BackupManager::WaitIdle() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
+Result<Backup> BackupManager::GetBackup(const std::string& project_id,
+                                        const std::string& backup_id) {
+  RETURN_IF_ERROR(ValidateUuid("backup_id", backup_id));
+  return backups_.Get(backup_id, project_id);
+}
+
+Result<std::vector<Backup>> BackupManager::ListBackups(const std::string& project_id,
+                                                       const std::string& volume_id) {
+  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", volume_id));
+  return backups_.List(project_id, volume_id);
+}
+
+std::string BackupManager::StoreContainer(const Backup& b) {
+  return b.project_id + "/" + b.container;
+}
+
+std::shared_mutex& BackupManager::ContainerLock(const std::string& container) {
+  std::lock_guard<std::mutex> lock(containers_mu_);
+  auto& slot = container_locks_[container];
+  if (!slot) slot = std::make_unique<std::shared_mutex>();
+  return *slot;
+}
+
+ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id) {
+  // Progress is persisted at most once a second: a database write per chunk would cap speed.
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [this, backup_id, last](int64_t done, int64_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && now - *last < std::chrono::seconds(1)) return;
+    *last = now;
+    Status st = backups_.UpdateProgress(backup_id, done, total);
+    if (!st.ok()) BB_LOG(kWarning) << "progress of " << backup_id << ": " << st.ToString();
+  };
+}
+
+CancelFn BackupManager::Cancellation() const {
+  return [this] { return stopping_.load(); };
+}
+
+Status BackupManager::ReleaseVolume(const Volume& volume, const std::string& reason) {
+  VolumeStatus back = volume.status == VolumeStatus::kInUse ? VolumeStatus::kInUse
+                                                            : VolumeStatus::kAvailable;
+  VolumeChange change;
+  change.previous_status = std::optional<VolumeStatus>();
+  return volume_records_.Transition(volume.id, VolumeStatus::kBackingUp, back, reason, change);
+}
+
+void BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change) {
+  if (!backup.temp_snapshot_id.empty()) {
+    Status st = volumes_.DeleteTemporarySnapshot(backup.temp_snapshot_id);
+    if (st.ok()) {
+      change.temp_snapshot_id = "";
+    } else {
+      // The id stays recorded on the backup so restart cleanup can find the leftover.
+      BB_LOG(kError) << "backup " << backup.id << ": temporary snapshot "
+                     << backup.temp_snapshot_id << " not removed: " << st.ToString();
+    }
+  }
+  if (!backup.temp_volume_id.empty()) {
+    Status st = volumes_.DeleteTemporaryVolume(backup.temp_volume_id);
+    if (st.ok()) {
+      change.temp_volume_id = "";
+    } else {
+      BB_LOG(kError) << "backup " << backup.id << ": temporary clone " << backup.temp_volume_id
+                     << " not removed: " << st.ToString();
+    }
+  }
+}
+
+}  // namespace bb

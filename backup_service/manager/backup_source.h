@@ -1,0 +1,31 @@
+// ChooseBackupSource: which copy of a volume a backup reads, from the driver's capabilities.
+//
+// Preference, cheapest first, for a volume that is available or in-use (with force):
+//   1. a temporary snapshot read through its local path (can_snapshot && snapshot_readable_locally)
+//   2. a temporary clone read through its local path (can_clone && volume_readable_locally)
+//   3. the volume itself, only when it is available: it then stays backing-up for the whole copy
+//      so nobody can attach and write it while it is read.
+// An in-use volume with neither snapshots nor clones is refused (FailedPrecondition), quoting the
+// driver's reason: a file that is being written is never copied.
+// Pure function; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "backup_service/common/result.h"
+#include "backup_service/model/records.h"
+#include "volume_drivers/volume_driver.h"
+
+namespace bb {
+
+struct BackupSourcePlan {
+  BackupSourceKind kind = BackupSourceKind::kNone;
+  std::string reason;  // stored on the backup and logged
+  // True when the volume can return to its previous status as soon as the temporary exists.
+  bool releases_volume_early = false;
+};
+
+Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
+                                            VolumeStatus volume_status);
+
+}  // namespace bb

@@ -1,0 +1,53 @@
+#include "backup_service/manager/backup_source.h"
+
+#include <gtest/gtest.h>
+
+namespace bb {
+namespace {
+
+DriverCapabilities Reflink() {
+  DriverCapabilities c;
+  c.can_snapshot = c.snapshot_readable_locally = c.can_clone = c.clone_is_cheap = true;
+  c.volume_readable_locally = true;
+  return c;
+}
+
+TEST(BackupSourceTest, PrefersTemporarySnapshotForBothStatuses) {
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    auto plan = ChooseBackupSource(Reflink(), st);
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan->kind, BackupSourceKind::kTempSnapshotLocal);
+    EXPECT_TRUE(plan->releases_volume_early);
+  }
+}
+
+TEST(BackupSourceTest, FallsBackToCloneWithoutSnapshots) {
+  DriverCapabilities c = Reflink();
+  c.can_snapshot = false;
+  auto plan = ChooseBackupSource(c, VolumeStatus::kInUse);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->kind, BackupSourceKind::kTempCloneLocal);
+}
+
+TEST(BackupSourceTest, ReadsAvailableVolumeDirectlyAndHoldsIt) {
+  DriverCapabilities c;
+  c.volume_readable_locally = true;
+  c.no_consistent_copy_reason = "no reflink on /x";
+  auto plan = ChooseBackupSource(c, VolumeStatus::kAvailable);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->kind, BackupSourceKind::kVolumeDirect);
+  EXPECT_FALSE(plan->releases_volume_early);
+}
+
+TEST(BackupSourceTest, RefusesInUseVolumeWithoutConsistentCopyAndSaysWhy) {
+  DriverCapabilities c;
+  c.volume_readable_locally = true;
+  c.no_consistent_copy_reason = "no reflink on /x";
+  auto plan = ChooseBackupSource(c, VolumeStatus::kInUse);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(plan.status().message().find("no reflink on /x"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bb

@@ -1,0 +1,201 @@
+// Create backup: request checks and the first transition (synchronous), then the worker:
+//   record temporary id -> make temporary -> release volume -> copy -> available -> remove temp.
+// Every step is persisted before the side effect it guards.
+#include <chrono>
+
+#include "backup_service/common/log.h"
+#include "backup_service/common/uuid.h"
+#include "backup_service/common/validation.h"
+#include "backup_service/datapath/backup_job.h"
+#include "backup_service/manager/backup_manager.h"
+
+namespace bb {
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
+  RETURN_IF_ERROR(ValidateUuid("volume_id", p.volume_id));
+  RETURN_IF_ERROR(ValidateText("name", p.name, kMaxNameBytes));
+  RETURN_IF_ERROR(ValidateText("description", p.description, kMaxNameBytes));
+  RETURN_IF_ERROR(ValidateOptionalUuid("snapshot_id", p.snapshot_id));
+  std::string container = p.container.empty() ? options_.default_container : p.container;
+  RETURN_IF_ERROR(ValidateBackupContainerName(container));
+  ASSIGN_OR_RETURN(Volume volume, volumes_.GetVolume(p.project_id, p.volume_id));
+  if (!p.snapshot_id.empty()) {
+    return Status::Unimplemented(
+        "backup of a given snapshot (snapshot_id) is not available yet; back up the volume");
+  }
+  if (volume.status == VolumeStatus::kInUse && !p.force) {
+    return Status::FailedPrecondition("Backing up an in-use volume must use the force flag.");
+  }
+  if (volume.status != VolumeStatus::kAvailable && volume.status != VolumeStatus::kInUse) {
+    return Status::FailedPrecondition(
+        "Volume to be backed up must be available or in-use, but the current status is \"" +
+        std::string(ToString(volume.status)) + "\".");
+  }
+  ASSIGN_OR_RETURN(BackupSourcePlan plan,
+                   ChooseBackupSource(volumes_.Capabilities(), volume.status));
+  Backup b;
+  b.id = NewUuid();
+  b.project_id = p.project_id;
+  b.volume_id = volume.id;
+  b.name = p.name;
+  b.description = p.description;
+  b.container = container;
+  b.host = options_.host;
+  b.size_gib = volume.size_gib;
+  if (p.incremental) {
+    ASSIGN_OR_RETURN(std::optional<Backup> parent,
+                     backups_.LatestAvailable(p.project_id, volume.id));
+    if (!parent) {
+      return Status::FailedPrecondition("No backups available to do an incremental backup.");
+    }
+    b.parent_id = parent->id;
+  }
+  // Volume -> backing-up (previous_status saved) and the backup row, in one transaction.
+  RETURN_IF_ERROR(backups_.BeginBackup(b, volume.status));
+  BB_LOG(kInfo) << "backup " << b.id << " of volume " << volume.id << " ("
+                << ToString(volume.status) << ") accepted; source: " << ToString(plan.kind);
+  Submit([this, b, volume, plan] { RunBackup(b, volume, plan); });
+  return backups_.Get(b.id);
+}
+
+void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan plan) {
+  BackupChange outcome;
+  bool volume_held = true;  // volume is backing-up until released
+  auto release = [&](const std::string& why) {
+    if (!volume_held) return;
+    Status st = ReleaseVolume(volume, why);
+    if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
+    volume_held = false;
+  };
+  auto fail = [&](const Status& why) {
+    BB_LOG(kError) << "backup " << backup.id << " failed: " << why.ToString();
+    release("backup " + backup.id + " failed");
+    RemoveTemporaries(backup, outcome);
+    outcome.fail_reason = why.message();
+    outcome.set_finished_now = true;
+    Status st = backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kError,
+                                    why.message(), outcome);
+    if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
+  };
+
+  BackupChange start;
+  start.set_started_now = true;
+  start.source_kind = plan.kind;
+  start.source_reason = plan.reason;
+  start.bytes_total = volume.size_gib << 30;
+  std::string source_path;
+  Status st;
+  if (plan.kind == BackupSourceKind::kTempSnapshotLocal) {
+    // Recorded before it exists: a crash from here on leaves an id restart can clean up.
+    backup.temp_snapshot_id = NewUuid();
+    start.temp_snapshot_id = backup.temp_snapshot_id;
+    st = backups_.Update(backup.id, BackupStatus::kCreating, "temporary snapshot recorded", start);
+    if (st.ok()) {
+      auto snap = volumes_.CreateTemporarySnapshot(volume, backup.temp_snapshot_id, backup.id);
+      st = snap.status();
+      if (snap.ok()) {
+        auto path = volumes_.SnapshotLocalPath(*snap);
+        st = path.status();
+        if (path.ok()) source_path = *path;
+      }
+    }
+  } else if (plan.kind == BackupSourceKind::kTempCloneLocal) {
+    backup.temp_volume_id = NewUuid();
+    start.temp_volume_id = backup.temp_volume_id;
+    st = backups_.Update(backup.id, BackupStatus::kCreating, "temporary clone recorded", start);
+    if (st.ok()) {
+      auto clone = volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id);
+      st = clone.status();
+      if (clone.ok()) {
+        auto path = volumes_.VolumeLocalPath(*clone);
+        st = path.status();
+        if (path.ok()) source_path = *path;
+      }
+    }
+  } else {
+    st = backups_.Update(backup.id, BackupStatus::kCreating, "reading the volume directly", start);
+    if (st.ok()) {
+      auto path = volumes_.VolumeLocalPath(volume);
+      st = path.status();
+      if (path.ok()) source_path = *path;
+    }
+  }
+  // Unlike Cinder, a failure to get the device fails the backup at once and frees the volume.
+  if (!st.ok()) return fail(st.WithContext("preparing the backup source"));
+  BackupChange stamp;
+  stamp.data_timestamp = NowMicros();  // the instant the copy represents
+  (void)backups_.Update(backup.id, BackupStatus::kCreating, "source ready", stamp);
+  // The copy continues from the temporary: attach, detach and extend are no longer blocked.
+  if (plan.releases_volume_early) release("temporary copy of the volume made");
+
+  std::optional<Backup> parent;
+  if (!backup.parent_id.empty()) {
+    auto pr = backups_.Get(backup.parent_id);
+    if (pr.ok()) parent = *pr;  // a vanished parent only costs existence checks
+  }
+  st = CopyToStore(backup, source_path, parent ? &*parent : nullptr, outcome);
+  release("backup " + backup.id + " copied");
+  if (!st.ok()) return fail(st);
+
+  RemoveTemporaries(backup, outcome);
+  outcome.set_finished_now = true;
+  // Commit order: chunks and manifest are durable before the row says available.
+  st = backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kAvailable,
+                           "manifest " + *outcome.manifest_object + " written", outcome);
+  if (!st.ok()) {
+    BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
+    return;
+  }
+  if (parent) (void)backups_.AddDependent(parent->id, +1);
+  BB_LOG(kInfo) << "backup " << backup.id << " available";
+}
+
+Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path,
+                                  const Backup* parent, BackupChange& done) {
+  std::string container = StoreContainer(backup);
+  RETURN_IF_ERROR(store_.EnsureContainer(container));
+  BackupJobSpec spec;
+  spec.source_path = source_path;
+  spec.size_bytes = backup.size_gib << 30;
+  spec.store = &store_;
+  spec.container = container;
+  spec.backup_id = backup.id;
+  spec.volume_id = backup.volume_id;
+  if (parent != nullptr) {
+    spec.parent_id = parent->id;
+    if (StoreContainer(*parent) == container) spec.parent_manifest_object = parent->manifest_object;
+  }
+  spec.chunk_size = options_.chunk_size;
+  spec.compression_level = options_.compression_level;
+  spec.workers = options_.workers_per_job;
+  spec.progress = ThrottledProgress(backup.id);
+  spec.cancelled = Cancellation();
+  std::shared_lock<std::shared_mutex> hold(ContainerLock(container));
+  auto result = RunBackupJob(spec);
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kCancelled) {
+      return Status::Cancelled("backupd stopped during the backup; take it again");
+    }
+    return result.status().WithContext("copying " + source_path);
+  }
+  done.manifest_object = result->manifest_object;
+  done.object_count = result->object_count;
+  done.stored_bytes = result->stored_bytes;
+  done.bytes_done = result->bytes_read;
+  BB_LOG(kInfo) << "backup " << backup.id << ": " << result->chunks_total << " chunks ("
+                << result->chunks_new << " new, " << result->chunks_reused << " reused, "
+                << result->chunks_zero << " zero), " << result->stored_bytes << " bytes stored in "
+                << result->seconds << " s";
+  return Status::Ok();
+}
+
+}  // namespace bb

@@ -1,0 +1,107 @@
+// Restore: request checks and the first transition (synchronous: backup -> restoring, target
+// volume -> restoring-backup, in one transaction), then the worker copies the manifest's chunks
+// into the volume. On failure the backup returns to available (it is intact) and the volume goes
+// to error when it was created for the restore, error_restoring otherwise (Cinder always says
+// error_restoring: a known gap).
+#include "backup_service/common/log.h"
+#include "backup_service/common/validation.h"
+#include "backup_service/datapath/restore_job.h"
+#include "backup_service/manager/backup_manager.h"
+
+namespace bb {
+
+Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
+  RETURN_IF_ERROR(ValidateUuid("backup_id", p.backup_id));
+  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", p.volume_id));
+  RETURN_IF_ERROR(ValidateText("name", p.name, kMaxNameBytes));
+  ASSIGN_OR_RETURN(Backup backup, backups_.Get(p.backup_id, p.project_id));
+  if (backup.status != BackupStatus::kAvailable) {
+    return Status::FailedPrecondition("Backup status must be available, but it is " +
+                                      std::string(ToString(backup.status)));
+  }
+  Volume volume;
+  bool is_new = p.volume_id.empty();
+  if (!is_new) {
+    ASSIGN_OR_RETURN(volume, volumes_.GetVolume(p.project_id, p.volume_id));
+    if (volume.status != VolumeStatus::kAvailable) {
+      return Status::FailedPrecondition("volume " + volume.id +
+                                        " must be available to restore into, but it is " +
+                                        std::string(ToString(volume.status)));
+    }
+    if (volume.size_gib < backup.size_gib) {
+      return Status::InvalidArgument("volume size " + std::to_string(volume.size_gib) +
+                                     " GiB is too small to restore backup of size " +
+                                     std::to_string(backup.size_gib) + " GiB");
+    }
+  } else {
+    CreateVolumeParams vp;
+    vp.project_id = p.project_id;
+    vp.name = p.name.empty() ? "restore_backup_" + backup.id : p.name;
+    vp.description = "auto-created_from_restore_from_backup";
+    vp.size_gib = backup.size_gib;
+    ASSIGN_OR_RETURN(volume, volumes_.CreateVolumeForRestore(vp));
+  }
+  Status st = backups_.BeginRestore(backup.id, volume.id, volume.status);
+  if (!st.ok()) {
+    if (is_new) {
+      // The volume was made for this request only: take it away again.
+      (void)volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup,
+                                       VolumeStatus::kError, "restore refused: " + st.message());
+      (void)volumes_.DeleteTemporaryVolume(volume.id);
+    }
+    return st;
+  }
+  ASSIGN_OR_RETURN(backup, backups_.Get(backup.id));
+  ASSIGN_OR_RETURN(volume, volumes_.GetVolume(p.project_id, volume.id));
+  BB_LOG(kInfo) << "restore of backup " << backup.id << " into volume " << volume.id
+                << (is_new ? " (new)" : "") << " accepted";
+  Submit([this, backup, volume, is_new] { RunRestore(backup, volume, is_new); });
+  return RestoreStarted{backup, volume};
+}
+
+void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new) {
+  Status st;
+  auto path = volumes_.VolumeLocalPath(volume);
+  if (!path.ok()) {
+    st = path.status();
+  } else {
+    RestoreJobSpec spec;
+    spec.store = &store_;
+    spec.container = StoreContainer(backup);
+    spec.manifest_object = backup.manifest_object;
+    spec.target_path = *path;
+    spec.target_size_bytes = volume.size_gib << 30;
+    spec.target_is_zeroed = volume_is_new;  // a new file-driver volume is a sparse, zero file
+    spec.workers = options_.workers_per_job;
+    spec.progress = ThrottledProgress(backup.id);
+    spec.cancelled = Cancellation();
+    auto result = RunRestoreJob(spec);
+    st = result.status();
+    if (result.ok()) {
+      BB_LOG(kInfo) << "restore of backup " << backup.id << " into " << volume.id << ": "
+                    << result->bytes_written << " bytes in " << result->seconds << " s";
+    }
+  }
+  BackupChange clear;
+  clear.restore_volume_id = "";
+  if (st.ok()) {
+    Status v = volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup,
+                                          VolumeStatus::kAvailable,
+                                          "restored from backup " + backup.id);
+    if (!v.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << v.ToString();
+    Status b = backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
+                                   "restored into volume " + volume.id, clear);
+    if (!b.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << b.ToString();
+    return;
+  }
+  BB_LOG(kError) << "restore of backup " << backup.id << " into " << volume.id
+                 << " failed: " << st.ToString();
+  VolumeStatus to = volume_is_new ? VolumeStatus::kError : VolumeStatus::kErrorRestoring;
+  (void)volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup, to,
+                                   "restore failed: " + st.message());
+  (void)backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
+                            "restore into volume " + volume.id + " failed: " + st.message(),
+                            clear);
+}
+
+}  // namespace bb

@@ -1,0 +1,292 @@
+// PosixStore implementation (see posix_store.h for the layout and the atomic-Put protocol).
+// Thread-safety: no mutable state; concurrency is handled by the file system (O_EXCL temp files,
+// atomic rename).
+#include "backup_service/object_stores/posix_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "backup_service/common/uuid.h"
+#include "backup_service/object_stores/object_name.h"
+
+namespace bb {
+namespace {
+
+// errno -> Status with the store's retry contract: transient I/O conditions are Unavailable.
+Status FsError(const std::string& what, int err) {
+  std::string msg = what + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return Status::NotFound(msg);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return Status(StatusCode::kPermissionDenied, msg);
+    case ENOSPC:
+    case EDQUOT:
+      return Status::ResourceExhausted(msg);
+    case EIO:
+    case EAGAIN:
+    case EINTR:
+    case EBUSY:
+    case ETIMEDOUT:
+    case ESTALE:
+      return Status::Unavailable(msg);
+    case EISDIR:
+    case EEXIST:
+    case ENOTEMPTY:
+      // A name used both as an object and as a "directory" prefix of another object.
+      return Status::FailedPrecondition(msg);
+    default:
+      return Status::Internal(msg);
+  }
+}
+
+// Closes an fd on scope exit unless released.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+Status FsyncDir(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return FsError("open dir " + dir, errno);
+  if (::fsync(fd.get()) != 0) return FsError("fsync dir " + dir, errno);
+  return Status::Ok();
+}
+
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// mkdir -p for `rel` (relative, already validated) under the existing directory `base`. Every
+// directory this call creates is made durable by fsyncing its parent.
+Status MakeDirs(const std::string& base, const std::string& rel) {
+  std::string path = base;
+  size_t start = 0;
+  while (start <= rel.size()) {
+    size_t end = rel.find('/', start);
+    if (end == std::string::npos) end = rel.size();
+    std::string parent = path;
+    path += "/" + rel.substr(start, end - start);
+    if (::mkdir(path.c_str(), 0755) == 0) {
+      RETURN_IF_ERROR(FsyncDir(parent));
+    } else if (errno != EEXIST) {
+      return FsError("mkdir " + path, errno);
+    }
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FsError("write " + path, errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+// Recursive walk of `dir` (whose name relative to the container is `rel`, "" for the container
+// itself) collecting object names that start with `prefix`. Subtrees that cannot contain a match
+// are pruned. Entries vanishing mid-walk (concurrent Delete) are skipped, not errors.
+Status Walk(const std::string& dir, const std::string& rel, const std::string& prefix,
+            std::vector<std::string>* out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::Ok();
+    return FsError("opendir " + dir, errno);
+  }
+  Status status;
+  while (true) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr) {
+      if (errno != 0) status = FsError("readdir " + dir, errno);
+      break;
+    }
+    std::string_view leaf = e->d_name;
+    if (leaf == "." || leaf == ".." || leaf.starts_with(kReservedTempPrefix)) continue;
+    std::string name = rel.empty() ? std::string(leaf) : rel + "/" + std::string(leaf);
+    std::string path = dir + "/" + std::string(leaf);
+    unsigned char type = e->d_type;
+    if (type == DT_UNKNOWN || type == DT_LNK) {
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) continue;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
+    if (type == DT_DIR) {
+      // Descend only when "name/..." can still match the prefix.
+      std::string as_dir = name + "/";
+      size_t n = std::min(as_dir.size(), prefix.size());
+      if (as_dir.compare(0, n, prefix, 0, n) != 0) continue;
+      status = Walk(path, name, prefix, out);
+      if (!status.ok()) break;
+    } else if (type == DT_REG && name.starts_with(prefix)) {
+      out->push_back(std::move(name));
+    }
+  }
+  ::closedir(d);
+  return status;
+}
+
+}  // namespace
+
+PosixStore::PosixStore(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::string PosixStore::ContainerPath(const std::string& container) const {
+  return root_ + "/" + container;
+}
+
+Status PosixStore::CheckContainer(const std::string& container) const {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  struct stat st;
+  std::string path = ContainerPath(container);
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::NotFound("container " + container + " not found under " + root_);
+  }
+  return Status::Ok();
+}
+
+Status PosixStore::EnsureContainer(const std::string& container) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  if (::mkdir(root_.c_str(), 0755) != 0 && errno != EEXIST) {
+    return FsError("mkdir " + root_, errno);
+  }
+  return MakeDirs(root_, container);
+}
+
+Status PosixStore::Put(const std::string& container, const std::string& name,
+                       std::string_view data) {
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  RETURN_IF_ERROR(CheckContainer(container));
+  std::string base = ContainerPath(container);
+  std::string final_path = base + "/" + name;
+  std::string dir = Parent(final_path);
+  if (size_t slash = name.rfind('/'); slash != std::string::npos) {
+    RETURN_IF_ERROR(MakeDirs(base, name.substr(0, slash)));
+  }
+  std::string tmp = dir + "/" + std::string(kReservedTempPrefix) + "-" + NewUuid();
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (fd.get() < 0) return FsError("create " + tmp, errno);
+  Status status = WriteAll(fd.get(), data, tmp);
+  if (status.ok() && ::fsync(fd.get()) != 0) status = FsError("fsync " + tmp, errno);
+  if (::close(fd.release()) != 0 && status.ok()) status = FsError("close " + tmp, errno);
+  if (status.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    status = FsError("rename to " + final_path, errno);
+  }
+  if (!status.ok()) {
+    ::unlink(tmp.c_str());
+    return status;
+  }
+  // The rename is durable only once the directory entry is on disk.
+  return FsyncDir(dir);
+}
+
+Result<std::string> PosixStore::Get(const std::string& container, const std::string& name) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  std::string path = ContainerPath(container) + "/" + name;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
+      return Status::NotFound("object " + container + "/" + name + " not found");
+    }
+    return FsError("open " + path, errno);
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return FsError("fstat " + path, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::NotFound("object " + container + "/" + name + " not found");
+  }
+  // Objects are never modified in place (Put renames a new inode over the name), so st_size of
+  // the opened inode is final.
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pread(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FsError("read " + path, errno);
+    }
+    if (n == 0) return Status::DataLoss("object " + path + " shorter than its size");
+    done += static_cast<size_t>(n);
+  }
+  return data;
+}
+
+Result<bool> PosixStore::Exists(const std::string& container, const std::string& name) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  std::string path = ContainerPath(container) + "/" + name;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return FsError("stat " + path, errno);
+  }
+  return S_ISREG(st.st_mode);
+}
+
+Status PosixStore::Delete(const std::string& container, const std::string& name) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  std::string path = ContainerPath(container) + "/" + name;
+  // Empty parent directories are left in place: removing them would race with a concurrent Put
+  // into the same directory, and their number is bounded (e.g. 256 chunk fan-out dirs).
+  // No directory fsync: a delete lost in a crash only leaves garbage for the next collection.
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR && errno != EISDIR) {
+    return FsError("unlink " + path, errno);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> PosixStore::List(const std::string& container,
+                                                  const std::string& prefix) {
+  RETURN_IF_ERROR(CheckContainer(container));
+  if (prefix.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("list prefix contains NUL");
+  }
+  // Start the walk at the deepest directory the prefix names ("manifests/" -> manifests/).
+  std::string start_rel;
+  if (size_t slash = prefix.rfind('/'); slash != std::string::npos) {
+    start_rel = prefix.substr(0, slash);
+    Status valid = ValidateObjectName(start_rel);
+    if (!valid.ok()) return Status::InvalidArgument("list prefix: " + valid.message());
+  }
+  std::string start = ContainerPath(container);
+  if (!start_rel.empty()) start += "/" + start_rel;
+  std::vector<std::string> names;
+  RETURN_IF_ERROR(Walk(start, start_rel, prefix, &names));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace bb

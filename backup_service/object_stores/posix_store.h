@@ -1,0 +1,42 @@
+// PosixStore: an ObjectStore on a local (or NFS-mounted) directory tree.
+//
+// Layout: <root>/<container>/<object name>; '/' in container and object names maps to
+// subdirectories. Put writes a unique temp file (".bbtmp-<uuid>") beside the target, fsyncs it,
+// renames it over the target and fsyncs the directory, so an object is either absent, the old
+// version or the complete new one, and durable once Put returns. List skips temp files, so a
+// crashed Put leaves at most an invisible ".bbtmp-*" file behind.
+// Note: a container "p" and a container "p/backups" would share directories; callers use one
+// naming scheme ("<project>/backups") so this does not arise.
+// Thread-safety: stateless apart from the root path; all methods are safe to call concurrently,
+// including Puts of the same name (the last rename wins, each rename installs a whole file).
+#pragma once
+
+#include <string>
+
+#include "backup_service/object_stores/object_store.h"
+
+namespace bb {
+
+class PosixStore : public ObjectStore {
+ public:
+  explicit PosixStore(std::string root);
+
+  std::string Name() const override { return "posix"; }
+  Status EnsureContainer(const std::string& container) override;
+  Status Put(const std::string& container, const std::string& name, std::string_view data) override;
+  Result<std::string> Get(const std::string& container, const std::string& name) override;
+  Result<bool> Exists(const std::string& container, const std::string& name) override;
+  Status Delete(const std::string& container, const std::string& name) override;
+  Result<std::vector<std::string>> List(const std::string& container,
+                                        const std::string& prefix) override;
+
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string ContainerPath(const std::string& container) const;
+  Status CheckContainer(const std::string& container) const;
+
+  std::string root_;
+};
+
+}  // namespace bb

@@ -1,0 +1,143 @@
+// VolumeManager: user snapshots and the temporary snapshots that backups read from.
+#include "backup_service/common/log.h"
+#include "backup_service/common/uuid.h"
+#include "backup_service/common/validation.h"
+#include "backup_service/volume_manager/volume_manager.h"
+
+namespace bb {
+namespace {
+
+Status CannotSnapshot(const DriverCapabilities& caps, const Volume& v) {
+  std::string why = caps.no_consistent_copy_reason.empty()
+                        ? "the volume driver cannot make snapshots"
+                        : caps.no_consistent_copy_reason;
+  return Status::FailedPrecondition("cannot snapshot volume " + v.id + ": " + why);
+}
+
+}  // namespace
+
+Result<Snapshot> VolumeManager::CreateSnapshot(const CreateSnapshotParams& p) {
+  RETURN_IF_ERROR(ValidateUuid("volume_id", p.volume_id));
+  RETURN_IF_ERROR(ValidateText("name", p.name, kMaxNameBytes));
+  RETURN_IF_ERROR(ValidateText("description", p.description, kMaxNameBytes));
+  ASSIGN_OR_RETURN(Volume v, volumes_.Get(p.volume_id, p.project_id));
+  if (v.status == VolumeStatus::kInUse && !p.force) {
+    return Status::FailedPrecondition("Snapshot of an in-use volume must use the force flag.");
+  }
+  if (v.status != VolumeStatus::kAvailable && v.status != VolumeStatus::kInUse) {
+    return Status::FailedPrecondition("volume " + v.id +
+                                      " must be available or in-use to snapshot, but it is " +
+                                      std::string(ToString(v.status)));
+  }
+  DriverCapabilities caps = driver_.Capabilities();
+  if (!caps.can_snapshot) return CannotSnapshot(caps, v);
+  Snapshot s;
+  s.id = NewUuid();
+  s.project_id = p.project_id;
+  s.volume_id = v.id;
+  s.name = p.name;
+  s.description = p.description;
+  s.size_gib = v.size_gib;
+  s.status = SnapshotStatus::kCreating;
+  // The row first: it also keeps the volume from being deleted while the snapshot is made.
+  RETURN_IF_ERROR(snapshots_.Insert(s, "snapshot requested"));
+  Status st = FlushAttachedDevices(v);
+  Result<std::string> location =
+      st.ok() ? driver_.CreateSnapshot(Ref(s), Ref(v)) : Result<std::string>(st);
+  if (!location.ok()) {
+    (void)snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kError,
+                                location.status().message());
+    return location.status().WithContext("snapshotting volume " + v.id);
+  }
+  SnapshotChange change;
+  change.provider_location = *location;
+  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating,
+                                        SnapshotStatus::kAvailable, "driver snapshot made",
+                                        change));
+  return snapshots_.Get(s.id);
+}
+
+Result<Snapshot> VolumeManager::GetSnapshot(const std::string& project_id,
+                                            const std::string& snapshot_id) {
+  RETURN_IF_ERROR(ValidateUuid("snapshot_id", snapshot_id));
+  return snapshots_.Get(snapshot_id, project_id);
+}
+
+Result<std::vector<Snapshot>> VolumeManager::ListSnapshots(const std::string& project_id,
+                                                           const std::string& volume_id) {
+  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", volume_id));
+  return snapshots_.List(project_id, volume_id);
+}
+
+Status VolumeManager::DeleteSnapshot(const std::string& project_id,
+                                     const std::string& snapshot_id) {
+  RETURN_IF_ERROR(ValidateUuid("snapshot_id", snapshot_id));
+  ASSIGN_OR_RETURN(Snapshot s, snapshots_.Get(snapshot_id, project_id));
+  if (s.is_temporary) {
+    return Status::FailedPrecondition("snapshot " + s.id +
+                                      " belongs to a running backup and is removed by it");
+  }
+  if (s.status != SnapshotStatus::kAvailable && s.status != SnapshotStatus::kError) {
+    return Status::FailedPrecondition("snapshot " + s.id +
+                                      " must be available or error to be deleted, but it is " +
+                                      std::string(ToString(s.status)));
+  }
+  RETURN_IF_ERROR(snapshots_.Transition(s.id, s.status, SnapshotStatus::kDeleting, "delete"));
+  Status st = driver_.DeleteSnapshot(Ref(s));
+  if (!st.ok()) {
+    (void)snapshots_.Transition(s.id, SnapshotStatus::kDeleting, SnapshotStatus::kError,
+                                st.message());
+    return st.WithContext("deleting snapshot " + s.id);
+  }
+  return snapshots_.Remove(s.id, SnapshotStatus::kDeleting, "driver snapshot deleted");
+}
+
+Result<Snapshot> VolumeManager::CreateTemporarySnapshot(const Volume& volume,
+                                                        const std::string& snapshot_id,
+                                                        const std::string& backup_id) {
+  Snapshot s;
+  s.id = snapshot_id;
+  s.project_id = volume.project_id;
+  s.volume_id = volume.id;
+  s.name = "backup-snap-" + volume.id;
+  s.description = "temporary snapshot for backup " + backup_id;
+  s.size_gib = volume.size_gib;
+  s.status = SnapshotStatus::kCreating;
+  s.is_temporary = true;
+  RETURN_IF_ERROR(snapshots_.Insert(s, "temporary snapshot for backup " + backup_id));
+  Status st = FlushAttachedDevices(volume);
+  Result<std::string> location =
+      st.ok() ? driver_.CreateSnapshot(Ref(s), Ref(volume)) : Result<std::string>(st);
+  if (!location.ok()) {
+    (void)snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kError,
+                                location.status().message());
+    (void)DeleteTemporarySnapshot(s.id);
+    return location.status().WithContext("snapshotting volume " + volume.id);
+  }
+  SnapshotChange change;
+  change.provider_location = *location;
+  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating,
+                                        SnapshotStatus::kAvailable, "driver snapshot made",
+                                        change));
+  return snapshots_.Get(s.id);
+}
+
+Status VolumeManager::DeleteTemporarySnapshot(const std::string& snapshot_id) {
+  auto s = snapshots_.Get(snapshot_id);
+  if (s.status().code() == StatusCode::kNotFound) return Status::Ok();  // already gone
+  if (!s.ok()) return s.status();
+  SnapshotStatus st = s->status;
+  if (st == SnapshotStatus::kCreating || st == SnapshotStatus::kBackingUp) {
+    SnapshotStatus next = st == SnapshotStatus::kCreating ? SnapshotStatus::kError
+                                                          : SnapshotStatus::kAvailable;
+    RETURN_IF_ERROR(snapshots_.Transition(s->id, st, next, "cleanup"));
+    st = next;
+  }
+  if (st != SnapshotStatus::kDeleting) {
+    RETURN_IF_ERROR(snapshots_.Transition(s->id, st, SnapshotStatus::kDeleting, "cleanup"));
+  }
+  RETURN_IF_ERROR(driver_.DeleteSnapshot(Ref(*s)));
+  return snapshots_.Remove(s->id, SnapshotStatus::kDeleting, "temporary snapshot removed");
+}
+
+}  // namespace bb

@@ -1,0 +1,105 @@
+// Unit tests of the file driver on the local temp dir (no root). Reflink behaviour is covered by
+// the conformance suite on a scratch XFS.
+#include "volume_drivers/file/file_driver.h"
+
+#include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "backup_service/common/uuid.h"
+#include "volume_drivers/testing/temp_dir.h"
+
+namespace bb {
+namespace {
+
+class FileDriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = testing::TempDir::Create("bb-file-driver-test-");
+    ASSERT_TRUE(dir.ok());
+    dir_.emplace(std::move(dir).value());
+    driver_.emplace(dir_->path());
+  }
+  std::optional<testing::TempDir> dir_;
+  std::optional<FileDriver> driver_;
+};
+
+TEST_F(FileDriverTest, WithoutReflinkOnlyDetachedVolumesCanBeRead) {
+  struct statfs fs {};
+  ASSERT_EQ(statfs(dir_->path().c_str(), &fs), 0);
+  if (fs.f_type == XFS_SUPER_MAGIC || fs.f_type == BTRFS_SUPER_MAGIC) {
+    GTEST_SKIP() << "the temp dir is on XFS/btrfs, which may support reflink";
+  }
+  ASSERT_TRUE(driver_->CheckForSetupError().ok());
+  DriverCapabilities caps = driver_->Capabilities();
+  EXPECT_FALSE(caps.can_snapshot);
+  EXPECT_FALSE(caps.can_clone);
+  EXPECT_FALSE(caps.snapshot_readable_locally);
+  EXPECT_TRUE(caps.volume_readable_locally);
+  EXPECT_NE(caps.no_consistent_copy_reason.find(dir_->path()), std::string::npos);
+  EXPECT_NE(caps.no_consistent_copy_reason.find("reflink"), std::string::npos);
+
+  VolumeRef v{NewUuid(), 1 << 20, ""};
+  ASSERT_TRUE(driver_->CreateVolume(v).ok());
+  auto snap = driver_->CreateSnapshot({NewUuid(), v.id, v.size_bytes, ""}, v);
+  EXPECT_EQ(snap.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_->path()), {}), 1);
+}
+
+TEST_F(FileDriverTest, SetupErrors) {
+  EXPECT_EQ(FileDriver(dir_->path() + "/missing").CheckForSetupError().code(),
+            StatusCode::kNotFound);
+  std::ofstream(dir_->path() + "/plain") << "x";
+  EXPECT_EQ(FileDriver(dir_->path() + "/plain").CheckForSetupError().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FileDriverTest, SetupRemovesHalfMadeCopies) {
+  std::ofstream(dir_->path() + "/.tmp-snapshot-abc-123") << "half";
+  ASSERT_TRUE(driver_->CheckForSetupError().ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() + "/.tmp-snapshot-abc-123"));
+}
+
+TEST_F(FileDriverTest, VolumeIsAFileNamedAfterItsId) {
+  ASSERT_TRUE(driver_->CheckForSetupError().ok());
+  VolumeRef v{NewUuid(), 1 << 20, ""};
+  auto loc = driver_->CreateVolume(v);
+  ASSERT_TRUE(loc.ok()) << loc.status().ToString();
+  EXPECT_EQ(*loc, dir_->path() + "/volume-" + v.id);
+  EXPECT_EQ(driver_->VolumeLocalPath(v).value(), *loc);
+  EXPECT_EQ(driver_->CreateVolume(v).status().code(), StatusCode::kAlreadyExists);
+
+  auto info = driver_->InitializeConnection(v, {"host", ""});
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->driver_volume_type, "local_file");
+  EXPECT_EQ(info->data.at("path"), *loc);
+  EXPECT_TRUE(driver_->TerminateConnection(v, {"host", ""}).ok());
+
+  ASSERT_TRUE(driver_->DeleteVolume(v).ok());
+  EXPECT_EQ(driver_->InitializeConnection(v, {"host", ""}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(driver_->SnapshotLocalPath({NewUuid(), v.id, 0, ""}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(driver_->ExtendVolume(v, 2 << 20).code(), StatusCode::kNotFound);
+}
+
+TEST_F(FileDriverTest, IdsMustBeUuids) {
+  EXPECT_EQ(driver_->DeleteVolume({"../x", 1, ""}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(driver_->DeleteSnapshot({"", "v", 1, ""}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(driver_->VolumeLocalPath({"/etc/passwd", 1, ""}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(FileDriverConfigTest, RelativeDirBecomesAbsolute) {
+  auto d = FileDriver::Create({{"volumes_dir", "some/dir"}});
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE((*d)->volumes_dir().starts_with("/"));
+  EXPECT_EQ(FileDriver::Create({{"volumes_dir", ""}}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace bb
