@@ -190,7 +190,7 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
   done.manifest_object = result->manifest_object;
   done.object_count = result->object_count;
   done.stored_bytes = result->stored_bytes;
-  done.bytes_done = result->bytes_read;
+  done.bytes_done = spec.size_bytes;  // logical bytes: skipped holes count as done
   BB_LOG(kInfo) << "backup " << backup.id << ": " << result->chunks_total << " chunks ("
                 << result->chunks_new << " new, " << result->chunks_reused << " reused, "
                 << result->chunks_zero << " zero), " << result->stored_bytes << " bytes stored in "

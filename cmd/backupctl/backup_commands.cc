@@ -1,0 +1,172 @@
+// backupctl backup commands: create, list, show, delete, restore (the long ones take --wait).
+#include <iostream>
+
+#include "cmd/backupctl/backup_wait.h"
+#include "cmd/backupctl/commands.h"
+#include "cmd/backupctl/human_output.h"
+
+namespace bb::cli {
+namespace {
+
+void PrintBackup(Cli& cli, const v1::Backup& backup) {
+  if (cli.json()) {
+    cli.PrintJson(MessageToJson(backup));
+  } else {
+    PrintRecord(MessageToJson(backup));
+  }
+}
+
+// Waits when --wait was given, prints the final (or returned) record, and turns an operation
+// that ended in an error status into exit status 1.
+int FinishBackupOperation(Cli& cli, const CliArgs& args, const v1::Backup& returned, bool gone_ok) {
+  if (!args.Flag("wait")) {
+    PrintBackup(cli, returned);
+    return kExitOk;
+  }
+  WaitOutcome outcome = WaitForBackup(cli, returned, gone_ok);
+  if (!outcome.status.ok()) return cli.Fail(outcome.status);
+  v1::Backup final_record = outcome.backup;
+  if (outcome.gone) final_record.set_status("deleted");  // the record went with the backup
+  PrintBackup(cli, final_record);
+  const std::string& status = final_record.status();
+  if (status == "error" || status == "error_deleting") {
+    std::cerr << "error: backup " << final_record.id() << " ended in status " << status
+              << (final_record.fail_reason().empty() ? "" : ": " + final_record.fail_reason())
+              << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+int Create(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::CreateBackupRequest request;
+  request.set_volume_id(args.words[2]);
+  request.set_name(args.Value("name"));
+  request.set_description(args.Value("description"));
+  request.set_force(args.Flag("force"));
+  request.set_incremental(args.Flag("incremental"));
+  request.set_snapshot_id(args.Value("snapshot"));
+  request.set_container(args.Value("container"));
+  v1::Backup backup;
+  grpc::Status s = cli.backups().CreateBackup(cli.NewContext().get(), request, &backup);
+  if (!s.ok()) return cli.Fail(s);
+  return FinishBackupOperation(cli, args, backup, /*gone_ok=*/false);
+}
+
+int List(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::ListBackupsRequest request;
+  request.set_volume_id(args.Value("volume"));
+  v1::ListBackupsResponse response;
+  grpc::Status s = cli.backups().ListBackups(cli.NewContext().get(), request, &response);
+  if (!s.ok()) return cli.Fail(s);
+  Json list = Json::array();
+  for (const auto& backup : response.backups()) list.push_back(MessageToJson(backup));
+  if (cli.json()) {
+    cli.PrintJson(list);
+  } else {
+    PrintTable({"id", "volume_id", "status", "size_gib", "is_incremental", "name"}, list);
+  }
+  return kExitOk;
+}
+
+int Show(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::GetBackupRequest request;
+  request.set_backup_id(args.words[2]);
+  v1::Backup backup;
+  grpc::Status s = cli.backups().GetBackup(cli.NewContext().get(), request, &backup);
+  if (!s.ok()) return cli.Fail(s);
+  PrintBackup(cli, backup);
+  return kExitOk;
+}
+
+int Delete(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::DeleteBackupRequest request;
+  request.set_backup_id(args.words[2]);
+  request.set_force(args.Flag("force"));
+  v1::Backup backup;
+  grpc::Status s = cli.backups().DeleteBackup(cli.NewContext().get(), request, &backup);
+  if (!s.ok()) return cli.Fail(s);
+  return FinishBackupOperation(cli, args, backup, /*gone_ok=*/true);
+}
+
+int Restore(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::RestoreBackupRequest request;
+  request.set_backup_id(args.words[2]);
+  request.set_volume_id(args.Value("volume"));
+  request.set_name(args.Value("name"));
+  v1::RestoreBackupResponse response;
+  grpc::Status s = cli.backups().RestoreBackup(cli.NewContext().get(), request, &response);
+  if (!s.ok()) return cli.Fail(s);
+  Json out = {{"backup_id", response.backup_id()},
+              {"volume_id", response.volume_id()},
+              {"volume_name", response.volume_name()}};
+  if (!args.Flag("wait")) {
+    out["backup"] = MessageToJson(response.backup());
+    if (cli.json()) {
+      cli.PrintJson(out);
+    } else {
+      std::cout << "restoring backup " << response.backup_id() << " into volume "
+                << response.volume_id() << " (" << response.volume_name() << ")\n";
+    }
+    return kExitOk;
+  }
+
+  WaitOutcome outcome = WaitForBackup(cli, response.backup(), /*gone_ok=*/false);
+  if (!outcome.status.ok()) return cli.Fail(outcome.status);
+  // The restore's outcome is the target volume's status: a failed restore leaves the backup
+  // available and the volume error_restoring (as in Cinder).
+  v1::GetVolumeRequest get_volume;
+  get_volume.set_volume_id(response.volume_id());
+  v1::Volume volume;
+  s = cli.volumes().GetVolume(cli.NewContext().get(), get_volume, &volume);
+  if (!s.ok()) return cli.Fail(s);
+  out["backup"] = MessageToJson(outcome.backup);
+  out["volume"] = MessageToJson(volume);
+  out["status"] = volume.status();
+  if (cli.json()) {
+    cli.PrintJson(out);
+  } else {
+    std::cout << "restored backup " << response.backup_id() << " into volume " << volume.id()
+              << " (" << volume.name() << "): " << volume.status() << "\n";
+  }
+  if (volume.status() != "available") {
+    std::cerr << "error: restore of backup " << response.backup_id() << " left volume "
+              << volume.id() << " in status " << volume.status()
+              << (outcome.backup.fail_reason().empty() ? "" : ": " + outcome.backup.fail_reason())
+              << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> BackupCommands() {
+  return {
+      {"backup",
+       "create",
+       {"VOLUME_ID"},
+       {},
+       {"force", "incremental", "snapshot", "name", "description", "container", "wait"},
+       "back up a volume (--force for an in-use volume; --wait until it is available)",
+       Create},
+      {"backup", "list", {}, {}, {"volume"}, "list backups (of one volume with --volume)", List},
+      {"backup", "show", {"BACKUP_ID"}, {}, {}, "show one backup", Show},
+      {"backup",
+       "delete",
+       {"BACKUP_ID"},
+       {},
+       {"force", "wait"},
+       "delete a backup (--force: also one that is not available or error)",
+       Delete},
+      {"backup",
+       "restore",
+       {"BACKUP_ID"},
+       {},
+       {"volume", "name", "wait"},
+       "restore into an existing volume (--volume) or a new one (--name)",
+       Restore},
+  };
+}
+
+}  // namespace bb::cli

@@ -1,0 +1,36 @@
+// Cli: stubs, per-call contexts and error reporting.
+#include "cmd/backupctl/cli_context.h"
+
+#include <iostream>
+
+#include "rpc/status_mapping.h"
+
+namespace bb::cli {
+
+Cli::Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json)
+    : volumes_(v1::VolumeService::NewStub(channel)),
+      backups_(v1::BackupService::NewStub(channel)),
+      project_(std::move(project)),
+      json_(json) {}
+
+std::unique_ptr<grpc::ClientContext> Cli::NewContext(std::chrono::seconds timeout) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!project_.empty()) context->AddMetadata("x-project-id", project_);
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+int Cli::Fail(const grpc::Status& status) const {
+  Status s = FromGrpcStatus(status);
+  std::string code(StatusCodeName(s.code()));
+  std::cerr << "error: " << code << ": " << s.message() << "\n";
+  if (json_) {
+    Json error = {{"error", {{"code", code}, {"message", s.message()}}}};
+    std::cerr << error.dump() << "\n";
+  }
+  return kExitFailed;
+}
+
+void Cli::PrintJson(const Json& json) const { std::cout << json.dump(2) << "\n"; }
+
+}  // namespace bb::cli

@@ -1,0 +1,49 @@
+// Cli: what every backupctl command needs: the stubs, the caller's project, the output mode, and
+// one way to report a refused call. Exit codes: 0 success, 1 refused/failed request, 2 usage.
+// Thread-safety: single-threaded (one command per process).
+#pragma once
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "backup.grpc.pb.h"
+#include "cmd/backupctl/json_output.h"
+#include "volume.grpc.pb.h"
+
+namespace bb::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+class Cli {
+ public:
+  Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json);
+
+  v1::VolumeService::Stub& volumes() { return *volumes_; }
+  v1::BackupService::Stub& backups() { return *backups_; }
+  bool json() const { return json_; }
+
+  // A context for one call: x-project-id (when --project was given) and a deadline, so a hung
+  // daemon cannot hang scripts forever.
+  std::unique_ptr<grpc::ClientContext> NewContext(
+      std::chrono::seconds timeout = std::chrono::seconds(120)) const;
+
+  // Prints `error: CODE: message` (and with --json the {"error":{...}} object) on stderr;
+  // returns kExitFailed.
+  int Fail(const grpc::Status& status) const;
+  // Prints one JSON document on stdout.
+  void PrintJson(const Json& json) const;
+
+ private:
+  std::unique_ptr<v1::VolumeService::Stub> volumes_;
+  std::unique_ptr<v1::BackupService::Stub> backups_;
+  std::string project_;
+  bool json_;
+};
+
+}  // namespace bb::cli

@@ -1,0 +1,70 @@
+// Command table assembly, usage strings and help.
+#include "cmd/backupctl/commands.h"
+
+#include <iostream>
+#include <map>
+
+namespace bb::cli {
+namespace {
+
+// How each option is shown in usage lines (flags have no metavariable).
+std::string OptionUsage(const std::string& option) {
+  static const std::map<std::string, std::string> kMeta = {
+      {"size-gib", "N"},           {"name", "NAME"},          {"description", "TEXT"},
+      {"instance", "UUID"},        {"attachment", "ID"},      {"volume", "VOLUME_ID"},
+      {"snapshot", "SNAPSHOT_ID"}, {"container", "CONTAINER"}};
+  auto it = kMeta.find(option);
+  return "--" + option + (it == kMeta.end() ? "" : " " + it->second);
+}
+
+}  // namespace
+
+std::string Command::Usage() const {
+  std::string line = group + " " + verb;
+  for (const auto& a : arguments) line += " " + a;
+  for (const auto& o : required) line += " " + OptionUsage(o);
+  for (const auto& o : optional) line += " [" + OptionUsage(o) + "]";
+  return line;
+}
+
+const std::vector<Command>& AllCommands() {
+  static const std::vector<Command> kCommands = [] {
+    std::vector<Command> all;
+    for (auto part : {VolumeCommands(), SnapshotCommands(), BackupCommands()}) {
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    return all;
+  }();
+  return kCommands;
+}
+
+int UsageError(const std::string& message, const Command* command) {
+  std::cerr << "error: " << message << "\n";
+  if (command != nullptr) {
+    std::cerr << "usage: backupctl " << command->Usage() << "\n";
+  } else {
+    std::cerr << "run 'backupctl --help' for the list of commands\n";
+  }
+  return kExitUsage;
+}
+
+std::string HelpText() {
+  std::string text =
+      "usage: backupctl [--endpoint HOST:PORT] [--project PROJECT] [--json] COMMAND...\n"
+      "\n"
+      "Client for backupd (volumes, snapshots, backups over gRPC).\n"
+      "\n"
+      "global options:\n"
+      "  --endpoint HOST:PORT  daemon address (default $BACKUPCTL_ENDPOINT or 127.0.0.1:8777)\n"
+      "  --project PROJECT     act for this project (sent as x-project-id; default \"default\")\n"
+      "  --json                print records as JSON (errors also as JSON on stderr)\n"
+      "\n"
+      "commands:\n";
+  for (const auto& c : AllCommands()) {
+    text += "  " + c.Usage() + "\n      " + c.summary + "\n";
+  }
+  text += "\nexit status: 0 success, 1 request refused or operation failed, 2 usage error\n";
+  return text;
+}
+
+}  // namespace bb::cli

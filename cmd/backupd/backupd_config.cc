@@ -1,0 +1,242 @@
+// BackupdConfig parsing: text -> ConfigValues -> BackupdConfig. Values stay strings until
+// ResolveConfig so that file and flags share one conversion and one set of error messages.
+#include "cmd/backupd/backupd_config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace bb {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  const char* kSpace = " \t\r\n";
+  size_t b = s.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(kSpace);
+  return s.substr(b, e - b + 1);
+}
+
+bool IsKnownKey(const std::string& key) {
+  const auto& keys = BackupdConfigKeys();
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+Status UnknownKey(const std::string& where, const std::string& key) {
+  return Status::InvalidArgument(where + "unknown key '" + key + "' (see backupd --help)");
+}
+
+Status ParseInt(const ConfigValues& values, const std::string& key, int64_t min, int64_t max,
+                int64_t* out) {
+  auto it = values.find(key);
+  if (it == values.end()) return Status::Ok();  // keep the default
+  const std::string& s = it->second;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || v < min || v > max) {
+    return Status::InvalidArgument(key + " must be an integer from " + std::to_string(min) +
+                                   " to " + std::to_string(max) + ", got '" + s + "'");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
+Status ParseIntField(const ConfigValues& values, const std::string& key, int min, int max,
+                     int* out) {
+  int64_t v = *out;
+  RETURN_IF_ERROR(ParseInt(values, key, min, max, &v));
+  *out = static_cast<int>(v);
+  return Status::Ok();
+}
+
+Status ValidateListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon > 0) {
+    std::string_view p(listen.data() + colon + 1, listen.size() - colon - 1);
+    auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+    if (ec != std::errc() || ptr != p.data() + p.size() || p.empty()) port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return Status::InvalidArgument("listen must be HOST:PORT (e.g. 127.0.0.1:8777), got '" +
+                                   listen + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<std::string>& BackupdConfigKeys() {
+  static const std::vector<std::string> kKeys = {"listen",
+                                                 "database",
+                                                 "schema_dir",
+                                                 "host",
+                                                 "volume_driver",
+                                                 "volumes_dir",
+                                                 "object_store",
+                                                 "store_path",
+                                                 "default_container",
+                                                 "chunk_size_mib",
+                                                 "compression_level",
+                                                 "workers_per_job",
+                                                 "max_concurrent_jobs",
+                                                 "log_level",
+                                                 "port_file"};
+  return kKeys;
+}
+
+Status ParseConfigText(std::string_view text, const std::string& origin, ConfigValues* values) {
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = Trim(text.substr(pos, nl - pos));
+    pos = nl + 1;
+    ++line_no;
+    if (line.empty() || line.front() == '#') continue;
+    std::string where = origin + ":" + std::to_string(line_no) + ": ";
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return Status::InvalidArgument(where + "expected 'key = value'");
+    }
+    std::string key(Trim(line.substr(0, eq)));
+    if (key.empty()) return Status::InvalidArgument(where + "missing key before '='");
+    if (!IsKnownKey(key)) return UnknownKey(where, key);
+    (*values)[key] = std::string(Trim(line.substr(eq + 1)));
+  }
+  return Status::Ok();
+}
+
+Status ParseFlags(const std::vector<std::string>& args, std::string* config_path,
+                  ConfigValues* overrides, bool* help) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      *help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
+      return Status::InvalidArgument("unexpected argument '" + arg + "' (flags are --KEY=VALUE)");
+    }
+    std::string key, value;
+    size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      key = arg.substr(2, eq - 2);
+      value = arg.substr(eq + 1);
+    } else {
+      key = arg.substr(2);
+      if (i + 1 >= args.size()) return Status::InvalidArgument("--" + key + " needs a value");
+      value = args[++i];
+    }
+    if (key == "config") {
+      *config_path = value;
+    } else if (IsKnownKey(key)) {
+      (*overrides)[key] = value;
+    } else {
+      return UnknownKey("flag --" + key + ": ", key);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::string& default_host) {
+  BackupdConfig c;
+  auto str = [&](const char* key, std::string* field) {
+    auto it = values.find(key);
+    if (it != values.end()) *field = it->second;
+  };
+  str("listen", &c.listen);
+  str("database", &c.database);
+  str("schema_dir", &c.schema_dir);
+  c.host = default_host;
+  str("host", &c.host);
+  str("volume_driver", &c.volume_driver);
+  str("volumes_dir", &c.volumes_dir);
+  str("object_store", &c.object_store);
+  str("store_path", &c.store_path);
+  str("default_container", &c.default_container);
+  str("port_file", &c.port_file);
+  str("log_level", &c.log_level_name);
+
+  RETURN_IF_ERROR(ValidateListen(c.listen));
+  RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
+  RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
+  RETURN_IF_ERROR(ParseIntField(values, "workers_per_job", 1, 64, &c.workers_per_job));
+  RETURN_IF_ERROR(ParseIntField(values, "max_concurrent_jobs", 1, 64, &c.max_concurrent_jobs));
+
+  if (c.log_level_name == "debug") {
+    c.log_level = LogLevel::kDebug;
+  } else if (c.log_level_name == "info") {
+    c.log_level = LogLevel::kInfo;
+  } else if (c.log_level_name == "warning") {
+    c.log_level = LogLevel::kWarning;
+  } else if (c.log_level_name == "error") {
+    c.log_level = LogLevel::kError;
+  } else {
+    return Status::InvalidArgument("log_level must be debug, info, warning or error, got '" +
+                                   c.log_level_name + "'");
+  }
+
+  auto require = [](const std::string& value, const std::string& what) -> Status {
+    if (value.empty()) return Status::InvalidArgument(what + " is required");
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(require(c.database, "database (a libpq conninfo)"));
+  RETURN_IF_ERROR(require(c.schema_dir, "schema_dir (the directory of NNNN_*.sql files)"));
+  RETURN_IF_ERROR(require(c.host, "host"));
+  RETURN_IF_ERROR(require(c.default_container, "default_container"));
+  if (c.volume_driver == "file") {
+    RETURN_IF_ERROR(require(c.volumes_dir, "volumes_dir (for volume_driver=file)"));
+  }
+  if (c.object_store == "posix") {
+    RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
+  }
+  return c;
+}
+
+Result<BackupdConfig> LoadBackupdConfig(const std::vector<std::string>& args,
+                                        const std::string& default_host, bool* help) {
+  std::string config_path;
+  ConfigValues overrides;
+  RETURN_IF_ERROR(ParseFlags(args, &config_path, &overrides, help));
+  if (*help) return BackupdConfig{};
+  ConfigValues values;
+  if (!config_path.empty()) {
+    std::ifstream in(config_path);
+    if (!in) return Status::NotFound("cannot read config file " + config_path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    RETURN_IF_ERROR(ParseConfigText(text.str(), config_path, &values));
+  }
+  for (const auto& [key, value] : overrides) values[key] = value;
+  return ResolveConfig(values, default_host);
+}
+
+std::string BackupdUsage() {
+  return R"(usage: backupd [--config FILE] [--KEY=VALUE | --KEY VALUE]...
+
+Serves VolumeService and BackupService over gRPC. Settings come from FILE (`key = value` lines,
+`#` comment lines) and are overridden by flags of the same name.
+
+keys (default):
+  listen               HOST:PORT to serve on (127.0.0.1:8777; port 0 picks a free port)
+  database             libpq conninfo, e.g. "host=/run/postgresql dbname=bb" (required)
+  schema_dir           directory of NNNN_*.sql migrations (required)
+  host                 this service's host name (gethostname)
+  volume_driver        file | fake (file)
+  volumes_dir          directory of volume files (required for the file driver)
+  object_store         posix (posix)
+  store_path           root directory of the posix object store (required for posix)
+  default_container    container for backups that name none (backups)
+  chunk_size_mib       backup chunk size in MiB, 1..1024 (4)
+  compression_level    zstd level, 1..19 (3)
+  workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
+  max_concurrent_jobs  backups/restores/deletes running at once, 1..64 (4)
+  log_level            debug | info | warning | error (info)
+  port_file            write the bound port to this file once listening (unset)
+)";
+}
+
+}  // namespace bb

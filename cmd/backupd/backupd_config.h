@@ -1,0 +1,67 @@
+// BackupdConfig: the daemon's settings, from a `key = value` file and command-line overrides.
+//
+// File format: one `key = value` per line (split at the first `=`); a line whose first non-blank
+// character is `#` is a comment (a `#` inside a value is kept: passwords may contain one);
+// blank lines are ignored; surrounding whitespace is trimmed. Flags: `--config FILE`, and
+// `--KEY=VALUE` or `--KEY VALUE` for any key, applied after the file. An unknown key (in the file
+// or as a flag) is an error that names it, so a typo never silently falls back to a default.
+// Thread-safety: pure functions; BackupdConfig is a value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backup_service/common/log.h"
+#include "backup_service/common/result.h"
+
+namespace bb {
+
+struct BackupdConfig {
+  std::string listen = "127.0.0.1:8777";
+  std::string database;    // libpq conninfo (required)
+  std::string schema_dir;  // directory of NNNN_*.sql (required)
+  std::string host;        // default: gethostname()
+  std::string volume_driver = "file";
+  std::string volumes_dir;  // required for the file driver
+  std::string object_store = "posix";
+  std::string store_path;  // required for the posix store
+  std::string default_container = "backups";
+  int64_t chunk_size_mib = 4;
+  int compression_level = 3;
+  int workers_per_job = 2;
+  int max_concurrent_jobs = 4;
+  LogLevel log_level = LogLevel::kInfo;
+  std::string log_level_name = "info";
+  std::string port_file;  // optional: the bound port is written there after listening
+};
+
+// key -> raw value, as read from the file and flags.
+using ConfigValues = std::map<std::string, std::string>;
+
+// The keys a config file or flag may set.
+const std::vector<std::string>& BackupdConfigKeys();
+
+// Parses file text into `values` (later lines override earlier ones). `origin` names the file in
+// errors: "backupd.conf:7: unknown key 'listn'".
+Status ParseConfigText(std::string_view text, const std::string& origin, ConfigValues* values);
+
+// Splits command-line arguments (without argv[0]) into the --config path and overrides.
+// Sets *help when --help/-h is present.
+Status ParseFlags(const std::vector<std::string>& args, std::string* config_path,
+                  ConfigValues* overrides, bool* help);
+
+// Applies defaults, converts numbers, and checks required and dependent keys.
+// `default_host` is used when `host` is not set (main passes gethostname()).
+Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::string& default_host);
+
+// Everything together: flags -> file (if --config) -> overrides -> ResolveConfig.
+Result<BackupdConfig> LoadBackupdConfig(const std::vector<std::string>& args,
+                                        const std::string& default_host, bool* help);
+
+// Usage text for --help.
+std::string BackupdUsage();
+
+}  // namespace bb

@@ -1,0 +1,159 @@
+// Tests for the backupd config parser: file syntax, flags, defaults, validation.
+#include "cmd/backupd/backupd_config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace bb {
+namespace {
+
+ConfigValues Required() {
+  return {{"database", "dbname=bb"},
+          {"schema_dir", "/schema"},
+          {"volumes_dir", "/v"},
+          {"store_path", "/s"}};
+}
+
+TEST(BackupdConfigTest, ParsesKeyValueLinesCommentsAndBlanks) {
+  ConfigValues values;
+  Status s = ParseConfigText(
+      "# backupd\n\n  listen = 127.0.0.1:0  \ndatabase=host=/run dbname=bb password=a#b\n"
+      "   # indented comment\nchunk_size_mib = 8",
+      "test.conf", &values);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(values["listen"], "127.0.0.1:0");
+  // Split at the first '=', and a '#' inside a value is part of it.
+  EXPECT_EQ(values["database"], "host=/run dbname=bb password=a#b");
+  EXPECT_EQ(values["chunk_size_mib"], "8");
+  EXPECT_EQ(values.size(), 3u);
+}
+
+TEST(BackupdConfigTest, UnknownKeyInFileIsNamedWithLine) {
+  ConfigValues values;
+  Status s = ParseConfigText("listen = x:1\nlistn = y\n", "b.conf", &values);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("b.conf:2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'listn'"), std::string::npos) << s.message();
+}
+
+TEST(BackupdConfigTest, LineWithoutEqualsIsAnError) {
+  ConfigValues values;
+  Status s = ParseConfigText("listen 127.0.0.1:1\n", "c.conf", &values);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("c.conf:1"), std::string::npos);
+}
+
+TEST(BackupdConfigTest, FlagsInBothForms) {
+  std::string config_path;
+  ConfigValues overrides;
+  bool help = false;
+  Status s =
+      ParseFlags({"--config", "/etc/bb.conf", "--listen=127.0.0.1:0", "--log_level", "debug"},
+                 &config_path, &overrides, &help);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(config_path, "/etc/bb.conf");
+  EXPECT_EQ(overrides["listen"], "127.0.0.1:0");
+  EXPECT_EQ(overrides["log_level"], "debug");
+  EXPECT_FALSE(help);
+}
+
+TEST(BackupdConfigTest, UnknownFlagAndMissingValue) {
+  std::string config_path;
+  ConfigValues overrides;
+  bool help = false;
+  Status s = ParseFlags({"--chunk_size=4"}, &config_path, &overrides, &help);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("'chunk_size'"), std::string::npos) << s.message();
+  s = ParseFlags({"--listen"}, &config_path, &overrides, &help);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  s = ParseFlags({"positional"}, &config_path, &overrides, &help);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BackupdConfigTest, Help) {
+  std::string config_path;
+  ConfigValues overrides;
+  bool help = false;
+  ASSERT_TRUE(ParseFlags({"--help"}, &config_path, &overrides, &help).ok());
+  EXPECT_TRUE(help);
+  EXPECT_NE(BackupdUsage().find("port_file"), std::string::npos);
+}
+
+TEST(BackupdConfigTest, Defaults) {
+  auto c = ResolveConfig(Required(), "node1");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen, "127.0.0.1:8777");
+  EXPECT_EQ(c->host, "node1");
+  EXPECT_EQ(c->volume_driver, "file");
+  EXPECT_EQ(c->object_store, "posix");
+  EXPECT_EQ(c->default_container, "backups");
+  EXPECT_EQ(c->chunk_size_mib, 4);
+  EXPECT_EQ(c->compression_level, 3);
+  EXPECT_EQ(c->workers_per_job, 2);
+  EXPECT_EQ(c->max_concurrent_jobs, 4);
+  EXPECT_EQ(c->log_level, LogLevel::kInfo);
+  EXPECT_EQ(c->port_file, "");
+}
+
+TEST(BackupdConfigTest, RequiredKeys) {
+  for (const char* key : {"database", "schema_dir", "volumes_dir", "store_path"}) {
+    ConfigValues v = Required();
+    v.erase(key);
+    auto c = ResolveConfig(v, "h");
+    ASSERT_FALSE(c.ok()) << key;
+    EXPECT_NE(c.status().message().find(key), std::string::npos) << c.status().message();
+  }
+  // volumes_dir is only required by the file driver.
+  ConfigValues v = Required();
+  v.erase("volumes_dir");
+  v["volume_driver"] = "fake";
+  EXPECT_TRUE(ResolveConfig(v, "h").ok());
+}
+
+TEST(BackupdConfigTest, BadNumbersAndLevels) {
+  for (auto [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"chunk_size_mib", "0"},
+                                                        {"chunk_size_mib", "4x"},
+                                                        {"compression_level", "99"},
+                                                        {"workers_per_job", "-1"},
+                                                        {"max_concurrent_jobs", ""},
+                                                        {"log_level", "verbose"},
+                                                        {"listen", "8777"},
+                                                        {"listen", "127.0.0.1:70000"}}) {
+    ConfigValues v = Required();
+    v[key] = value;
+    auto c = ResolveConfig(v, "h");
+    ASSERT_FALSE(c.ok()) << key << "=" << value;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find(key), std::string::npos) << c.status().message();
+  }
+}
+
+TEST(BackupdConfigTest, FlagsOverrideFile) {
+  std::string path = testing::TempDir() + "backupd_config_test_" + std::to_string(getpid());
+  {
+    std::ofstream out(path);
+    out << "database = dbname=bb\nschema_dir = /schema\nvolumes_dir = /v\nstore_path = /s\n"
+           "listen = 0.0.0.0:8777\nworkers_per_job = 3\n";
+  }
+  bool help = false;
+  auto c = LoadBackupdConfig({"--config", path, "--listen", "127.0.0.1:0"}, "h", &help);
+  std::remove(path.c_str());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen, "127.0.0.1:0");
+  EXPECT_EQ(c->workers_per_job, 3);
+  EXPECT_EQ(c->database, "dbname=bb");
+}
+
+TEST(BackupdConfigTest, MissingConfigFile) {
+  bool help = false;
+  auto c = LoadBackupdConfig({"--config=/nonexistent/backupd.conf"}, "h", &help);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("/nonexistent/backupd.conf"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bb

@@ -1,0 +1,157 @@
+// backupd: the block-storage backup daemon. Wires the configured database, volume driver, object
+// store and managers together, serves gRPC, and shuts down cleanly on SIGTERM/SIGINT.
+//
+// Signals: SIGTERM and SIGINT are blocked before any thread exists (every thread inherits the
+// mask) and main collects them with sigwait, so no handler runs in an arbitrary thread and
+// shutdown happens in ordinary code. Destruction order is the reverse of construction: the
+// server stops first (no new calls), then BackupManager's destructor waits for running jobs,
+// then the volume manager, store, driver and database go.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backup_service/common/command_runner.h"
+#include "backup_service/common/log.h"
+#include "backup_service/db/database.h"
+#include "backup_service/manager/backup_manager.h"
+#include "backup_service/object_stores/object_store.h"
+#include "backup_service/volume_manager/volume_manager.h"
+#include "cmd/backupd/backupd_config.h"
+#include "rpc/grpc_server.h"
+#include "volume_drivers/volume_driver.h"
+
+namespace bb {
+namespace {
+
+// Startup failures are one line on stderr; libpq messages span lines, so whitespace runs
+// (newlines, tabs) are folded into single spaces.
+int Fail(const std::string& what, const Status& status) {
+  std::string line;
+  for (char ch : status.ToString()) {
+    bool space = ch == '\n' || ch == '\t' || ch == '\r' || ch == ' ';
+    if (space && (line.empty() || line.back() == ' ')) continue;
+    line.push_back(space ? ' ' : ch);
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  std::fprintf(stderr, "backupd: %s: %s\n", what.c_str(), line.c_str());
+  return 1;
+}
+
+std::string LocalHostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+// Writes "PORT\n" to a temporary file next to `path` and renames it over `path`, so a reader
+// polling for the file never sees it half written.
+Status WritePortFile(const std::string& path, int port) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("open " + tmp, errno);
+  std::string text = std::to_string(port) + "\n";
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  int err = errno;
+  if (close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) err = errno;
+    unlink(tmp.c_str());
+    return ErrnoStatus("write port file " + path, err);
+  }
+  return Status::Ok();
+}
+
+// "127.0.0.1:0" + 40123 -> "127.0.0.1:40123".
+std::string BoundAddress(const std::string& listen, int port) {
+  return listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
+}
+
+// *served is set once the daemon has listened (so main logs "stopped" only after serving).
+int Run(int argc, char** argv, bool* served) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool help = false;
+  auto config = LoadBackupdConfig(args, LocalHostName(), &help);
+  if (help) {
+    std::fputs(BackupdUsage().c_str(), stdout);
+    return 0;
+  }
+  if (!config.ok()) return Fail("configuration", config.status());
+  SetLogLevel(config->log_level);
+
+  auto db = Database::Open(config->database);
+  if (!db.ok()) return Fail("database", db.status());
+  if (Status s = (*db)->ApplyMigrations(config->schema_dir); !s.ok()) {
+    return Fail("schema migrations from " + config->schema_dir, s);
+  }
+
+  SystemCommandRunner runner;
+  DriverConfig driver_config;
+  if (!config->volumes_dir.empty()) driver_config["volumes_dir"] = config->volumes_dir;
+  auto driver = CreateVolumeDriver(config->volume_driver, driver_config, runner);
+  if (!driver.ok()) return Fail("volume driver " + config->volume_driver, driver.status());
+  if (Status s = (*driver)->CheckForSetupError(); !s.ok()) {
+    return Fail("volume driver " + config->volume_driver + " setup", s);
+  }
+
+  ObjectStoreConfig store_config;
+  if (!config->store_path.empty()) store_config["path"] = config->store_path;
+  auto store = CreateObjectStore(config->object_store, store_config);
+  if (!store.ok()) return Fail("object store " + config->object_store, store.status());
+
+  VolumeManager volumes(**db, **driver, runner, config->host);
+  BackupManagerOptions options{.host = config->host,
+                               .default_container = config->default_container,
+                               .chunk_size = config->chunk_size_mib << 20,
+                               .compression_level = config->compression_level,
+                               .workers_per_job = config->workers_per_job,
+                               .max_concurrent_jobs = config->max_concurrent_jobs};
+  BackupManager backups(**db, volumes, **store, options);
+
+  auto server = RpcServer::Start(config->listen, volumes, backups);
+  if (!server.ok()) return Fail("gRPC server", server.status());
+  int port = (*server)->port();
+  if (!config->port_file.empty()) {
+    if (Status s = WritePortFile(config->port_file, port); !s.ok()) {
+      return Fail("port file", s);
+    }
+  }
+  BB_LOG(kInfo) << "backupd listening on " << BoundAddress(config->listen, port)
+                << " (driver=" << config->volume_driver << ", store=" << config->object_store
+                << ")";
+
+  *served = true;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  BB_LOG(kInfo) << "backupd stopping (signal " << signal_number << ")";
+  // Running calls get a short grace period; backup jobs are not RPCs and are waited for below.
+  (*server)->Shutdown(std::chrono::seconds(5));
+  server->reset();
+  if (!config->port_file.empty()) unlink(config->port_file.c_str());
+  BB_LOG(kInfo) << "backupd waiting for running jobs";
+  return 0;  // backups (waits for jobs), volumes, store, driver, db are destroyed here
+}
+
+}  // namespace
+}  // namespace bb
+
+int main(int argc, char** argv) {
+  bool served = false;
+  int rc = bb::Run(argc, argv, &served);
+  if (served) BB_LOG(kInfo) << "backupd stopped";
+  return rc;
+}

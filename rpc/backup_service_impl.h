@@ -1,0 +1,49 @@
+// BackupServiceImpl: the gRPC BackupService (proto/backup.proto) over a BackupManager.
+// Create/Delete/Restore return as soon as the manager has persisted the first transition; the
+// job runs on the manager's workers. The RPCs declared for the next issue answer UNIMPLEMENTED.
+// Thread-safety: handlers run concurrently on gRPC's threads; BackupManager is thread-safe and
+// outlives this object.
+#pragma once
+
+#include "backup.grpc.pb.h"
+#include "backup_service/manager/backup_manager.h"
+
+namespace bb {
+
+class BackupServiceImpl final : public v1::BackupService::Service {
+ public:
+  explicit BackupServiceImpl(BackupManager& backups) : backups_(backups) {}
+
+  grpc::Status CreateBackup(grpc::ServerContext* context, const v1::CreateBackupRequest* request,
+                            v1::Backup* response) override;
+  grpc::Status GetBackup(grpc::ServerContext* context, const v1::GetBackupRequest* request,
+                         v1::Backup* response) override;
+  grpc::Status ListBackups(grpc::ServerContext* context, const v1::ListBackupsRequest* request,
+                           v1::ListBackupsResponse* response) override;
+  grpc::Status DeleteBackup(grpc::ServerContext* context, const v1::DeleteBackupRequest* request,
+                            v1::Backup* response) override;
+  grpc::Status RestoreBackup(grpc::ServerContext* context, const v1::RestoreBackupRequest* request,
+                             v1::RestoreBackupResponse* response) override;
+
+  // Declared for the next issue.
+  grpc::Status UpdateBackup(grpc::ServerContext* context, const v1::UpdateBackupRequest* request,
+                            v1::Backup* response) override;
+  grpc::Status ExportBackupRecord(grpc::ServerContext* context,
+                                  const v1::ExportBackupRecordRequest* request,
+                                  v1::BackupRecord* response) override;
+  grpc::Status ImportBackupRecord(grpc::ServerContext* context,
+                                  const v1::ImportBackupRecordRequest* request,
+                                  v1::Backup* response) override;
+  grpc::Status ResetBackupStatus(grpc::ServerContext* context,
+                                 const v1::ResetBackupStatusRequest* request,
+                                 v1::Backup* response) override;
+  grpc::Status WatchBackup(grpc::ServerContext* context, const v1::WatchRequest* request,
+                           grpc::ServerWriter<v1::Progress>* writer) override;
+  grpc::Status WatchRestore(grpc::ServerContext* context, const v1::WatchRequest* request,
+                            grpc::ServerWriter<v1::Progress>* writer) override;
+
+ private:
+  BackupManager& backups_;
+};
+
+}  // namespace bb

@@ -1,0 +1,58 @@
+// RpcServer: grpc::ServerBuilder with insecure credentials (the daemon listens on loopback or a
+// management network; TLS is a later issue).
+#include "rpc/grpc_server.h"
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "rpc/backup_service_impl.h"
+#include "rpc/volume_service_impl.h"
+
+namespace bb {
+
+struct RpcServer::Impl {
+  Impl(VolumeManager& volumes, BackupManager& backups)
+      : volume_service(volumes), backup_service(backups) {}
+  VolumeServiceImpl volume_service;
+  BackupServiceImpl backup_service;
+  std::unique_ptr<grpc::Server> server;  // declared last: destroyed before the services
+  int port = 0;
+  bool shut_down = false;
+};
+
+RpcServer::RpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RpcServer::~RpcServer() {
+  if (impl_ && !impl_->shut_down) Shutdown(std::chrono::milliseconds(0));
+}
+
+Result<std::unique_ptr<RpcServer>> RpcServer::Start(const std::string& address,
+                                                    VolumeManager& volumes,
+                                                    BackupManager& backups) {
+  auto impl = std::make_unique<Impl>(volumes, backups);
+  grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default on Linux, which would let a second daemon bind the same
+  // port and silently share the traffic; a busy port must be a startup error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl->port);
+  builder.RegisterService(&impl->volume_service);
+  builder.RegisterService(&impl->backup_service);
+  impl->server = builder.BuildAndStart();
+  if (!impl->server || impl->port == 0) {
+    return Status::Unavailable("cannot listen on " + address +
+                               " (address in use or not valid for this host)");
+  }
+  return std::unique_ptr<RpcServer>(new RpcServer(std::move(impl)));
+}
+
+int RpcServer::port() const { return impl_->port; }
+
+void RpcServer::Shutdown(std::chrono::milliseconds grace) {
+  if (impl_->shut_down) return;
+  impl_->shut_down = true;
+  impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
+  impl_->server->Wait();
+}
+
+}  // namespace bb

@@ -1,0 +1,38 @@
+// RpcServer: the daemon's gRPC endpoint serving VolumeService and BackupService.
+// The header is free of gRPC types so that cmd/backupd (and anything else outside rpc/) does not
+// include gRPC headers. Start binds and starts serving; the bound port is known at once, which
+// makes "127.0.0.1:0" (any free port) usable by tests.
+// Thread-safety: Start/Shutdown are called from one thread (main); handlers run on gRPC threads.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "backup_service/common/result.h"
+
+namespace bb {
+
+class BackupManager;
+class VolumeManager;
+
+class RpcServer {
+ public:
+  // address: "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0". The managers must outlive the
+  // server. Unavailable when the address cannot be bound (in use, bad host).
+  static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
+                                                  VolumeManager& volumes, BackupManager& backups);
+  ~RpcServer();  // shuts down (without grace) if Shutdown was not called
+
+  // The port actually bound (the chosen one when the address asked for port 0).
+  int port() const;
+  // Stops accepting calls, lets running calls finish for up to `grace`, then cancels the rest.
+  void Shutdown(std::chrono::milliseconds grace);
+
+ private:
+  struct Impl;
+  explicit RpcServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bb

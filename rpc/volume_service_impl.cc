@@ -1,0 +1,145 @@
+// VolumeServiceImpl: thin handlers. Pattern: project -> ids -> one manager call -> ToProto.
+#include "rpc/volume_service_impl.h"
+
+#include "backup_service/common/validation.h"
+#include "rpc/project_context.h"
+#include "rpc/record_conversion.h"
+#include "rpc/status_mapping.h"
+
+namespace bb {
+
+Result<v1::Volume> VolumeServiceImpl::VolumeWithAttachments(const Volume& volume) {
+  ASSIGN_OR_RETURN(auto attachments, volumes_.ListAttachments(volume.id));
+  return ToProto(volume, attachments);
+}
+
+grpc::Status VolumeServiceImpl::CreateVolume(grpc::ServerContext* context,
+                                             const v1::CreateVolumeRequest* request,
+                                             v1::Volume* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    CreateVolumeParams params{.project_id = project_id,
+                              .name = request->name(),
+                              .description = request->description(),
+                              .size_gib = request->size_gib()};
+    ASSIGN_OR_RETURN(auto volume, volumes_.CreateVolume(params));
+    *response = ToProto(volume);  // a new volume has no attachments
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::GetVolume(grpc::ServerContext* context,
+                                          const v1::GetVolumeRequest* request,
+                                          v1::Volume* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
+    ASSIGN_OR_RETURN(auto volume, volumes_.GetVolume(project_id, request->volume_id()));
+    ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::ListVolumes(grpc::ServerContext* context,
+                                            const v1::ListVolumesRequest* /*request*/,
+                                            v1::ListVolumesResponse* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto volumes, volumes_.ListVolumes(project_id));
+    for (const auto& volume : volumes) {
+      ASSIGN_OR_RETURN(*response->add_volumes(), VolumeWithAttachments(volume));
+    }
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::DeleteVolume(grpc::ServerContext* context,
+                                             const v1::DeleteVolumeRequest* request,
+                                             v1::DeleteVolumeResponse* /*response*/) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
+    return volumes_.DeleteVolume(project_id, request->volume_id());
+  });
+}
+
+grpc::Status VolumeServiceImpl::AttachVolume(grpc::ServerContext* context,
+                                             const v1::AttachVolumeRequest* request,
+                                             v1::Attachment* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
+    RETURN_IF_ERROR(ValidateUuid("instance_uuid", request->instance_uuid()));
+    ASSIGN_OR_RETURN(auto attachment, volumes_.AttachVolume(project_id, request->volume_id(),
+                                                            request->instance_uuid()));
+    *response = ToProto(attachment);
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::DetachVolume(grpc::ServerContext* context,
+                                             const v1::DetachVolumeRequest* request,
+                                             v1::Volume* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
+    RETURN_IF_ERROR(ValidateOptionalUuid("attachment_id", request->attachment_id()));
+    ASSIGN_OR_RETURN(auto volume, volumes_.DetachVolume(project_id, request->volume_id(),
+                                                        request->attachment_id()));
+    ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::CreateSnapshot(grpc::ServerContext* context,
+                                               const v1::CreateSnapshotRequest* request,
+                                               v1::Snapshot* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
+    CreateSnapshotParams params{.project_id = project_id,
+                                .volume_id = request->volume_id(),
+                                .name = request->name(),
+                                .description = request->description(),
+                                .force = request->force()};
+    ASSIGN_OR_RETURN(auto snapshot, volumes_.CreateSnapshot(params));
+    *response = ToProto(snapshot);
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::GetSnapshot(grpc::ServerContext* context,
+                                            const v1::GetSnapshotRequest* request,
+                                            v1::Snapshot* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("snapshot_id", request->snapshot_id()));
+    ASSIGN_OR_RETURN(auto snapshot, volumes_.GetSnapshot(project_id, request->snapshot_id()));
+    *response = ToProto(snapshot);
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::ListSnapshots(grpc::ServerContext* context,
+                                              const v1::ListSnapshotsRequest* request,
+                                              v1::ListSnapshotsResponse* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", request->volume_id()));
+    ASSIGN_OR_RETURN(auto snapshots, volumes_.ListSnapshots(project_id, request->volume_id()));
+    for (const auto& snapshot : snapshots) *response->add_snapshots() = ToProto(snapshot);
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeServiceImpl::DeleteSnapshot(grpc::ServerContext* context,
+                                               const v1::DeleteSnapshotRequest* request,
+                                               v1::DeleteSnapshotResponse* /*response*/) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    RETURN_IF_ERROR(ValidateUuid("snapshot_id", request->snapshot_id()));
+    return volumes_.DeleteSnapshot(project_id, request->snapshot_id());
+  });
+}
+
+}  // namespace bb

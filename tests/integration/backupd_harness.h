@@ -1,0 +1,65 @@
+// Harness for integration tests that run the real backupd binary:
+//   TestDatabase   a uniquely named PostgreSQL database (created with psql from an admin
+//                  conninfo, dropped on destruction), so every test process starts empty.
+//   BackupdProcess backupd started with a generated config in a fresh /tmp directory (file
+//                  volume driver, posix object store, listen 127.0.0.1:0 + port_file); Stop()
+//                  sends SIGTERM and returns the exit status.
+// Thread-safety: use from the test thread only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "backup_service/common/result.h"
+
+namespace bb::it {
+
+class TestDatabase {
+ public:
+  // admin_conninfo: key=value conninfo or postgresql:// URI of a database the test may use to
+  // run CREATE/DROP DATABASE.
+  static Result<std::unique_ptr<TestDatabase>> Create(const std::string& admin_conninfo);
+  ~TestDatabase();
+  // admin_conninfo with the new database selected.
+  const std::string& conninfo() const { return conninfo_; }
+
+ private:
+  TestDatabase(std::string admin, std::string name, std::string conninfo)
+      : admin_(std::move(admin)), name_(std::move(name)), conninfo_(std::move(conninfo)) {}
+  std::string admin_;
+  std::string name_;
+  std::string conninfo_;
+};
+
+class BackupdProcess {
+ public:
+  static Result<std::unique_ptr<BackupdProcess>> Start(const std::string& binary,
+                                                       const std::string& database_conninfo,
+                                                       const std::string& schema_dir);
+  ~BackupdProcess();  // SIGKILLs a daemon still running, removes the work directory
+
+  int port() const { return port_; }
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& volumes_dir() const { return volumes_dir_; }
+  // SIGTERM, then waits up to `timeout`. Returns the exit code, or Internal when the daemon was
+  // killed by a signal or did not exit in time (it is then SIGKILLed).
+  Result<int> Stop(std::chrono::seconds timeout);
+  // The daemon's stdout+stderr so far (for failure messages).
+  std::string Log() const;
+
+ private:
+  BackupdProcess() = default;
+  Status WaitForPort(std::chrono::seconds timeout);
+
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string work_dir_;
+  std::string volumes_dir_;
+  std::string port_file_;
+  std::string log_file_;
+};
+
+}  // namespace bb::it
