@@ -7,6 +7,8 @@
 // Thread-safety: tests only; the concurrency case drives the store from several threads.
 #pragma once
 
+#include <ostream>
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -21,6 +23,9 @@ struct ObjectStoreFactory {
   std::string name;  // used as the test-name suffix: letters, digits, '_' only
   std::function<std::unique_ptr<ObjectStore>()> make;
 };
+
+// Shown by GoogleTest (and ctest) instead of the raw bytes of the parameter.
+inline void PrintTo(const ObjectStoreFactory& f, std::ostream* os) { *os << f.name; }
 
 // For INSTANTIATE_TEST_SUITE_P's name generator argument.
 std::string ObjectStoreFactoryName(const ::testing::TestParamInfo<ObjectStoreFactory>& info);

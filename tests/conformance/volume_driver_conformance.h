@@ -11,6 +11,8 @@
 // Thread-safety: gtest fixtures; one test at a time per process.
 #pragma once
 
+#include <ostream>
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -40,6 +42,9 @@ struct VolumeDriverFactory {
   std::function<Result<std::unique_ptr<VolumeDriverTestEnv>>(CommandRunner& runner)> create;
   bool needs_root = false;  // creating the environment itself needs root (e.g. mounts)
 };
+
+// Shown by GoogleTest (and ctest) instead of the raw bytes of the parameter.
+inline void PrintTo(const VolumeDriverFactory& f, std::ostream* os) { *os << f.name; }
 
 // For INSTANTIATE_TEST_SUITE_P's name generator.
 std::string VolumeDriverFactoryName(const ::testing::TestParamInfo<VolumeDriverFactory>& info);

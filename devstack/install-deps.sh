@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the project needs to build, test and run the devstack.
+# This is the ONE list of packages: tests/run.sh and devstack/stack.sh call this script.
+# Idempotent: when everything is installed it does nothing (no apt call, no root needed).
+# Usage: devstack/install-deps.sh [--optional]   (--optional adds clang-format and shellcheck)
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libpqxx-dev libzstd-dev libssl-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev
+  # runtime and tests: PostgreSQL server (binaries under /usr/lib/postgresql/*/bin), XFS with
+  # reflink on a loop image, losetup/blockdev/mount, JSON parsing in the scripts
+  postgresql
+  xfsprogs util-linux mount e2fsprogs coreutils procps jq
+)
+if [[ ${1:-} == --optional ]]; then
+  packages+=(clang-format shellcheck)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages are installed"
+  exit 0
+fi
+
+echo "install-deps: installing: ${missing[*]}"
+sudo=()
+if ((EUID != 0)); then
+  if command -v sudo >/dev/null; then
+    sudo=(sudo)
+  else
+    echo "install-deps: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+
+# Check again: a package that apt could not install is an error here, not later in the build.
+for p in "${missing[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  if [[ $status != installed ]]; then
+    echo "install-deps: $p is still not installed" >&2
+    exit 1
+  fi
+done
+echo "install-deps: done"

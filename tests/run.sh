@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# The one test command. Installs the Debian packages, builds once (build/, -DBB_WERROR=ON), then:
+#   a) unit tests: every CTest test that is not from an integration executable below
+#   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
+#      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
+#      bb_object_store_conformance_test
+#   c) root: bb_volume_driver_conformance_test (XFS loop mounts)
+#   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
+# Usage: tests/run.sh [--quick] [--no-deps]     --quick: stage a only
+# CI=true: a skipped test or stage counts as a failure. The last line is always
+# "N passed, N failed, N skipped"; the exit code is non-zero when anything failed.
+# Everything started here (PostgreSQL, temp dirs) is removed on exit, also on Ctrl-C.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 1
+# shellcheck source=devstack/lib/common.sh
+source "$root/devstack/lib/common.sh"
+# shellcheck source=devstack/lib/build.sh
+source "$root/devstack/lib/build.sh"
+# shellcheck source=devstack/lib/postgres.sh
+source "$root/devstack/lib/postgres.sh"
+
+quick=0
+deps=1
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    --no-deps) deps=0 ;;
+    -h | --help)
+      sed -n '2,12p' "$0"
+      exit 0
+      ;;
+    *)
+      echo "unknown argument: $arg (see --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+BB_BUILD_DIR=${BB_BUILD_DIR:-build}
+export BB_BUILD_DIR
+build_dir=$(bb_build_dir)
+ci=0
+[[ ${CI:-} == true || ${CI:-} == 1 ]] && ci=1
+# The stages decide where the tests find PostgreSQL, not the caller's environment.
+unset BB_TEST_PG_CONNINFO
+
+pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_object_store_conformance_test)
+root_stages=(bb_volume_driver_conformance_test)
+
+passed=0
+failed=0
+skipped=0
+failures=()
+skips=()
+work=""
+pg_dir=""
+started=$SECONDS
+
+cleanup() {
+  trap '' INT TERM
+  if [[ -n $pg_dir ]]; then
+    (bb_pg_stop "$pg_dir") >/dev/null 2>&1 || true
+    pg_dir=""
+  fi
+  [[ -n $work && -d $work ]] && rm -rf "$work"
+  work=""
+}
+trap cleanup EXIT
+trap 'fail run "interrupted (SIGINT)"; finish' INT
+trap 'fail run "terminated (SIGTERM)"; finish' TERM
+
+work=$(mktemp -d /tmp/bb-tests.XXXXXX)
+chmod 755 "$work"
+
+pass() {
+  passed=$((passed + 1))
+}
+fail() { # NAME MESSAGE
+  failed=$((failed + 1))
+  failures+=("$1: $2")
+  echo "FAILED: $1: $2"
+}
+skip() { # NAME MESSAGE
+  skipped=$((skipped + 1))
+  skips+=("$1: $2")
+  echo "SKIPPED: $1: $2"
+}
+stage() { printf '\n======== %s\n' "$*"; }
+
+finish() {
+  local i
+  cleanup
+  if ((ci && skipped > 0)); then
+    echo
+    echo "CI=true: skipped tests and stages count as failures:"
+    for i in "${skips[@]}"; do
+      echo "  $i"
+      failures+=("$i (skipped under CI=true)")
+    done
+    failed=$((failed + skipped))
+    skipped=0
+  fi
+  echo
+  echo "Test run took $((SECONDS - started)) s."
+  if ((${#failures[@]})); then
+    echo "Failures:"
+    for i in "${failures[@]}"; do echo "  $i"; done
+  fi
+  if ((!ci && ${#skips[@]})); then
+    echo "Skipped:"
+    for i in "${skips[@]}"; do echo "  $i"; done
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  ((failed == 0))
+  exit $?
+}
+
+# --- dependencies and the one build ---------------------------------------------------------
+if ((deps)); then
+  stage "dependencies (devstack/install-deps.sh)"
+  if ! "$root/devstack/install-deps.sh"; then
+    fail install-deps "could not install the Debian packages"
+    finish
+  fi
+fi
+
+stage "build ($build_dir)"
+mkdir -p "$build_dir"
+if ! (bb_configure); then
+  fail build "cmake configure failed"
+  finish
+fi
+# -k 0: build every target that can be built, so the tests of the modules that compile still run
+# while another module is broken. A build failure is one failed test.
+if ! ninja -C "$build_dir" -k 0; then
+  fail build "ninja failed (see the compiler errors above); tests whose executable exists still run"
+fi
+
+# --- which CTest test belongs to which stage --------------------------------------------------
+# A test's executable is its command's first word; a target whose executable was never built
+# shows up as "<target>_NOT_BUILT" with no command.
+if ! ctest --test-dir "$build_dir" --show-only=json-v1 >"$work/tests.json" 2>"$work/ctest-list.err"; then
+  cat "$work/ctest-list.err" >&2
+  fail ctest "cannot list the tests"
+  finish
+fi
+jq -r '.tests | to_entries[] |
+  [(.key + 1 | tostring), .value.name,
+   ((.value.command // [""])[0] | split("/") | last)] | @tsv' "$work/tests.json" >"$work/tests.tsv"
+
+declare -A exe_seen=()
+unit_ids=()
+declare -A stage_ids=()
+while IFS=$'\t' read -r id name exe; do
+  if [[ -z $exe && $name == *_NOT_BUILT ]]; then
+    exe=${name%_NOT_BUILT}
+    echo "note: test executable $exe was not built; its tests count as failed"
+  fi
+  exe_seen[$exe]=1
+  case " ${pg_stages[*]} ${root_stages[*]} " in
+    *" $exe "*) stage_ids[$exe]+="$id " ;;
+    *) unit_ids+=("$id") ;;
+  esac
+done <"$work/tests.tsv"
+
+# Reads CTest's JUnit file: one "PASS|FAIL|SKIP<TAB>name<TAB>why" line per test case. A test that
+# did not run because its executable is missing is a failure; a GTEST_SKIP or a disabled test is
+# a skip.
+junit_results() { # FILE
+  awk '
+    function attr(line, key,    m) {
+      if (match(line, key "=\"[^\"]*\"")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 3)
+      return ""
+    }
+    function done_case() {
+      if (name == "") return
+      if (result == "") result = (status == "fail") ? "FAIL" : "PASS"
+      printf "%s\t%s\t%s\n", result, name, why
+      name = ""
+    }
+    /<testcase / {
+      done_case(); name = attr($0, "name"); status = attr($0, "status"); result = ""; why = ""
+      if ($0 ~ /\/>[ \t]*$/) done_case()
+      next
+    }
+    name != "" && /<failure/ && result == "" { result = "FAIL"; why = attr($0, "message"); next }
+    name != "" && /<skipped/ && result == "" {
+      why = attr($0, "message")
+      result = (why == "SKIP_REGULAR_EXPRESSION_MATCHED" || why == "Disabled") ? "SKIP" : "FAIL"
+      if (why == "SKIP_REGULAR_EXPRESSION_MATCHED") why = "GTEST_SKIP"
+      next
+    }
+    /<\/testcase>/ { done_case() }
+    END { done_case() }
+  ' "$1"
+}
+
+# run_ctest LABEL JOBS ID...: runs those CTest tests and counts their results.
+run_ctest() {
+  local label=$1 jobs=$2 xml result name why
+  shift 2
+  (($#)) || return 0
+  xml=$work/$label.xml
+  rm -f "$xml"
+  local ids
+  ids=$(
+    IFS=,
+    echo "$*"
+  )
+  ctest --test-dir "$build_dir" -I "0,0,0,$ids" -j "$jobs" --timeout 900 --output-on-failure \
+    --output-junit "$xml" || true
+  if [[ ! -s $xml ]]; then
+    fail "$label" "ctest produced no results"
+    return 0
+  fi
+  while IFS=$'\t' read -r result name why; do
+    case $result in
+      PASS) pass ;;
+      SKIP) skip "$label/$name" "${why:-skipped}" ;;
+      *) fail "$label/$name" "${why:-failed}" ;;
+    esac
+  done < <(junit_results "$xml")
+}
+
+# require_executables LABEL EXE...: an expected test executable that CTest does not know yet is
+# a failure (the module is not written or not registered yet).
+require_executables() {
+  local label=$1 exe
+  shift
+  for exe in "$@"; do
+    [[ -n ${exe_seen[$exe]:-} ]] || fail "$label/$exe" "test executable does not exist (not written or not registered with CTest yet)"
+  done
+}
+
+# --- a) unit ------------------------------------------------------------------------------------
+stage "a) unit tests (${#unit_ids[@]} CTest tests)"
+if ((${#unit_ids[@]} == 0)); then
+  echo "no unit tests registered"
+fi
+run_ctest unit "$(nproc)" "${unit_ids[@]}"
+if ((quick)); then
+  finish
+fi
+
+# --- b) PostgreSQL integration --------------------------------------------------------------
+stage "b) PostgreSQL integration tests (${pg_stages[*]})"
+pg_dir=$work/pg
+pg_port=$((20000 + RANDOM % 20000))
+if (
+  BB_PG_FAST=1
+  bb_pg_start "$pg_dir" "$pg_port"
+); then
+  BB_TEST_PG_CONNINFO=$(bb_pg_conninfo "$pg_dir")
+  export BB_TEST_PG_CONNINFO
+  echo "BB_TEST_PG_CONNINFO=$BB_TEST_PG_CONNINFO"
+  require_executables pg "${pg_stages[@]}"
+  for exe in "${pg_stages[@]}"; do
+    # shellcheck disable=SC2086 # the ids are a space-separated list
+    run_ctest "pg-$exe" 1 ${stage_ids[$exe]:-}
+  done
+else
+  fail pg "the throw-away PostgreSQL did not start; stage b not run"
+fi
+
+# --- c) root ------------------------------------------------------------------------------------
+stage "c) root tests (${root_stages[*]})"
+if ((EUID != 0)); then
+  for exe in "${root_stages[@]}"; do
+    skip "root/$exe" "needs root: $exe (XFS loop mount, loop devices)"
+  done
+else
+  require_executables root "${root_stages[@]}"
+  for exe in "${root_stages[@]}"; do
+    # shellcheck disable=SC2086 # the ids are a space-separated list
+    run_ctest "root-$exe" 1 ${stage_ids[$exe]:-}
+  done
+fi
+if [[ -n $pg_dir ]]; then
+  (bb_pg_stop "$pg_dir") || true
+  pg_dir=""
+  unset BB_TEST_PG_CONNINFO
+fi
+
+# --- d) end to end --------------------------------------------------------------------------------
+stage "d) end-to-end scripts (tests/e2e/*.sh)"
+shopt -s nullglob
+e2e_scripts=("$root"/tests/e2e/*.sh)
+shopt -u nullglob
+if ((${#e2e_scripts[@]} == 0)); then
+  echo "no e2e scripts"
+fi
+for script in "${e2e_scripts[@]}"; do
+  name=e2e/$(basename "$script" .sh)
+  if ((EUID != 0)); then
+    skip "$name" "needs root: loop devices and mounts"
+    continue
+  fi
+  echo "--- $name"
+  t0=$SECONDS
+  # --foreground keeps the script in our process group, so Ctrl-C reaches it and it cleans up.
+  timeout --foreground -k 60 1500 bash "$script"
+  rc=$?
+  case $rc in
+    0)
+      pass
+      echo "--- $name: PASS ($((SECONDS - t0)) s)"
+      ;;
+    77) skip "$name" "the script skipped itself" ;;
+    124) fail "$name" "timed out after 1500 s" ;;
+    130 | 143)
+      fail "$name" "interrupted"
+      finish
+      ;;
+    *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
+  esac
+done
+
+finish
