@@ -115,8 +115,8 @@ Result<CommandResult> RunChecked(CommandRunner& runner, const std::vector<std::s
   std::string cmd = FormatCommand(argv, options.secrets);
   std::string err = RedactSecrets(r.err, options.secrets);
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
-  std::string msg = "`" + cmd + "` exited " + std::to_string(r.exit_code) +
-                    (err.empty() ? "" : ": " + err);
+  std::string msg =
+      "`" + cmd + "` exited " + std::to_string(r.exit_code) + (err.empty() ? "" : ": " + err);
   if (r.exit_code == 127) return Status::NotFound(msg + " (is the program installed?)");
   return Status::Internal(msg);
 }

@@ -12,7 +12,7 @@ namespace bb {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status has no value");
   }
@@ -35,7 +35,8 @@ class [[nodiscard]] Result {
 }  // namespace bb
 
 // `ASSIGN_OR_RETURN(auto x, Fn());` declares x from a Result or returns its Status.
-#define ASSIGN_OR_RETURN(decl, expr) ASSIGN_OR_RETURN_IMPL(BB_CONCAT(bb_result_, __LINE__), decl, expr)
+#define ASSIGN_OR_RETURN(decl, expr) \
+  ASSIGN_OR_RETURN_IMPL(BB_CONCAT(bb_result_, __LINE__), decl, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, decl, expr) \
   auto tmp = (expr);                           \
   if (!tmp.ok()) return tmp.status();          \

@@ -41,7 +41,9 @@ class [[nodiscard]] Status {
 
   static Status Ok() { return Status(); }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
@@ -81,8 +83,8 @@ Status ErrnoStatus(std::string_view what, int err);
 #define BB_CONCAT(a, b) BB_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::bb::Status bb_status_ = (expr);          \
-    if (!bb_status_.ok()) return bb_status_;   \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::bb::Status bb_status_ = (expr);        \
+    if (!bb_status_.ok()) return bb_status_; \
   } while (0)

@@ -17,8 +17,7 @@ TEST(ValidationTest, Uuids) {
 TEST(ValidationTest, Text) {
   EXPECT_TRUE(ValidateText("name", "my volume", 255).ok());
   EXPECT_TRUE(ValidateText("name", "caf\xc3\xa9", 255).ok());
-  EXPECT_EQ(ValidateText("name", std::string(256, 'a'), 255).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateText("name", std::string(256, 'a'), 255).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateText("name", "\xff\xfe", 255).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateText("name", "a\nb", 255).code(), StatusCode::kInvalidArgument);
 }

@@ -35,11 +35,11 @@ struct BackupJobResult {
   std::string manifest_object;  // name of the manifest inside the container
   int64_t bytes_read = 0;
   int64_t chunks_total = 0;
-  int64_t chunks_zero = 0;     // all-zero chunks: recorded, not stored
-  int64_t chunks_new = 0;      // uploaded by this job
-  int64_t chunks_reused = 0;   // already in the container (dedup / incremental)
-  int64_t stored_bytes = 0;    // bytes this job added to the store (new chunks + manifest)
-  int64_t object_count = 0;    // objects this job wrote (new chunks + manifest)
+  int64_t chunks_zero = 0;    // all-zero chunks: recorded, not stored
+  int64_t chunks_new = 0;     // uploaded by this job
+  int64_t chunks_reused = 0;  // already in the container (dedup / incremental)
+  int64_t stored_bytes = 0;   // bytes this job added to the store (new chunks + manifest)
+  int64_t object_count = 0;   // objects this job wrote (new chunks + manifest)
   double seconds = 0;
 };
 

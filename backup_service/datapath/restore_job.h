@@ -17,7 +17,7 @@ struct RestoreJobSpec {
   ObjectStore* store = nullptr;
   std::string container;
   std::string manifest_object;
-  std::string target_path;       // opened for writing, never truncated
+  std::string target_path;        // opened for writing, never truncated
   int64_t target_size_bytes = 0;  // must be >= the backup's size
   bool target_is_zeroed = false;  // skip writing zero chunks
   int workers = 2;

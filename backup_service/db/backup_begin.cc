@@ -42,12 +42,14 @@ Status BackupRepository::BeginRestore(const std::string& backup_id, const std::s
     if (v.affected_rows() != 1) {
       auto cur = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid", volume_id);
       if (cur.empty()) return Status::NotFound("volume " + volume_id + " not found");
-      return Status::FailedPrecondition("volume " + volume_id + " must be available to restore "
-                                        "into, but it is " + sql::Text(cur[0][0]));
+      return Status::FailedPrecondition("volume " + volume_id +
+                                        " must be available to restore "
+                                        "into, but it is " +
+                                        sql::Text(cur[0][0]));
     }
     if (volume_from != VolumeStatus::kRestoringBackup) {
-      RecordEvent(txn, "volume", volume_id, std::string(ToString(volume_from)),
-                  "restoring-backup", "restore of backup " + backup_id, host_);
+      RecordEvent(txn, "volume", volume_id, std::string(ToString(volume_from)), "restoring-backup",
+                  "restore of backup " + backup_id, host_);
     }
     auto b = txn.exec_params(
         "UPDATE backups SET status = 'restoring', restore_volume_id = $2::uuid, "
@@ -59,8 +61,8 @@ Status BackupRepository::BeginRestore(const std::string& backup_id, const std::s
       return Status::FailedPrecondition("Backup status must be available, but it is " +
                                         sql::Text(cur[0][0]));
     }
-    RecordEvent(txn, "backup", backup_id, "available", "restoring", "restore to volume " + volume_id,
-                host_);
+    RecordEvent(txn, "backup", backup_id, "available", "restoring",
+                "restore to volume " + volume_id, host_);
     return Status::Ok();
   });
 }

@@ -69,13 +69,6 @@ void AddChange(sql::SetClause& set, const BackupChange& c) {
   if (c.set_deleted_now) set.SetNow("deleted_at");
 }
 
-Status CasFailure(pqxx::dbtransaction& txn, const std::string& id, std::string_view expected) {
-  auto r = txn.exec_params("SELECT status FROM backups WHERE id = $1::uuid", id);
-  if (r.empty()) return Status::NotFound("backup " + id + " not found");
-  return Status::FailedPrecondition("backup " + id + " is " + sql::Text(r[0][0]) + ", expected " +
-                                    std::string(expected));
-}
-
 }  // namespace
 
 Status BackupRepository::Insert(const Backup& b, const std::string& reason) {
@@ -110,11 +103,11 @@ Result<std::vector<Backup>> BackupRepository::List(const std::string& project_id
                                                    const std::string& volume_id) {
   std::vector<Backup> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows = txn.exec_params(
-        "SELECT " + kColumns +
-            " FROM backups WHERE project_id = $1 AND status <> 'deleted' AND "
-            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
-        project_id, volume_id);
+    auto rows =
+        txn.exec_params("SELECT " + kColumns +
+                            " FROM backups WHERE project_id = $1 AND status <> 'deleted' AND "
+                            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
+                        project_id, volume_id);
     for (const auto& r : rows) out.push_back(RowToBackup(r));
     return Status::Ok();
   }));
@@ -158,11 +151,10 @@ Status BackupRepository::Apply(const std::string& id, BackupStatus from, BackupS
     set.SetNow("updated_at");
     AddChange(set, change);
     auto params = set.Params();
-    auto r = txn.exec_params("UPDATE backups SET " + set.Sql() +
-                                 " WHERE id = $1::uuid AND status = $2",
-                             id, std::string(ToString(from)),
-                             pqxx::prepare::make_dynamic_params(params));
-    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
+    auto r = txn.exec_params(
+        "UPDATE backups SET " + set.Sql() + " WHERE id = $1::uuid AND status = $2", id,
+        std::string(ToString(from)), pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kBackup, id, ToString(from));
     RecordEvent(txn, "backup", id, std::string(ToString(from)), std::string(ToString(to)), reason,
                 host_);
     return Status::Ok();

@@ -64,8 +64,8 @@ class BackupRepository {
   Status AddDependent(const std::string& parent_id, int delta);
 
  private:
-  Status Apply(const std::string& id, BackupStatus from, BackupStatus to,
-               const std::string& reason, const BackupChange& change);
+  Status Apply(const std::string& id, BackupStatus from, BackupStatus to, const std::string& reason,
+               const BackupChange& change);
   Database& db_;
   std::string host_;
 };

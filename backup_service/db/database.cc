@@ -96,7 +96,8 @@ Status Database::InTransaction(const std::function<Status(pqxx::dbtransaction&)>
     }
     Release(std::move(conn));
     if (!retry) return st;
-    BB_LOG(kWarning) << "transaction attempt " << attempt << " failed, retrying: " << last.message();
+    BB_LOG(kWarning) << "transaction attempt " << attempt
+                     << " failed, retrying: " << last.message();
     std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
   }
   return last;

@@ -63,9 +63,10 @@ TEST_F(RepositoryTest, CompareAndSwapRefusesWrongStateAndRecordsEvents) {
   Volume v = MakeVolume();
   VolumeChange prev;
   prev.previous_status = VolumeStatus::kAvailable;
-  ASSERT_TRUE(volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kBackingUp,
-                                   "backup b", prev)
-                  .ok());
+  ASSERT_TRUE(
+      volumes_
+          ->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kBackingUp, "backup b", prev)
+          .ok());
   // A second request that still thinks the volume is available loses.
   Status lost = volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "x");
   EXPECT_EQ(lost.code(), StatusCode::kFailedPrecondition);
@@ -108,8 +109,9 @@ TEST_F(RepositoryTest, ConcurrentCompareAndSwapHasOneWinner) {
 
 TEST_F(RepositoryTest, CheckConstraintRejectsUnknownStatus) {
   Status st = tdb_->db().InTransaction([&](pqxx::dbtransaction& txn) {
-    txn.exec("INSERT INTO volumes (id, project_id, size_gib, status, host) VALUES "
-             "(gen_random_uuid(), 'p', 1, 'bogus', 'h')");
+    txn.exec(
+        "INSERT INTO volumes (id, project_id, size_gib, status, host) VALUES "
+        "(gen_random_uuid(), 'p', 1, 'bogus', 'h')");
     return Status::Ok();
   });
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
@@ -139,8 +141,8 @@ TEST_F(RepositoryTest, DeleteRefusedWhileBackupRunsOrSnapshotsExist) {
   ASSERT_TRUE(snapshots_->Insert(s, "t").ok());
   EXPECT_EQ(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).code(),
             StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(snapshots_->Transition(s.id, SnapshotStatus::kAvailable, SnapshotStatus::kDeleting, "")
-                  .ok());
+  ASSERT_TRUE(
+      snapshots_->Transition(s.id, SnapshotStatus::kAvailable, SnapshotStatus::kDeleting, "").ok());
   ASSERT_TRUE(snapshots_->Remove(s.id, SnapshotStatus::kDeleting, "t").ok());
   ASSERT_TRUE(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).ok());
   ASSERT_TRUE(volumes_->Remove(v.id, VolumeStatus::kDeleting, "t").ok());

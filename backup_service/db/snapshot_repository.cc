@@ -29,13 +29,6 @@ Snapshot RowToSnapshot(const pqxx::row& r) {
   return s;
 }
 
-Status CasFailure(pqxx::dbtransaction& txn, const std::string& id, std::string_view expected) {
-  auto r = txn.exec_params("SELECT status FROM snapshots WHERE id = $1::uuid", id);
-  if (r.empty()) return Status::NotFound("snapshot " + id + " not found");
-  return Status::FailedPrecondition("snapshot " + id + " is " + sql::Text(r[0][0]) +
-                                    ", expected " + std::string(expected));
-}
-
 }  // namespace
 
 Status SnapshotRepository::Insert(const Snapshot& s, const std::string& reason) {
@@ -67,23 +60,22 @@ Result<std::vector<Snapshot>> SnapshotRepository::List(const std::string& projec
                                                        const std::string& volume_id) {
   std::vector<Snapshot> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows = txn.exec_params(
-        "SELECT " + kColumns +
-            " FROM snapshots WHERE project_id = $1 AND NOT is_temporary AND "
-            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
-        project_id, volume_id);
+    auto rows =
+        txn.exec_params("SELECT " + kColumns +
+                            " FROM snapshots WHERE project_id = $1 AND NOT is_temporary AND "
+                            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
+                        project_id, volume_id);
     for (const auto& r : rows) out.push_back(RowToSnapshot(r));
     return Status::Ok();
   }));
   return out;
 }
 
-Status SnapshotRepository::Transition(const std::string& id, SnapshotStatus from,
-                                      SnapshotStatus to, const std::string& reason,
-                                      const SnapshotChange& change) {
+Status SnapshotRepository::Transition(const std::string& id, SnapshotStatus from, SnapshotStatus to,
+                                      const std::string& reason, const SnapshotChange& change) {
   if (!IsLegalTransition(from, to)) {
-    return Status::Internal("illegal snapshot transition " + std::string(ToString(from)) +
-                            " -> " + std::string(ToString(to)));
+    return Status::Internal("illegal snapshot transition " + std::string(ToString(from)) + " -> " +
+                            std::string(ToString(to)));
   }
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     sql::SetClause set(3);
@@ -92,13 +84,12 @@ Status SnapshotRepository::Transition(const std::string& id, SnapshotStatus from
     if (change.provider_location) set.Set("provider_location", *change.provider_location);
     if (change.provider_auth) set.Set("provider_auth", *change.provider_auth);
     auto params = set.Params();
-    auto r = txn.exec_params("UPDATE snapshots SET " + set.Sql() +
-                                 " WHERE id = $1::uuid AND status = $2",
-                             id, std::string(ToString(from)),
-                             pqxx::prepare::make_dynamic_params(params));
-    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
-    RecordEvent(txn, "snapshot", id, std::string(ToString(from)), std::string(ToString(to)),
-                reason, host_);
+    auto r = txn.exec_params(
+        "UPDATE snapshots SET " + set.Sql() + " WHERE id = $1::uuid AND status = $2", id,
+        std::string(ToString(from)), pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kSnapshot, id, ToString(from));
+    RecordEvent(txn, "snapshot", id, std::string(ToString(from)), std::string(ToString(to)), reason,
+                host_);
     return Status::Ok();
   });
 }
@@ -108,7 +99,7 @@ Status SnapshotRepository::Remove(const std::string& id, SnapshotStatus expected
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     auto r = txn.exec_params("DELETE FROM snapshots WHERE id = $1::uuid AND status = $2", id,
                              std::string(ToString(expected)));
-    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(expected));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kSnapshot, id, ToString(expected));
     RecordEvent(txn, "snapshot", id, std::string(ToString(expected)), "deleted", reason, host_);
     return Status::Ok();
   });

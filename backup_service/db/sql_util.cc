@@ -43,4 +43,13 @@ std::string Micros(const std::string& column) {
   return "COALESCE((extract(epoch FROM " + column + ") * 1000000)::bigint, 0)";
 }
 
+Status CasFailure(pqxx::dbtransaction& txn, const Table& table, const std::string& id,
+                  std::string_view expected) {
+  auto r =
+      txn.exec_params(std::string("SELECT status FROM ") + table.name + " WHERE id = $1::uuid", id);
+  if (r.empty()) return Status::NotFound(std::string(table.kind) + " " + id + " not found");
+  return Status::FailedPrecondition(std::string(table.kind) + " " + id + " is " + Text(r[0][0]) +
+                                    ", expected " + std::string(expected));
+}
+
 }  // namespace bb::sql

@@ -6,7 +6,10 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "backup_service/common/status.h"
 
 namespace bb::sql {
 
@@ -30,6 +33,20 @@ class SetClause {
   std::vector<std::string> parts_;
   std::vector<std::optional<std::string>> values_;
 };
+
+// The aggregates whose status column the compare-and-swap helpers know.
+struct Table {
+  const char* name;  // SQL table (a constant, never user input)
+  const char* kind;  // word used in messages
+};
+inline constexpr Table kVolume{"volumes", "volume"};
+inline constexpr Table kSnapshot{"snapshots", "snapshot"};
+inline constexpr Table kBackup{"backups", "backup"};
+
+// Explains a compare-and-swap that matched no row: NotFound, or FailedPrecondition naming the
+// status the record actually has.
+Status CasFailure(pqxx::dbtransaction& txn, const Table& table, const std::string& id,
+                  std::string_view expected);
 
 // Expression selecting a timestamptz column as Unix epoch microseconds (0 when NULL).
 std::string Micros(const std::string& column);

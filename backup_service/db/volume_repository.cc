@@ -41,12 +41,6 @@ Attachment RowToAttachment(const pqxx::row& r) {
 }
 
 // Explains a failed compare-and-swap: missing row or the status it actually has.
-Status CasFailure(pqxx::dbtransaction& txn, const std::string& id, std::string_view expected) {
-  auto r = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid", id);
-  if (r.empty()) return Status::NotFound("volume " + id + " not found");
-  return Status::FailedPrecondition("volume " + id + " is " + sql::Text(r[0][0]) +
-                                    ", expected " + std::string(expected));
-}
 
 }  // namespace
 
@@ -107,11 +101,10 @@ Status VolumeRepository::Transition(const std::string& id, VolumeStatus from, Vo
     }
     if (change.provider_location) set.Set("provider_location", *change.provider_location);
     auto params = set.Params();
-    auto r = txn.exec_params("UPDATE volumes SET " + set.Sql() +
-                                 " WHERE id = $1::uuid AND status = $2",
-                             id, std::string(ToString(from)),
-                             pqxx::prepare::make_dynamic_params(params));
-    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
+    auto r = txn.exec_params(
+        "UPDATE volumes SET " + set.Sql() + " WHERE id = $1::uuid AND status = $2", id,
+        std::string(ToString(from)), pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kVolume, id, ToString(from));
     RecordEvent(txn, "volume", id, std::string(ToString(from)), std::string(ToString(to)), reason,
                 host_);
     return Status::Ok();
@@ -121,20 +114,18 @@ Status VolumeRepository::Transition(const std::string& id, VolumeStatus from, Vo
 Status VolumeRepository::BeginDelete(const std::string& id, VolumeStatus from) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     // Row lock first: a concurrent backup's compare-and-swap on this volume waits for us.
-    auto locked =
-        txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid FOR UPDATE", id);
+    auto locked = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid FOR UPDATE", id);
     if (locked.empty()) return Status::NotFound("volume " + id + " not found");
     auto busy = txn.exec_params(
         "SELECT id::text, status FROM backups WHERE (volume_id = $1::uuid AND status = "
         "'creating') OR (restore_volume_id = $1::uuid AND status = 'restoring') LIMIT 1",
         id);
     if (!busy.empty()) {
-      return Status::FailedPrecondition(
-          "volume " + id + " cannot be deleted while backup " + sql::Text(busy[0][0]) + " is " +
-          sql::Text(busy[0][1]) + "; wait for it to finish or delete the backup first");
+      return Status::FailedPrecondition("volume " + id + " cannot be deleted while backup " +
+                                        sql::Text(busy[0][0]) + " is " + sql::Text(busy[0][1]) +
+                                        "; wait for it to finish or delete the backup first");
     }
-    auto snaps = txn.exec_params(
-        "SELECT count(*) FROM snapshots WHERE volume_id = $1::uuid", id);
+    auto snaps = txn.exec_params("SELECT count(*) FROM snapshots WHERE volume_id = $1::uuid", id);
     if (sql::Int(snaps[0][0]) > 0) {
       return Status::FailedPrecondition("volume " + id + " has " +
                                         std::to_string(sql::Int(snaps[0][0])) +
@@ -144,7 +135,7 @@ Status VolumeRepository::BeginDelete(const std::string& id, VolumeStatus from) {
         "UPDATE volumes SET status = 'deleting', updated_at = now() "
         "WHERE id = $1::uuid AND status = $2",
         id, std::string(ToString(from)));
-    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(from));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kVolume, id, ToString(from));
     RecordEvent(txn, "volume", id, std::string(ToString(from)), "deleting", "delete requested",
                 host_);
     return Status::Ok();
@@ -156,7 +147,7 @@ Status VolumeRepository::Remove(const std::string& id, VolumeStatus expected,
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     auto r = txn.exec_params("DELETE FROM volumes WHERE id = $1::uuid AND status = $2", id,
                              std::string(ToString(expected)));
-    if (r.affected_rows() != 1) return CasFailure(txn, id, ToString(expected));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kVolume, id, ToString(expected));
     RecordEvent(txn, "volume", id, std::string(ToString(expected)), "deleted", reason, host_);
     return Status::Ok();
   });
@@ -191,8 +182,8 @@ Status VolumeRepository::UpdateAttachment(const std::string& id, AttachmentStatu
 
 Status VolumeRepository::DeleteAttachment(const std::string& id) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto r = txn.exec_params("DELETE FROM volume_attachments WHERE id = $1::uuid RETURNING status",
-                             id);
+    auto r =
+        txn.exec_params("DELETE FROM volume_attachments WHERE id = $1::uuid RETURNING status", id);
     if (!r.empty()) RecordEvent(txn, "attachment", id, sql::Text(r[0][0]), "detached", "", host_);
     return Status::Ok();
   });

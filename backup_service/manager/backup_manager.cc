@@ -105,8 +105,8 @@ CancelFn BackupManager::Cancellation() const {
 }
 
 Status BackupManager::ReleaseVolume(const Volume& volume, const std::string& reason) {
-  VolumeStatus back = volume.status == VolumeStatus::kInUse ? VolumeStatus::kInUse
-                                                            : VolumeStatus::kAvailable;
+  VolumeStatus back =
+      volume.status == VolumeStatus::kInUse ? VolumeStatus::kInUse : VolumeStatus::kAvailable;
   VolumeChange change;
   change.previous_status = std::optional<VolumeStatus>();
   return volume_records_.Transition(volume.id, VolumeStatus::kBackingUp, back, reason, change);
@@ -119,8 +119,8 @@ void BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change
       change.temp_snapshot_id = "";
     } else {
       // The id stays recorded on the backup so restart cleanup can find the leftover.
-      BB_LOG(kError) << "backup " << backup.id << ": temporary snapshot "
-                     << backup.temp_snapshot_id << " not removed: " << st.ToString();
+      BB_LOG(kError) << "backup " << backup.id << ": temporary snapshot " << backup.temp_snapshot_id
+                     << " not removed: " << st.ToString();
     }
   }
   if (!backup.temp_volume_id.empty()) {

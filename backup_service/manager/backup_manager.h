@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "backup_service/common/result.h"
+#include "backup_service/datapath/progress.h"
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/volume_repository.h"
-#include "backup_service/datapath/progress.h"
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"

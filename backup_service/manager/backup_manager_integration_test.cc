@@ -78,7 +78,8 @@ class ManagerTest : public ::testing::Test {
   // Marks a volume in-use through the state machine without a device (fake driver tests).
   void MarkInUse(const Volume& v) {
     VolumeRepository repo(tdb_->db(), "host-a");
-    ASSERT_TRUE(repo.Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "t").ok());
+    ASSERT_TRUE(
+        repo.Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "t").ok());
     ASSERT_TRUE(repo.Transition(v.id, VolumeStatus::kAttaching, VolumeStatus::kInUse, "t").ok());
   }
   Backup Finished(const std::string& id) {
@@ -285,19 +286,18 @@ TEST_F(ManagerTest, BadInputGetsInvalidArgumentOrNotFound) {
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(backups_->CreateBackup({kProject, NewUuid(), "", "", false, false, "", ""})
-                .status()
-                .code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(
+      backups_->CreateBackup({kProject, NewUuid(), "", "", false, false, "", ""}).status().code(),
+      StatusCode::kNotFound);
   Volume v = NewVolume();
-  EXPECT_EQ(backups_->CreateBackup({kProject, v.id, std::string(300, 'n'), "", false, false, "", ""})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(backups_->CreateBackup({kProject, v.id, "", "", false, false, "", "../etc"})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      backups_->CreateBackup({kProject, v.id, std::string(300, 'n'), "", false, false, "", ""})
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      backups_->CreateBackup({kProject, v.id, "", "", false, false, "", "../etc"}).status().code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(volumes_->CreateVolume({kProject, "", "", 0}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(volumes_->CreateVolume({kProject, "", "", 100000}).status().code(),

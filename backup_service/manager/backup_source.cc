@@ -27,9 +27,8 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
                         ? "the volume driver can neither snapshot nor clone the volume"
                         : caps.no_consistent_copy_reason;
   if (volume_status == VolumeStatus::kInUse) {
-    return Status::FailedPrecondition(
-        "cannot back up an in-use volume consistently: " + why +
-        ". Detach the volume and back it up while it is available.");
+    return Status::FailedPrecondition("cannot back up an in-use volume consistently: " + why +
+                                      ". Detach the volume and back it up while it is available.");
   }
   return Status::FailedPrecondition("cannot read the volume on this host: " + why);
 }

@@ -85,9 +85,9 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new)
   BackupChange clear;
   clear.restore_volume_id = "";
   if (st.ok()) {
-    Status v = volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup,
-                                          VolumeStatus::kAvailable,
-                                          "restored from backup " + backup.id);
+    Status v =
+        volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup,
+                                   VolumeStatus::kAvailable, "restored from backup " + backup.id);
     if (!v.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << v.ToString();
     Status b = backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
                                    "restored into volume " + volume.id, clear);
@@ -100,8 +100,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new)
   (void)volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup, to,
                                    "restore failed: " + st.message());
   (void)backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
-                            "restore into volume " + volume.id + " failed: " + st.message(),
-                            clear);
+                            "restore into volume " + volume.id + " failed: " + st.message(), clear);
 }
 
 }  // namespace bb

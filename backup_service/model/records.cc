@@ -4,11 +4,16 @@ namespace bb {
 
 std::string_view ToString(BackupSourceKind k) {
   switch (k) {
-    case BackupSourceKind::kNone: return "";
-    case BackupSourceKind::kVolumeDirect: return "volume";
-    case BackupSourceKind::kTempSnapshotLocal: return "temp-snapshot-local";
-    case BackupSourceKind::kTempCloneLocal: return "temp-clone-local";
-    case BackupSourceKind::kSnapshotLocal: return "snapshot-local";
+    case BackupSourceKind::kNone:
+      return "";
+    case BackupSourceKind::kVolumeDirect:
+      return "volume";
+    case BackupSourceKind::kTempSnapshotLocal:
+      return "temp-snapshot-local";
+    case BackupSourceKind::kTempCloneLocal:
+      return "temp-clone-local";
+    case BackupSourceKind::kSnapshotLocal:
+      return "snapshot-local";
   }
   return "";
 }

@@ -1,6 +1,6 @@
-// Plain records of the four aggregates, as the repositories (backup_service/db) read and write them.
-// Times are Unix epoch microseconds (0 = unset); sizes in GiB for volumes (the API unit) and bytes
-// for data counters.
+// Plain records of the four aggregates, as the repositories (backup_service/db) read and write
+// them. Times are Unix epoch microseconds (0 = unset); sizes in GiB for volumes (the API unit) and
+// bytes for data counters.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +51,13 @@ struct Snapshot {
 };
 
 // How the backup read its source (stored on the backup so operators can see what happened).
-enum class BackupSourceKind { kNone, kVolumeDirect, kTempSnapshotLocal, kTempCloneLocal, kSnapshotLocal };
+enum class BackupSourceKind {
+  kNone,
+  kVolumeDirect,
+  kTempSnapshotLocal,
+  kTempCloneLocal,
+  kSnapshotLocal
+};
 std::string_view ToString(BackupSourceKind k);
 std::optional<BackupSourceKind> ParseBackupSourceKind(std::string_view s);
 

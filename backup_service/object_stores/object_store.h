@@ -3,8 +3,8 @@
 //
 // Put is atomic: a reader sees the whole new object or the previous state, never a part; when Put
 // returns OK the object is durable. Get of a missing object is NotFound. Delete of a missing
-// object is OK (idempotent). List returns names (not including the container) with the prefix, sorted.
-// Errors that a retry may cure are Unavailable; everything else is permanent.
+// object is OK (idempotent). List returns names (not including the container) with the prefix,
+// sorted. Errors that a retry may cure are Unavailable; everything else is permanent.
 // Thread-safety: all methods may be called concurrently, including Puts of the same name.
 #pragma once
 

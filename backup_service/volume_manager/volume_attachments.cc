@@ -15,7 +15,8 @@ Result<Attachment> VolumeManager::AttachVolume(const std::string& project_id,
   RETURN_IF_ERROR(ValidateUuid("instance_uuid", instance_uuid));
   ASSIGN_OR_RETURN(Volume v, volumes_.Get(volume_id, project_id));
   if (v.status != VolumeStatus::kAvailable) {
-    return Status::FailedPrecondition("volume " + v.id + " must be available to attach, but it is " +
+    return Status::FailedPrecondition("volume " + v.id +
+                                      " must be available to attach, but it is " +
                                       std::string(ToString(v.status)));
   }
   VolumeChange prev;
@@ -35,7 +36,8 @@ Result<Attachment> VolumeManager::AttachVolume(const std::string& project_id,
     auto info = driver_.InitializeConnection(Ref(v), Connector());
     if (info.ok()) {
       auto connector = CreateConnector(info->driver_volume_type, runner_);
-      device = connector.ok() ? (*connector)->Connect(*info) : Result<std::string>(connector.status());
+      device =
+          connector.ok() ? (*connector)->Connect(*info) : Result<std::string>(connector.status());
       if (!device.ok()) (void)driver_.TerminateConnection(Ref(v), Connector());
     } else {
       device = info.status();
@@ -83,8 +85,8 @@ Result<Volume> VolumeManager::DetachVolume(const std::string& project_id,
                : Status::NotFound("attachment " + attachment_id + " of volume " + v.id +
                                   " not found");
   }
-  RETURN_IF_ERROR(volumes_.Transition(v.id, VolumeStatus::kInUse, VolumeStatus::kDetaching,
-                                      "detach " + a->id));
+  RETURN_IF_ERROR(
+      volumes_.Transition(v.id, VolumeStatus::kInUse, VolumeStatus::kDetaching, "detach " + a->id));
   RETURN_IF_ERROR(volumes_.UpdateAttachment(a->id, AttachmentStatus::kDetaching, a->device));
   Status st;
   auto info = driver_.InitializeConnection(Ref(v), Connector());

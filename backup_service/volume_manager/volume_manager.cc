@@ -35,9 +35,8 @@ Result<Volume> VolumeManager::CreateVolumeForRestore(const CreateVolumeParams& p
   return CreateVolumeRecord(p, VolumeStatus::kRestoringBackup, false, "restore target");
 }
 
-Result<Volume> VolumeManager::CreateVolumeRecord(const CreateVolumeParams& p,
-                                                 VolumeStatus resting, bool is_temporary,
-                                                 const std::string& reason) {
+Result<Volume> VolumeManager::CreateVolumeRecord(const CreateVolumeParams& p, VolumeStatus resting,
+                                                 bool is_temporary, const std::string& reason) {
   if (p.size_gib < 1 || p.size_gib > kMaxVolumeSizeGib) {
     return Status::InvalidArgument("size_gib must be between 1 and " +
                                    std::to_string(kMaxVolumeSizeGib) + ", got " +
@@ -110,10 +109,11 @@ Result<Volume> VolumeManager::CreateTemporaryClone(const Volume& volume,
   v.size_gib = volume.size_gib;
   v.status = VolumeStatus::kCreating;
   v.host = host_;
-  RETURN_IF_ERROR(volumes_.Insert(v, /*is_temporary=*/true, "temporary clone for backup " + backup_id));
+  RETURN_IF_ERROR(
+      volumes_.Insert(v, /*is_temporary=*/true, "temporary clone for backup " + backup_id));
   Status st = FlushAttachedDevices(volume);
-  Result<std::string> location = st.ok() ? driver_.CreateClonedVolume(Ref(v), Ref(volume))
-                                         : Result<std::string>(st);
+  Result<std::string> location =
+      st.ok() ? driver_.CreateClonedVolume(Ref(v), Ref(volume)) : Result<std::string>(st);
   if (!location.ok()) {
     (void)volumes_.Transition(v.id, VolumeStatus::kCreating, VolumeStatus::kError,
                               location.status().message());

@@ -51,9 +51,8 @@ Result<Snapshot> VolumeManager::CreateSnapshot(const CreateSnapshotParams& p) {
   }
   SnapshotChange change;
   change.provider_location = *location;
-  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating,
-                                        SnapshotStatus::kAvailable, "driver snapshot made",
-                                        change));
+  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kAvailable,
+                                        "driver snapshot made", change));
   return snapshots_.Get(s.id);
 }
 
@@ -116,9 +115,8 @@ Result<Snapshot> VolumeManager::CreateTemporarySnapshot(const Volume& volume,
   }
   SnapshotChange change;
   change.provider_location = *location;
-  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating,
-                                        SnapshotStatus::kAvailable, "driver snapshot made",
-                                        change));
+  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kAvailable,
+                                        "driver snapshot made", change));
   return snapshots_.Get(s.id);
 }
 
@@ -128,8 +126,8 @@ Status VolumeManager::DeleteTemporarySnapshot(const std::string& snapshot_id) {
   if (!s.ok()) return s.status();
   SnapshotStatus st = s->status;
   if (st == SnapshotStatus::kCreating || st == SnapshotStatus::kBackingUp) {
-    SnapshotStatus next = st == SnapshotStatus::kCreating ? SnapshotStatus::kError
-                                                          : SnapshotStatus::kAvailable;
+    SnapshotStatus next =
+        st == SnapshotStatus::kCreating ? SnapshotStatus::kError : SnapshotStatus::kAvailable;
     RETURN_IF_ERROR(snapshots_.Transition(s->id, st, next, "cleanup"));
     st = next;
   }

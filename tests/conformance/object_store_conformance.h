@@ -7,12 +7,11 @@
 // Thread-safety: tests only; the concurrency case drives the store from several threads.
 #pragma once
 
-#include <ostream>
-
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "backup_service/object_stores/object_store.h"

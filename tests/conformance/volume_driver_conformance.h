@@ -11,12 +11,11 @@
 // Thread-safety: gtest fixtures; one test at a time per process.
 #pragma once
 
-#include <ostream>
-
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>

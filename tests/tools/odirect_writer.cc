@@ -1,6 +1,7 @@
 // odirect_writer: a writer whose output can be checked for crash consistency, and its checker.
 //
-//   odirect_writer write DEVICE --offset O --length L [--block B] [--interval-us N] [--max-blocks N]
+//   odirect_writer write DEVICE --offset O --length L [--block B] [--interval-us N] [--max-blocks
+//   N]
 //     Writes blocks 1, 2, 3, ... sequentially from O with O_DIRECT|O_SYNC, each waiting for the
 //     previous to be durable, until SIGTERM/SIGINT, the region [O, O+L) is full (never wraps) or
 //     N blocks are written. Prints "started" after block 1 and "written=S" at the end.
