@@ -91,7 +91,11 @@ class BackupManager {
   void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan);
   void RunRestore(Backup backup, Volume volume, bool volume_is_new);
   void RunDelete(Backup backup);
-  // Reads the source chosen by `plan` into the store; fills `done` on success.
+  // Persists the start of the copy, makes the temporary `plan` asks for (its id recorded on
+  // `backup` first) and returns the path to read.
+  Result<std::string> PrepareSource(Backup& backup, const Volume& volume,
+                                    const BackupSourcePlan& plan);
+  // Reads the source into the store; fills `done` on success.
   Status CopyToStore(Backup& backup, const std::string& source_path, const Backup* parent,
                      BackupChange& done);
   // Puts the volume back to its previous status after backing-up.

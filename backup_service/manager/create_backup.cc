@@ -87,50 +87,9 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
   };
 
-  BackupChange start;
-  start.set_started_now = true;
-  start.source_kind = plan.kind;
-  start.source_reason = plan.reason;
-  start.bytes_total = volume.size_gib << 30;
-  std::string source_path;
-  Status st;
-  if (plan.kind == BackupSourceKind::kTempSnapshotLocal) {
-    // Recorded before it exists: a crash from here on leaves an id restart can clean up.
-    backup.temp_snapshot_id = NewUuid();
-    start.temp_snapshot_id = backup.temp_snapshot_id;
-    st = backups_.Update(backup.id, BackupStatus::kCreating, "temporary snapshot recorded", start);
-    if (st.ok()) {
-      auto snap = volumes_.CreateTemporarySnapshot(volume, backup.temp_snapshot_id, backup.id);
-      st = snap.status();
-      if (snap.ok()) {
-        auto path = volumes_.SnapshotLocalPath(*snap);
-        st = path.status();
-        if (path.ok()) source_path = *path;
-      }
-    }
-  } else if (plan.kind == BackupSourceKind::kTempCloneLocal) {
-    backup.temp_volume_id = NewUuid();
-    start.temp_volume_id = backup.temp_volume_id;
-    st = backups_.Update(backup.id, BackupStatus::kCreating, "temporary clone recorded", start);
-    if (st.ok()) {
-      auto clone = volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id);
-      st = clone.status();
-      if (clone.ok()) {
-        auto path = volumes_.VolumeLocalPath(*clone);
-        st = path.status();
-        if (path.ok()) source_path = *path;
-      }
-    }
-  } else {
-    st = backups_.Update(backup.id, BackupStatus::kCreating, "reading the volume directly", start);
-    if (st.ok()) {
-      auto path = volumes_.VolumeLocalPath(volume);
-      st = path.status();
-      if (path.ok()) source_path = *path;
-    }
-  }
+  auto source_path = PrepareSource(backup, volume, plan);
   // Unlike Cinder, a failure to get the device fails the backup at once and frees the volume.
-  if (!st.ok()) return fail(st.WithContext("preparing the backup source"));
+  if (!source_path.ok()) return fail(source_path.status().WithContext("preparing the source"));
   BackupChange stamp;
   stamp.data_timestamp = NowMicros();  // the instant the copy represents
   (void)backups_.Update(backup.id, BackupStatus::kCreating, "source ready", stamp);
@@ -142,7 +101,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     auto pr = backups_.Get(backup.parent_id);
     if (pr.ok()) parent = *pr;  // a vanished parent only costs existence checks
   }
-  st = CopyToStore(backup, source_path, parent ? &*parent : nullptr, outcome);
+  Status st = CopyToStore(backup, *source_path, parent ? &*parent : nullptr, outcome);
   release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);
 
@@ -157,6 +116,41 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   }
   if (parent) (void)backups_.AddDependent(parent->id, +1);
   BB_LOG(kInfo) << "backup " << backup.id << " available";
+}
+
+Result<std::string> BackupManager::PrepareSource(Backup& backup, const Volume& volume,
+                                                 const BackupSourcePlan& plan) {
+  BackupChange start;
+  start.set_started_now = true;
+  start.source_kind = plan.kind;
+  start.source_reason = plan.reason;
+  start.bytes_total = volume.size_gib << 30;
+  // A temporary's id is recorded on the backup before the temporary exists, so from here on a
+  // crash always leaves an id that cleanup can find (and the fail path below removes it).
+  switch (plan.kind) {
+    case BackupSourceKind::kTempSnapshotLocal: {
+      backup.temp_snapshot_id = NewUuid();
+      start.temp_snapshot_id = backup.temp_snapshot_id;
+      RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
+                                      "temporary snapshot recorded", start));
+      ASSIGN_OR_RETURN(Snapshot snap, volumes_.CreateTemporarySnapshot(
+                                          volume, backup.temp_snapshot_id, backup.id));
+      return volumes_.SnapshotLocalPath(snap);
+    }
+    case BackupSourceKind::kTempCloneLocal: {
+      backup.temp_volume_id = NewUuid();
+      start.temp_volume_id = backup.temp_volume_id;
+      RETURN_IF_ERROR(
+          backups_.Update(backup.id, BackupStatus::kCreating, "temporary clone recorded", start));
+      ASSIGN_OR_RETURN(Volume clone,
+                       volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id));
+      return volumes_.VolumeLocalPath(clone);
+    }
+    default:
+      RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
+                                      "reading the volume directly", start));
+      return volumes_.VolumeLocalPath(volume);
+  }
 }
 
 Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path,
