@@ -108,6 +108,17 @@ int Run(int argc, char** argv, bool* served) {
     return Fail("volume driver " + config->volume_driver + " setup", s);
   }
 
+  if (DriverCapabilities caps = (*driver)->Capabilities(); caps.can_snapshot || caps.can_clone) {
+    BB_LOG(kInfo) << "volume driver " << config->volume_driver << ": snapshots "
+                  << (caps.can_snapshot ? "yes" : "no") << ", clones "
+                  << (caps.can_clone ? "yes" : "no")
+                  << "; forced backups of in-use volumes read a temporary copy";
+  } else {
+    BB_LOG(kWarning) << "volume driver " << config->volume_driver
+                     << " can neither snapshot nor clone: forced backups of in-use volumes will "
+                        "be refused ("
+                     << caps.no_consistent_copy_reason << ")";
+  }
   ObjectStoreConfig store_config;
   if (!config->store_path.empty()) store_config["path"] = config->store_path;
   auto store = CreateObjectStore(config->object_store, store_config);

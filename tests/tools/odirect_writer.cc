@@ -14,151 +14,31 @@
 //     Exercises write + verify on a scratch file, including corruptions verify must catch.
 // Sizes take K, M, G suffixes (binary). B defaults to 4096 and must be a multiple of 512.
 //
-// Block format (B bytes, host byte order):
-//   0 magic "BBODWR01" | 8 run id (u64) | 16 sequence number (u64, from 1) | 24 absolute byte
-//   offset (u64) | 32 block size (u32) | 36 zero (u32) | 40 FNV-1a 64 of the block with this field
-//   zero (u64) | 48.. payload: xorshift64* stream seeded from run id and sequence number.
-// Sequential synchronous writes mean any instant's image holds a prefix 1..S of the blocks.
+// Block format: see writer_block.h. Sequential synchronous writes mean any instant's image holds a
+// prefix 1..S of the blocks. The write loop is in region_writer.h, the check in region_verifier.h.
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
+
+#include "tests/tools/region.h"
+#include "tests/tools/region_verifier.h"
+#include "tests/tools/region_writer.h"
 
 namespace {
 
-constexpr char kMagic[8] = {'B', 'B', 'O', 'D', 'W', 'R', '0', '1'};
-constexpr size_t kHeaderSize = 48;
-constexpr size_t kChecksumOffset = 40;
-
-volatile sig_atomic_t g_stop = 0;
-void OnSignal(int) { g_stop = 1; }
-
-struct Options {
-  std::string path;
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint64_t block = 4096;
-  uint64_t interval_us = 0;
-  uint64_t max_blocks = 0;  // 0: no limit
-};
-
-struct Header {
-  uint64_t run_id;
-  uint64_t seq;
-  uint64_t offset;
-  uint32_t block_size;
-};
-
-struct FreeDeleter {
-  void operator()(unsigned char* p) const { std::free(p); }
-};
-using AlignedBuffer = std::unique_ptr<unsigned char[], FreeDeleter>;
-
-AlignedBuffer Allocate(size_t size) {
-  void* p = nullptr;
-  if (posix_memalign(&p, 4096, size) != 0) {
-    std::fprintf(stderr, "out of memory\n");
-    std::exit(1);
-  }
-  std::memset(p, 0, size);
-  return AlignedBuffer(static_cast<unsigned char*>(p));
-}
-
-uint64_t Fnv1a(const unsigned char* data, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= data[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-uint64_t Checksum(const unsigned char* block, size_t size) {
-  // FNV-1a over the block with the checksum field taken as zero.
-  uint64_t h = Fnv1a(block, kChecksumOffset);
-  static constexpr unsigned char kZero[8] = {};
-  for (unsigned char c : kZero) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  const unsigned char* rest = block + kChecksumOffset + 8;
-  for (size_t i = 0; i < size - kChecksumOffset - 8; ++i) {
-    h ^= rest[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-template <typename T>
-void Put(unsigned char* block, size_t at, T v) {
-  std::memcpy(block + at, &v, sizeof v);
-}
-template <typename T>
-T Get(const unsigned char* block, size_t at) {
-  T v;
-  std::memcpy(&v, block + at, sizeof v);
-  return v;
-}
-
-void FillBlock(unsigned char* block, size_t size, const Header& h) {
-  std::memcpy(block, kMagic, sizeof kMagic);
-  Put<uint64_t>(block, 8, h.run_id);
-  Put<uint64_t>(block, 16, h.seq);
-  Put<uint64_t>(block, 24, h.offset);
-  Put<uint32_t>(block, 32, h.block_size);
-  Put<uint32_t>(block, 36, 0);
-  Put<uint64_t>(block, kChecksumOffset, 0);
-  uint64_t x = (h.run_id ^ (h.seq * 0x9e3779b97f4a7c15ULL)) | 1;
-  for (size_t i = kHeaderSize; i < size; i += 8) {
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    uint64_t v = x * 0x2545f4914f6cdd1dULL;
-    std::memcpy(block + i, &v, std::min<size_t>(8, size - i));
-  }
-  Put<uint64_t>(block, kChecksumOffset, Checksum(block, size));
-}
-
-bool AllZero(const unsigned char* block, size_t size) {
-  for (size_t i = 0; i < size; ++i) {
-    if (block[i] != 0) return false;
-  }
-  return true;
-}
-
-// Why a block is not the writer's block `seq` at `offset` (empty when it is).
-std::string CheckBlock(const unsigned char* block, size_t size, uint64_t seq, uint64_t offset,
-                       std::optional<uint64_t>& run_id) {
-  if (std::memcmp(block, kMagic, sizeof kMagic) != 0) return "no writer magic (foreign data)";
-  if (Get<uint32_t>(block, 32) != size) return "wrong block size field";
-  if (Get<uint64_t>(block, kChecksumOffset) != Checksum(block, size)) return "bad checksum (torn)";
-  if (Get<uint64_t>(block, 24) != offset) {
-    return "holds the block for offset " + std::to_string(Get<uint64_t>(block, 24));
-  }
-  if (Get<uint64_t>(block, 16) != seq) {
-    return "sequence number " + std::to_string(Get<uint64_t>(block, 16)) + ", expected " +
-           std::to_string(seq);
-  }
-  const uint64_t id = Get<uint64_t>(block, 8);
-  if (run_id && *run_id != id) return "block from another writer run";
-  run_id = id;
-  return "";
-}
+using bb::tools::AlignedBuffer;
+using bb::tools::Allocate;
+using bb::tools::Options;
+using bb::tools::Verify;
+using bb::tools::Write;
 
 std::optional<uint64_t> ParseSize(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -179,165 +59,6 @@ std::optional<uint64_t> ParseSize(std::string_view s) {
     return std::nullopt;
   }
   return static_cast<uint64_t>(v) * mult;
-}
-
-// Opens with O_DIRECT; falls back to buffered I/O (+ O_SYNC) where the file system refuses it.
-int OpenDirect(const std::string& path, int flags) {
-  int fd = open(path.c_str(), flags | O_DIRECT | O_CLOEXEC);
-  if (fd < 0 && errno == EINVAL) {
-    std::fprintf(stderr, "%s: O_DIRECT not supported, using buffered I/O\n", path.c_str());
-    fd = open(path.c_str(), flags | O_CLOEXEC);
-  }
-  if (fd < 0) std::fprintf(stderr, "open %s: %s\n", path.c_str(), std::strerror(errno));
-  return fd;
-}
-
-bool CheckRegion(int fd, const Options& o) {
-  if (o.block < 512 || o.block % 512 != 0) {
-    std::fprintf(stderr, "--block must be a multiple of 512\n");
-    return false;
-  }
-  if (o.length == 0 || o.offset % o.block != 0 || o.length % o.block != 0) {
-    std::fprintf(stderr, "--offset and --length must be multiples of --block, length > 0\n");
-    return false;
-  }
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return false;
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) != 0) {
-    std::fprintf(stderr, "BLKGETSIZE64: %s\n", std::strerror(errno));
-    return false;
-  }
-  if (o.offset + o.length > size) {
-    std::fprintf(stderr, "region [%llu, %llu) is beyond the end (%llu bytes)\n",
-                 static_cast<unsigned long long>(o.offset),
-                 static_cast<unsigned long long>(o.offset + o.length),
-                 static_cast<unsigned long long>(size));
-    return false;
-  }
-  return true;
-}
-
-uint64_t NewRunId() {
-  uint64_t id = 0;
-  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    if (read(fd, &id, sizeof id) != static_cast<ssize_t>(sizeof id)) id = 0;
-    close(fd);
-  }
-  if (id == 0) {
-    id = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-         (static_cast<uint64_t>(getpid()) << 32);
-  }
-  return id;
-}
-
-// Returns the number of blocks written, or -1 on an I/O error.
-int64_t Write(const Options& o, bool quiet) {
-  int fd = OpenDirect(o.path, O_WRONLY | O_SYNC);
-  if (fd < 0) return -1;
-  if (!CheckRegion(fd, o)) {
-    close(fd);
-    return -1;
-  }
-  const uint64_t nblocks = o.length / o.block;
-  const uint64_t run_id = NewRunId();
-  AlignedBuffer buf = Allocate(o.block);
-  uint64_t written = 0;
-  const char* why = "region full";
-  for (uint64_t i = 0; i < nblocks; ++i) {
-    if (g_stop) {
-      why = "stopped by signal";
-      break;
-    }
-    if (o.max_blocks != 0 && written == o.max_blocks) {
-      why = "max blocks reached";
-      break;
-    }
-    const uint64_t off = o.offset + i * o.block;
-    FillBlock(buf.get(), o.block, Header{run_id, i + 1, off, static_cast<uint32_t>(o.block)});
-    ssize_t n = pwrite(fd, buf.get(), o.block, static_cast<off_t>(off));
-    if (n < 0 && errno == EINTR) {
-      --i;  // rewrite the same block; the loop checks g_stop first
-      continue;
-    }
-    if (n != static_cast<ssize_t>(o.block)) {
-      std::fprintf(stderr, "pwrite at %llu: %s\n", static_cast<unsigned long long>(off),
-                   n < 0 ? std::strerror(errno) : "short write");
-      std::printf("written=%llu\n", static_cast<unsigned long long>(written));
-      close(fd);
-      return -1;
-    }
-    ++written;
-    if (written == 1 && !quiet) {
-      std::printf("started run=%016llx\n", static_cast<unsigned long long>(run_id));
-      std::fflush(stdout);
-    }
-    if (o.interval_us != 0) std::this_thread::sleep_for(std::chrono::microseconds(o.interval_us));
-  }
-  close(fd);
-  if (!quiet) {
-    std::printf("written=%llu (%s)\n", static_cast<unsigned long long>(written), why);
-    std::fflush(stdout);
-  }
-  return static_cast<int64_t>(written);
-}
-
-// Returns S (blocks 1..S present, the rest zero), or -1 when the region is inconsistent.
-int64_t Verify(const Options& o, bool quiet) {
-  int fd = OpenDirect(o.path, O_RDONLY);
-  if (fd < 0) return -1;
-  if (!CheckRegion(fd, o)) {
-    close(fd);
-    return -1;
-  }
-  const uint64_t nblocks = o.length / o.block;
-  const uint64_t per_read = std::max<uint64_t>(1, (1ULL << 20) / o.block);
-  AlignedBuffer buf = Allocate(per_read * o.block);
-  std::optional<uint64_t> run_id;
-  uint64_t prefix = 0;
-  bool hole_seen = false;
-  int64_t result = -1;
-  for (uint64_t i = 0; i < nblocks;) {
-    const uint64_t count = std::min(per_read, nblocks - i);
-    const uint64_t off = o.offset + i * o.block;
-    ssize_t n = pread(fd, buf.get(), count * o.block, static_cast<off_t>(off));
-    if (n != static_cast<ssize_t>(count * o.block)) {
-      std::fprintf(stderr, "pread at %llu: %s\n", static_cast<unsigned long long>(off),
-                   n < 0 ? std::strerror(errno) : "short read");
-      close(fd);
-      return -1;
-    }
-    for (uint64_t j = 0; j < count; ++j, ++i) {
-      const unsigned char* b = buf.get() + j * o.block;
-      const uint64_t boff = o.offset + i * o.block;
-      if (AllZero(b, o.block)) {
-        hole_seen = true;
-        continue;
-      }
-      std::string why = CheckBlock(b, o.block, i + 1, boff, run_id);
-      if (why.empty() && hole_seen) {
-        why = "written block after a never-written one (not a prefix)";
-      }
-      if (!why.empty()) {
-        std::fprintf(stderr, "verify: block %llu at offset %llu: %s\n",
-                     static_cast<unsigned long long>(i), static_cast<unsigned long long>(boff),
-                     why.c_str());
-        close(fd);
-        return -1;
-      }
-      prefix = i + 1;
-    }
-  }
-  close(fd);
-  result = static_cast<int64_t>(prefix);
-  if (!quiet) {
-    std::fprintf(stderr, "verify: consistent: blocks 1..%llu written, %llu never written\n",
-                 static_cast<unsigned long long>(prefix),
-                 static_cast<unsigned long long>(nblocks - prefix));
-    std::printf("%llu\n", static_cast<unsigned long long>(prefix));
-  }
-  return result;
 }
 
 bool PatchFile(const std::string& path, uint64_t at, const unsigned char* data, size_t n) {
@@ -459,11 +180,7 @@ int main(int argc, char** argv) {
   }
   if (!have_offset || !have_length) return Usage();
   if (cmd == "write") {
-    struct sigaction sa {};
-    sa.sa_handler = OnSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
+    bb::tools::InstallStopHandlers();
     return Write(o, false) < 0 ? 1 : 0;
   }
   return Verify(o, false) < 0 ? 1 : 0;
