@@ -38,7 +38,6 @@ Result<RestoreJobResult> RunRestoreJob(const RestoreJobSpec& spec);
 // found "already there" by a running backup must not be collected under it).
 struct CollectResult {
   int64_t chunks_deleted = 0;
-  int64_t bytes_freed = 0;
 };
 Result<CollectResult> DeleteBackupData(ObjectStore& store, const std::string& container,
                                        const std::string& manifest_object);

@@ -39,8 +39,8 @@ void BackupManager::RunDelete(Backup backup) {
     auto r = DeleteBackupData(store_, container, backup.manifest_object);
     st = r.status();
     if (r.ok()) {
-      BB_LOG(kInfo) << "backup " << backup.id << " deleted: " << r->chunks_deleted << " chunks, "
-                    << r->bytes_freed << " bytes freed";
+      BB_LOG(kInfo) << "backup " << backup.id << " deleted: " << r->chunks_deleted
+                    << " chunks collected";
     }
   }
   BackupChange change;
