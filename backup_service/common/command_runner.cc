@@ -49,9 +49,14 @@ Result<CommandResult> SystemCommandRunner::Run(const std::vector<std::string>& a
   cargv.push_back(nullptr);
 
   pid_t pid = fork();
-  if (pid < 0) return ErrnoStatus("fork", errno);
+  if (pid < 0) {
+    int e = errno;
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    return ErrnoStatus("fork", e);
+  }
   if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
+    // O_CLOEXEC: dup2 onto fd 0 clears it there, and the original closes at exec.
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);

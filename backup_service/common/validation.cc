@@ -53,8 +53,15 @@ Status ValidateText(std::string_view field, std::string_view value, size_t max_b
 }
 
 Status ValidateBackupContainerName(std::string_view value) {
-  if (value.empty() || value.size() > 255 || value == "." || value == "..") {
-    return Status::InvalidArgument("container must be 1 to 255 characters of [A-Za-z0-9_.-]");
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  // The first character is a letter or digit: names starting with '.' or '-' are reserved for
+  // the stores' own temporary objects and are awkward on command lines.
+  if (value.empty() || value.size() > 255 || !alnum(value[0])) {
+    return Status::InvalidArgument(
+        "container must be 1 to 255 characters of [A-Za-z0-9_.-], starting with a letter or "
+        "digit");
   }
   for (char c : value) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

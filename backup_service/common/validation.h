@@ -16,7 +16,7 @@ Status ValidateUuid(std::string_view field, std::string_view value);
 Status ValidateOptionalUuid(std::string_view field, std::string_view value);
 // At most max_bytes bytes, valid UTF-8, no control characters.
 Status ValidateText(std::string_view field, std::string_view value, size_t max_bytes);
-// Container names: [A-Za-z0-9_.-]{1,255}, not "." or "..".
+// Container names: [A-Za-z0-9][A-Za-z0-9_.-]{0,254}.
 Status ValidateBackupContainerName(std::string_view value);
 
 }  // namespace bb

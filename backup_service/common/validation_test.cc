@@ -25,6 +25,8 @@ TEST(ValidationTest, Text) {
 TEST(ValidationTest, Containers) {
   EXPECT_TRUE(ValidateBackupContainerName("backups-2026.a_b").ok());
   EXPECT_FALSE(ValidateBackupContainerName("..").ok());
+  EXPECT_FALSE(ValidateBackupContainerName(".bbtmp-archive").ok());  // the stores' temp prefix
+  EXPECT_FALSE(ValidateBackupContainerName("-x").ok());
   EXPECT_FALSE(ValidateBackupContainerName("a/b").ok());
   EXPECT_FALSE(ValidateBackupContainerName("").ok());
 }

@@ -156,9 +156,17 @@ Result<BackupJobResult> RunBackupJob(const BackupJobSpec& spec) {
   std::unordered_set<std::string> known;
   if (!spec.parent_manifest_object.empty()) {
     auto parent = LoadManifest(*spec.store, spec.container, spec.parent_manifest_object);
-    if (!parent.ok()) return parent.status().WithContext("parent of backup " + spec.backup_id);
-    for (const ManifestChunk& c : parent->chunks) {
-      if (!c.zero) known.insert(c.hash);
+    if (parent.ok()) {
+      for (const ManifestChunk& c : parent->chunks) {
+        if (!c.zero) known.insert(c.hash);
+      }
+    } else if (parent.status().code() == StatusCode::kNotFound) {
+      // The parent was deleted (and its chunks possibly collected) before this job took the
+      // container: its chunks are simply not known, each is checked in the store instead.
+      BB_LOG(kWarning) << "backup " << spec.backup_id << ": parent manifest "
+                       << spec.parent_manifest_object << " is gone; checking every chunk";
+    } else {
+      return parent.status().WithContext("parent of backup " + spec.backup_id);
     }
   }
   ChunkStore chunk_store(spec.store, spec.container, std::move(known));

@@ -202,10 +202,19 @@ TEST_P(BackupRestoreTest, IncrementalAfterOneBlockChangeUploadsOneChunk) {
   EXPECT_TRUE(*r1 == volume_);
 }
 
-TEST_P(BackupRestoreTest, MissingParentFails) {
+TEST_P(BackupRestoreTest, MissingParentOnlyCostsExistenceChecks) {
+  auto full = RunBackupJob(Spec("b1"));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
   BackupJobSpec spec = Spec("b2");
-  spec.parent_manifest_object = "manifests/nope.json";
-  EXPECT_EQ(RunBackupJob(spec).status().code(), StatusCode::kNotFound);
+  spec.parent_id = "gone";
+  spec.parent_manifest_object = "manifests/gone.json";  // deleted before this job started
+  auto inc = RunBackupJob(spec);
+  ASSERT_TRUE(inc.ok()) << inc.status().ToString();
+  EXPECT_EQ(inc->chunks_new, 0);  // found in the store instead of in the parent's manifest
+  EXPECT_EQ(inc->chunks_reused, full->chunks_new + full->chunks_reused);
+  auto restored = Restore(inc->manifest_object);
+  ASSERT_TRUE(restored.ok());
+  EXPECT_TRUE(*restored == volume_);
 }
 
 TEST_P(BackupRestoreTest, CancelledBackupWritesNoManifest) {

@@ -103,11 +103,11 @@ Result<std::vector<Backup>> BackupRepository::List(const std::string& project_id
                                                    const std::string& volume_id) {
   std::vector<Backup> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows =
-        txn.exec_params("SELECT " + kColumns +
-                            " FROM backups WHERE project_id = $1 AND status <> 'deleted' AND "
-                            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
-                        project_id, volume_id);
+    auto rows = txn.exec_params(
+        "SELECT " + kColumns +
+            " FROM backups WHERE project_id = $1 AND status <> 'deleted' AND "
+            "($2 = '' OR volume_id = NULLIF($2, '')::uuid) ORDER BY created_at DESC, id",
+        project_id, volume_id);
     for (const auto& r : rows) out.push_back(RowToBackup(r));
     return Status::Ok();
   }));

@@ -2,6 +2,7 @@
 // event rows, CHECK constraints, and the delete guard.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <thread>
 
 #include "backup_service/common/uuid.h"
@@ -138,7 +139,7 @@ TEST_F(RepositoryTest, DeleteRefusedWhileBackupRunsOrSnapshotsExist) {
   s.volume_id = v.id;
   s.size_gib = 1;
   s.status = SnapshotStatus::kAvailable;
-  ASSERT_TRUE(snapshots_->Insert(s, "t").ok());
+  ASSERT_TRUE(snapshots_->Insert(s, "t", {VolumeStatus::kAvailable}).ok());
   EXPECT_EQ(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).code(),
             StatusCode::kFailedPrecondition);
   ASSERT_TRUE(
@@ -147,6 +148,22 @@ TEST_F(RepositoryTest, DeleteRefusedWhileBackupRunsOrSnapshotsExist) {
   ASSERT_TRUE(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).ok());
   ASSERT_TRUE(volumes_->Remove(v.id, VolumeStatus::kDeleting, "t").ok());
   EXPECT_EQ(volumes_->Get(v.id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RepositoryTest, SnapshotInsertRefusedOnceVolumeIsBeingDeleted) {
+  Volume v = MakeVolume();
+  ASSERT_TRUE(volumes_->BeginDelete(v.id, VolumeStatus::kAvailable).ok());
+  Snapshot s;
+  s.id = NewUuid();
+  s.project_id = "p1";
+  s.volume_id = v.id;
+  s.size_gib = 1;
+  Status st = snapshots_->Insert(s, "t", {VolumeStatus::kAvailable, VolumeStatus::kInUse});
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(st.message().find("deleting"), std::string::npos) << st.message();
+  EXPECT_EQ(snapshots_->Get(s.id).status().code(), StatusCode::kNotFound);
+  // The delete can still complete: no snapshot row points at the volume.
+  EXPECT_TRUE(volumes_->Remove(v.id, VolumeStatus::kDeleting, "t").ok());
 }
 
 TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
@@ -183,6 +200,11 @@ TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
   EXPECT_EQ(got->source_kind, BackupSourceKind::kTempSnapshotLocal);
   EXPECT_GT(got->started_at, 0);
   EXPECT_GE(got->finished_at, got->started_at);
+  std::string upper = v.id;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto listed = backups_->List("p1", upper);  // the same UUID written in upper case
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->size(), 1u);
   auto latest = backups_->LatestAvailable("p1", v.id);
   ASSERT_TRUE(latest.ok());
   ASSERT_TRUE(latest->has_value());

@@ -31,8 +31,25 @@ Snapshot RowToSnapshot(const pqxx::row& r) {
 
 }  // namespace
 
-Status SnapshotRepository::Insert(const Snapshot& s, const std::string& reason) {
-  return db_.InTransaction([&](pqxx::dbtransaction& txn) {
+Status SnapshotRepository::Insert(const Snapshot& s, const std::string& reason,
+                                  std::initializer_list<VolumeStatus> volume_must_be) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    // Share lock on the volume row: VolumeRepository::BeginDelete takes it FOR UPDATE and then
+    // counts snapshots, so either it sees this snapshot or this insert sees `deleting`.
+    auto v =
+        txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid FOR SHARE", s.volume_id);
+    if (v.empty()) return Status::NotFound("volume " + s.volume_id + " not found");
+    std::string status = sql::Text(v[0][0]);
+    bool allowed = false;
+    std::string expected;
+    for (VolumeStatus ok : volume_must_be) {
+      allowed = allowed || status == ToString(ok);
+      expected += (expected.empty() ? "" : " or ") + std::string(ToString(ok));
+    }
+    if (!allowed) {
+      return Status::FailedPrecondition("volume " + s.volume_id + " is " + status +
+                                        "; a snapshot needs it " + expected);
+    }
     txn.exec_params(
         "INSERT INTO snapshots (id, project_id, volume_id, name, description, size_gib, status, "
         "is_temporary, provider_location) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, $8, $9)",
@@ -60,11 +77,11 @@ Result<std::vector<Snapshot>> SnapshotRepository::List(const std::string& projec
                                                        const std::string& volume_id) {
   std::vector<Snapshot> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows =
-        txn.exec_params("SELECT " + kColumns +
-                            " FROM snapshots WHERE project_id = $1 AND NOT is_temporary AND "
-                            "($2 = '' OR volume_id::text = $2) ORDER BY created_at DESC, id",
-                        project_id, volume_id);
+    auto rows = txn.exec_params(
+        "SELECT " + kColumns +
+            " FROM snapshots WHERE project_id = $1 AND NOT is_temporary AND "
+            "($2 = '' OR volume_id = NULLIF($2, '')::uuid) ORDER BY created_at DESC, id",
+        project_id, volume_id);
     for (const auto& r : rows) out.push_back(RowToSnapshot(r));
     return Status::Ok();
   }));

@@ -3,6 +3,7 @@
 // Thread-safety: stateless over Database; safe to use concurrently.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +23,10 @@ class SnapshotRepository {
  public:
   SnapshotRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
 
-  Status Insert(const Snapshot& s, const std::string& reason);
+  // Inserts the row only while the volume is in one of `volume_must_be` (checked under a share
+  // lock, so a concurrent volume delete either sees the snapshot or makes this insert fail).
+  Status Insert(const Snapshot& s, const std::string& reason,
+                std::initializer_list<VolumeStatus> volume_must_be);
   Result<Snapshot> Get(const std::string& id, const std::string& project_id = "");
   // User-visible snapshots of a project (optionally of one volume), newest first.
   Result<std::vector<Snapshot>> List(const std::string& project_id, const std::string& volume_id);

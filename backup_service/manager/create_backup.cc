@@ -98,8 +98,9 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
 
   std::optional<Backup> parent;
   if (!backup.parent_id.empty()) {
+    // A parent deleted meanwhile only costs existence checks: every manifest is complete.
     auto pr = backups_.Get(backup.parent_id);
-    if (pr.ok()) parent = *pr;  // a vanished parent only costs existence checks
+    if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
   Status st = CopyToStore(backup, *source_path, parent ? &*parent : nullptr, outcome);
   release("backup " + backup.id + " copied");

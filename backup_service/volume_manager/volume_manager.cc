@@ -25,7 +25,7 @@ SnapshotRef VolumeManager::Ref(const Snapshot& s) const {
   return SnapshotRef{s.id, s.volume_id, s.size_gib << 30, s.provider_location};
 }
 
-ConnectorProperties VolumeManager::Connector() const { return ConnectorProperties{host_, ""}; }
+ConnectorProperties VolumeManager::HostConnector() const { return ConnectorProperties{host_, ""}; }
 
 Result<Volume> VolumeManager::CreateVolume(const CreateVolumeParams& p) {
   return CreateVolumeRecord(p, VolumeStatus::kAvailable, false, "create requested");
@@ -64,8 +64,15 @@ Result<Volume> VolumeManager::CreateVolumeRecord(const CreateVolumeParams& p, Vo
   }
   VolumeChange change;
   change.provider_location = *location;
-  RETURN_IF_ERROR(
-      volumes_.Transition(v.id, VolumeStatus::kCreating, resting, "driver volume created", change));
+  Status st =
+      volumes_.Transition(v.id, VolumeStatus::kCreating, resting, "driver volume created", change);
+  if (!st.ok()) {
+    // The row could not say the volume exists: remove it again rather than leak the storage.
+    v.provider_location = *location;
+    (void)driver_.DeleteVolume(Ref(v));
+    (void)volumes_.Transition(v.id, VolumeStatus::kCreating, VolumeStatus::kError, st.message());
+    return st.WithContext("creating volume " + v.id);
+  }
   return volumes_.Get(v.id);
 }
 

@@ -92,7 +92,7 @@ class VolumeManager {
   Status DeleteTemporaryVolumeImpl(const Volume& v);
   VolumeRef Ref(const Volume& v) const;
   SnapshotRef Ref(const Snapshot& s) const;
-  ConnectorProperties Connector() const;
+  ConnectorProperties HostConnector() const;
 
   Database& db_;
   VolumeRepository volumes_;

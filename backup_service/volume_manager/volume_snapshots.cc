@@ -40,7 +40,8 @@ Result<Snapshot> VolumeManager::CreateSnapshot(const CreateSnapshotParams& p) {
   s.size_gib = v.size_gib;
   s.status = SnapshotStatus::kCreating;
   // The row first: it also keeps the volume from being deleted while the snapshot is made.
-  RETURN_IF_ERROR(snapshots_.Insert(s, "snapshot requested"));
+  RETURN_IF_ERROR(
+      snapshots_.Insert(s, "snapshot requested", {VolumeStatus::kAvailable, VolumeStatus::kInUse}));
   Status st = FlushAttachedDevices(v);
   Result<std::string> location =
       st.ok() ? driver_.CreateSnapshot(Ref(s), Ref(v)) : Result<std::string>(st);
@@ -103,7 +104,8 @@ Result<Snapshot> VolumeManager::CreateTemporarySnapshot(const Volume& volume,
   s.size_gib = volume.size_gib;
   s.status = SnapshotStatus::kCreating;
   s.is_temporary = true;
-  RETURN_IF_ERROR(snapshots_.Insert(s, "temporary snapshot for backup " + backup_id));
+  RETURN_IF_ERROR(snapshots_.Insert(s, "temporary snapshot for backup " + backup_id,
+                                    {VolumeStatus::kBackingUp}));
   Status st = FlushAttachedDevices(volume);
   Result<std::string> location =
       st.ok() ? driver_.CreateSnapshot(Ref(s), Ref(volume)) : Result<std::string>(st);

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "backup_service/common/validation.h"
+
 namespace bb {
 namespace {
 
@@ -187,6 +189,8 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.schema_dir, "schema_dir (the directory of NNNN_*.sql files)"));
   RETURN_IF_ERROR(require(c.host, "host"));
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
+  RETURN_IF_ERROR(
+      ValidateBackupContainerName(c.default_container).WithContext("default_container"));
   if (c.volume_driver == "file") {
     RETURN_IF_ERROR(require(c.volumes_dir, "volumes_dir (for volume_driver=file)"));
   }
