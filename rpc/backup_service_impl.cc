@@ -3,7 +3,6 @@
 
 #include <string>
 
-#include "backup_service/common/validation.h"
 #include "rpc/project_context.h"
 #include "rpc/record_conversion.h"
 #include "rpc/status_mapping.h"
@@ -23,8 +22,6 @@ grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
-    RETURN_IF_ERROR(ValidateOptionalUuid("snapshot_id", request->snapshot_id()));
     CreateBackupParams params{.project_id = project_id,
                               .volume_id = request->volume_id(),
                               .name = request->name(),
@@ -44,7 +41,6 @@ grpc::Status BackupServiceImpl::GetBackup(grpc::ServerContext* context,
                                           v1::Backup* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("backup_id", request->backup_id()));
     ASSIGN_OR_RETURN(auto backup, backups_.GetBackup(project_id, request->backup_id()));
     *response = ToProto(backup);
     return Status::Ok();
@@ -56,7 +52,6 @@ grpc::Status BackupServiceImpl::ListBackups(grpc::ServerContext* context,
                                             v1::ListBackupsResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", request->volume_id()));
     ASSIGN_OR_RETURN(auto backups, backups_.ListBackups(project_id, request->volume_id()));
     for (const auto& backup : backups) *response->add_backups() = ToProto(backup);
     return Status::Ok();
@@ -68,7 +63,6 @@ grpc::Status BackupServiceImpl::DeleteBackup(grpc::ServerContext* context,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("backup_id", request->backup_id()));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.DeleteBackup(project_id, request->backup_id(), request->force()));
     *response = ToProto(backup);
@@ -81,8 +75,6 @@ grpc::Status BackupServiceImpl::RestoreBackup(grpc::ServerContext* context,
                                               v1::RestoreBackupResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("backup_id", request->backup_id()));
-    RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", request->volume_id()));
     RestoreParams params{.project_id = project_id,
                          .backup_id = request->backup_id(),
                          .volume_id = request->volume_id(),

@@ -1,7 +1,6 @@
 // VolumeServiceImpl: thin handlers. Pattern: project -> ids -> one manager call -> ToProto.
 #include "rpc/volume_service_impl.h"
 
-#include "backup_service/common/validation.h"
 #include "rpc/project_context.h"
 #include "rpc/record_conversion.h"
 #include "rpc/status_mapping.h"
@@ -33,7 +32,6 @@ grpc::Status VolumeServiceImpl::GetVolume(grpc::ServerContext* context,
                                           v1::Volume* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
     ASSIGN_OR_RETURN(auto volume, volumes_.GetVolume(project_id, request->volume_id()));
     ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
     return Status::Ok();
@@ -58,7 +56,6 @@ grpc::Status VolumeServiceImpl::DeleteVolume(grpc::ServerContext* context,
                                              v1::DeleteVolumeResponse* /*response*/) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
     return volumes_.DeleteVolume(project_id, request->volume_id());
   });
 }
@@ -68,8 +65,6 @@ grpc::Status VolumeServiceImpl::AttachVolume(grpc::ServerContext* context,
                                              v1::Attachment* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
-    RETURN_IF_ERROR(ValidateUuid("instance_uuid", request->instance_uuid()));
     ASSIGN_OR_RETURN(auto attachment, volumes_.AttachVolume(project_id, request->volume_id(),
                                                             request->instance_uuid()));
     *response = ToProto(attachment);
@@ -82,8 +77,6 @@ grpc::Status VolumeServiceImpl::DetachVolume(grpc::ServerContext* context,
                                              v1::Volume* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
-    RETURN_IF_ERROR(ValidateOptionalUuid("attachment_id", request->attachment_id()));
     ASSIGN_OR_RETURN(auto volume, volumes_.DetachVolume(project_id, request->volume_id(),
                                                         request->attachment_id()));
     ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
@@ -96,7 +89,6 @@ grpc::Status VolumeServiceImpl::CreateSnapshot(grpc::ServerContext* context,
                                                v1::Snapshot* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("volume_id", request->volume_id()));
     CreateSnapshotParams params{.project_id = project_id,
                                 .volume_id = request->volume_id(),
                                 .name = request->name(),
@@ -113,7 +105,6 @@ grpc::Status VolumeServiceImpl::GetSnapshot(grpc::ServerContext* context,
                                             v1::Snapshot* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("snapshot_id", request->snapshot_id()));
     ASSIGN_OR_RETURN(auto snapshot, volumes_.GetSnapshot(project_id, request->snapshot_id()));
     *response = ToProto(snapshot);
     return Status::Ok();
@@ -125,7 +116,6 @@ grpc::Status VolumeServiceImpl::ListSnapshots(grpc::ServerContext* context,
                                               v1::ListSnapshotsResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", request->volume_id()));
     ASSIGN_OR_RETURN(auto snapshots, volumes_.ListSnapshots(project_id, request->volume_id()));
     for (const auto& snapshot : snapshots) *response->add_snapshots() = ToProto(snapshot);
     return Status::Ok();
@@ -137,7 +127,6 @@ grpc::Status VolumeServiceImpl::DeleteSnapshot(grpc::ServerContext* context,
                                                v1::DeleteSnapshotResponse* /*response*/) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    RETURN_IF_ERROR(ValidateUuid("snapshot_id", request->snapshot_id()));
     return volumes_.DeleteSnapshot(project_id, request->snapshot_id());
   });
 }
