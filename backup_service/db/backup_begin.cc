@@ -13,21 +13,13 @@ Status BackupRepository::BeginBackup(const Backup& b, VolumeStatus volume_from) 
         "WHERE id = $1::uuid AND status = $2",
         b.volume_id, std::string(ToString(volume_from)));
     if (r.affected_rows() != 1) {
-      auto cur = txn.exec_params("SELECT status FROM volumes WHERE id = $1::uuid", b.volume_id);
-      if (cur.empty()) return Status::NotFound("volume " + b.volume_id + " not found");
-      return Status::FailedPrecondition("volume " + b.volume_id + " is " + sql::Text(cur[0][0]) +
-                                        ", expected " + std::string(ToString(volume_from)) +
-                                        " (another operation changed it)");
+      return sql::CasFailure(txn, sql::kVolume, b.volume_id, ToString(volume_from));
     }
     RecordEvent(txn, "volume", b.volume_id, std::string(ToString(volume_from)), "backing-up",
                 "backup " + b.id, host_);
-    txn.exec_params(
-        "INSERT INTO backups (id, project_id, volume_id, snapshot_id, name, description, status, "
-        "parent_id, container, host, size_gib, service) VALUES ($1::uuid, $2, $3::uuid, "
-        "NULLIF($4, '')::uuid, $5, $6, 'creating', NULLIF($7, '')::uuid, $8, $9, $10, $11)",
-        b.id, b.project_id, b.volume_id, b.snapshot_id, b.name, b.description, b.parent_id,
-        b.container, b.host, b.size_gib, std::string("chunked-v1"));
-    RecordEvent(txn, "backup", b.id, "", "creating", "backup of volume " + b.volume_id, host_);
+    Backup row = b;
+    row.status = BackupStatus::kCreating;
+    InsertRow(txn, row, "backup of volume " + b.volume_id);
     return Status::Ok();
   });
 }

@@ -71,16 +71,21 @@ void AddChange(sql::SetClause& set, const BackupChange& c) {
 
 }  // namespace
 
+void BackupRepository::InsertRow(pqxx::dbtransaction& txn, const Backup& b,
+                                 const std::string& reason) {
+  txn.exec_params(
+      "INSERT INTO backups (id, project_id, volume_id, snapshot_id, name, description, status, "
+      "parent_id, container, host, size_gib, service) VALUES ($1::uuid, $2, $3::uuid, "
+      "NULLIF($4, '')::uuid, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12)",
+      b.id, b.project_id, b.volume_id, b.snapshot_id, b.name, b.description,
+      std::string(ToString(b.status)), b.parent_id, b.container, b.host, b.size_gib,
+      std::string("chunked-v1"));
+  RecordEvent(txn, "backup", b.id, "", std::string(ToString(b.status)), reason, host_);
+}
+
 Status BackupRepository::Insert(const Backup& b, const std::string& reason) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    txn.exec_params(
-        "INSERT INTO backups (id, project_id, volume_id, snapshot_id, name, description, status, "
-        "parent_id, container, host, size_gib, service) VALUES ($1::uuid, $2, $3::uuid, "
-        "NULLIF($4, '')::uuid, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12)",
-        b.id, b.project_id, b.volume_id, b.snapshot_id, b.name, b.description,
-        std::string(ToString(b.status)), b.parent_id, b.container, b.host, b.size_gib,
-        std::string("chunked-v1"));
-    RecordEvent(txn, "backup", b.id, "", std::string(ToString(b.status)), reason, host_);
+    InsertRow(txn, b, reason);
     return Status::Ok();
   });
 }

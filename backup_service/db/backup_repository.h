@@ -64,6 +64,8 @@ class BackupRepository {
   Status AddDependent(const std::string& parent_id, int delta);
 
  private:
+  // The one INSERT of a backup row (and its first event), inside the caller's transaction.
+  void InsertRow(pqxx::dbtransaction& txn, const Backup& b, const std::string& reason);
   Status Apply(const std::string& id, BackupStatus from, BackupStatus to, const std::string& reason,
                const BackupChange& change);
   Database& db_;

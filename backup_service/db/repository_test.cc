@@ -38,6 +38,18 @@ class RepositoryTest : public ::testing::Test {
     return v;
   }
 
+  Backup MakeBackup(const Volume& v) {
+    Backup b;
+    b.id = NewUuid();
+    b.project_id = "p1";
+    b.volume_id = v.id;
+    b.container = "p1/backups";
+    b.host = "host-a";
+    b.size_gib = 1;
+    EXPECT_TRUE(backups_->Insert(b, "test").ok());
+    return b;
+  }
+
   std::unique_ptr<testing::TestDatabase> tdb_;
   std::unique_ptr<VolumeRepository> volumes_;
   std::unique_ptr<SnapshotRepository> snapshots_;
@@ -120,14 +132,7 @@ TEST_F(RepositoryTest, CheckConstraintRejectsUnknownStatus) {
 
 TEST_F(RepositoryTest, DeleteRefusedWhileBackupRunsOrSnapshotsExist) {
   Volume v = MakeVolume();
-  Backup b;
-  b.id = NewUuid();
-  b.project_id = "p1";
-  b.volume_id = v.id;
-  b.container = "p1/backups";
-  b.host = "host-a";
-  b.size_gib = 1;
-  ASSERT_TRUE(backups_->Insert(b, "test").ok());
+  Backup b = MakeBackup(v);
   Status st = volumes_->BeginDelete(v.id, VolumeStatus::kAvailable);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(st.message().find(b.id), std::string::npos) << st.message();
@@ -168,14 +173,7 @@ TEST_F(RepositoryTest, SnapshotInsertRefusedOnceVolumeIsBeingDeleted) {
 
 TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
   Volume v = MakeVolume();
-  Backup b;
-  b.id = NewUuid();
-  b.project_id = "p1";
-  b.volume_id = v.id;
-  b.container = "p1/backups";
-  b.host = "host-a";
-  b.size_gib = 1;
-  ASSERT_TRUE(backups_->Insert(b, "test").ok());
+  Backup b = MakeBackup(v);
   std::string snap = NewUuid();
   BackupChange rec;
   rec.temp_snapshot_id = snap;
