@@ -3,6 +3,7 @@
 #   PostgreSQL (unix socket in $BB_STATE_DIR/pg), database bb,
 #   an XFS (reflink) image loop-mounted at $BB_STATE_DIR/volumes for the file volume driver,
 #   a posix object store in $BB_STATE_DIR/backups,
+#   the operator's admin token in $BB_STATE_DIR/operator-token (mode 0600),
 #   backupd on $BB_LISTEN (default 127.0.0.1:8777).
 # Idempotent: what is already up is kept; backupd is restarted when its binary or config changed.
 # Environment: BB_STATE_DIR (/var/lib/blockbackup-devstack), BB_LISTEN, BB_PG_PORT (54329),
@@ -58,6 +59,16 @@ bb_log "== XFS volume directory"
 bb_xfs_up "$BB_STATE_DIR/volumes.img" "$BB_STATE_DIR/volumes" "$BB_XFS_SIZE"
 mkdir -p "$BB_STATE_DIR/backups" "$BB_STATE_DIR/run"
 
+# The operator's admin token (reset-status, force delete, all projects): made once, readable by
+# root only; backupd keeps its digest, backupctl sends it when BACKUPCTL_OPERATOR_TOKEN_FILE (or
+# --operator-token-file) names this file.
+token_file=$BB_STATE_DIR/operator-token
+if [[ ! -s $token_file ]]; then
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$token_file.new")
+  mv "$token_file.new" "$token_file"
+fi
+chmod 600 "$token_file"
+
 bb_log "== backupd"
 conf=$BB_STATE_DIR/backupd.conf
 bb_backupd_write_config "$conf.new" \
@@ -65,7 +76,8 @@ bb_backupd_write_config "$conf.new" \
   "database=$db_conninfo" \
   "volumes_dir=$BB_STATE_DIR/volumes" \
   "store_path=$BB_STATE_DIR/backups" \
-  "port_file=$BB_STATE_DIR/run/backupd.port"
+  "port_file=$BB_STATE_DIR/run/backupd.port" \
+  "operator_token_file=$token_file"
 if bb_backupd_running "$BB_STATE_DIR/run"; then
   if ! cmp -s "$conf.new" "$conf"; then
     bb_log "backupd configuration changed: restarting it"
@@ -95,5 +107,6 @@ devstack is up.
   volumes     $BB_STATE_DIR/volumes (XFS, reflink, $BB_XFS_SIZE sparse image)
   backups     $BB_STATE_DIR/backups (posix object store)
   CLI         $backupctl --endpoint $endpoint volume list
+  admin       BACKUPCTL_OPERATOR_TOKEN_FILE=$token_file $backupctl ...
   stop        $here/unstack.sh [--purge]
 SUMMARY

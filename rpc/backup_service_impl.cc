@@ -11,8 +11,7 @@ namespace bb {
 namespace {
 
 grpc::Status NextIssue(const char* rpc) {
-  return ToGrpcStatus(Status::Unimplemented(
-      std::string(rpc) + " is declared for the next issue and not implemented yet"));
+  return ToGrpcStatus(Status::Unimplemented(std::string(rpc) + " is not implemented yet"));
 }
 
 }  // namespace
@@ -63,6 +62,7 @@ grpc::Status BackupServiceImpl::DeleteBackup(grpc::ServerContext* context,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    if (request->force()) RETURN_IF_ERROR(auth_.RequireOperator(*context, "force delete"));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.DeleteBackup(project_id, request->backup_id(), request->force()));
     *response = ToProto(backup);

@@ -1,18 +1,21 @@
 // BackupServiceImpl: the gRPC BackupService (proto/backup.proto) over a BackupManager.
 // Create/Delete/Restore return as soon as the manager has persisted the first transition; the
-// job runs on the manager's workers. The RPCs declared for the next issue answer UNIMPLEMENTED.
+// job runs on the manager's workers. Admin requests are checked here (OperatorAuth); the manager
+// owns every other rule.
 // Thread-safety: handlers run concurrently on gRPC's threads; BackupManager is thread-safe and
 // outlives this object.
 #pragma once
 
 #include "backup.grpc.pb.h"
 #include "backup_service/manager/backup_manager.h"
+#include "rpc/operator_auth.h"
 
 namespace bb {
 
 class BackupServiceImpl final : public v1::BackupService::Service {
  public:
-  explicit BackupServiceImpl(BackupManager& backups) : backups_(backups) {}
+  BackupServiceImpl(BackupManager& backups, const OperatorAuth& auth)
+      : backups_(backups), auth_(auth) {}
 
   grpc::Status CreateBackup(grpc::ServerContext* context, const v1::CreateBackupRequest* request,
                             v1::Backup* response) override;
@@ -25,7 +28,6 @@ class BackupServiceImpl final : public v1::BackupService::Service {
   grpc::Status RestoreBackup(grpc::ServerContext* context, const v1::RestoreBackupRequest* request,
                              v1::RestoreBackupResponse* response) override;
 
-  // Declared for the next issue.
   grpc::Status UpdateBackup(grpc::ServerContext* context, const v1::UpdateBackupRequest* request,
                             v1::Backup* response) override;
   grpc::Status ExportBackupRecord(grpc::ServerContext* context,
@@ -44,6 +46,7 @@ class BackupServiceImpl final : public v1::BackupService::Service {
 
  private:
   BackupManager& backups_;
+  const OperatorAuth& auth_;
 };
 
 }  // namespace bb

@@ -12,8 +12,8 @@
 namespace bb {
 
 struct RpcServer::Impl {
-  Impl(VolumeManager& volumes, BackupManager& backups)
-      : volume_service(volumes), backup_service(backups) {}
+  Impl(VolumeManager& volumes, BackupManager& backups, const OperatorAuth& auth)
+      : volume_service(volumes, auth), backup_service(backups, auth) {}
   VolumeServiceImpl volume_service;
   BackupServiceImpl backup_service;
   std::unique_ptr<grpc::Server> server;  // declared last: destroyed before the services
@@ -28,9 +28,9 @@ RpcServer::~RpcServer() {
 }
 
 Result<std::unique_ptr<RpcServer>> RpcServer::Start(const std::string& address,
-                                                    VolumeManager& volumes,
-                                                    BackupManager& backups) {
-  auto impl = std::make_unique<Impl>(volumes, backups);
+                                                    VolumeManager& volumes, BackupManager& backups,
+                                                    const OperatorAuth& auth) {
+  auto impl = std::make_unique<Impl>(volumes, backups, auth);
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default on Linux, which would let a second daemon bind the same
   // port and silently share the traffic; a busy port must be a startup error instead.

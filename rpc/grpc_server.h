@@ -14,14 +14,16 @@
 namespace bb {
 
 class BackupManager;
+class OperatorAuth;
 class VolumeManager;
 
 class RpcServer {
  public:
-  // address: "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0". The managers must outlive the
-  // server. Unavailable when the address cannot be bound (in use, bad host).
+  // address: "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0". The managers and `auth` must
+  // outlive the server. Unavailable when the address cannot be bound (in use, bad host).
   static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
-                                                  VolumeManager& volumes, BackupManager& backups);
+                                                  VolumeManager& volumes, BackupManager& backups,
+                                                  const OperatorAuth& auth);
   ~RpcServer();  // shuts down (without grace) if Shutdown was not called
 
   // The port actually bound (the chosen one when the address asked for port 0).

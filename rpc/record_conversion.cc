@@ -44,6 +44,7 @@ v1::Snapshot ToProto(const Snapshot& snapshot) {
   out.set_status(std::string(ToString(snapshot.status)));
   out.set_project_id(snapshot.project_id);
   out.set_created_at_us(snapshot.created_at);
+  out.set_updated_at_us(snapshot.updated_at);
   return out;
 }
 
@@ -68,6 +69,14 @@ v1::Backup ToProto(const Backup& backup) {
   out.set_host(backup.host);
   out.set_source_kind(std::string(ToString(backup.source_kind)));
   out.set_source_reason(backup.source_reason);
+  out.set_source_device(backup.source_device);
+  out.set_num_dependent_backups(backup.num_dependent_backups);
+  if (backup.finished_at > backup.started_at && backup.started_at > 0 &&
+      backup.status != BackupStatus::kCreating) {
+    // Logical bytes (holes count as copied) over wall time: the speed the user experienced.
+    double seconds = static_cast<double>(backup.finished_at - backup.started_at) / 1e6;
+    out.set_mb_per_s(static_cast<double>(backup.bytes_done) / 1e6 / seconds);
+  }
   out.set_bytes_done(backup.bytes_done);
   out.set_bytes_total(backup.bytes_total);
   out.set_started_at_us(backup.started_at);

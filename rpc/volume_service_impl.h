@@ -5,13 +5,15 @@
 #pragma once
 
 #include "backup_service/volume_manager/volume_manager.h"
+#include "rpc/operator_auth.h"
 #include "volume.grpc.pb.h"
 
 namespace bb {
 
 class VolumeServiceImpl final : public v1::VolumeService::Service {
  public:
-  explicit VolumeServiceImpl(VolumeManager& volumes) : volumes_(volumes) {}
+  VolumeServiceImpl(VolumeManager& volumes, const OperatorAuth& auth)
+      : volumes_(volumes), auth_(auth) {}
 
   grpc::Status CreateVolume(grpc::ServerContext* context, const v1::CreateVolumeRequest* request,
                             v1::Volume* response) override;
@@ -41,6 +43,7 @@ class VolumeServiceImpl final : public v1::VolumeService::Service {
   Result<v1::Volume> VolumeWithAttachments(const Volume& volume);
 
   VolumeManager& volumes_;
+  const OperatorAuth& auth_;
 };
 
 }  // namespace bb

@@ -13,7 +13,7 @@ const std::string kColumns =
     "COALESCE(temp_volume_id::text, ''), COALESCE(temp_snapshot_id::text, ''), "
     "COALESCE(restore_volume_id::text, ''), container, manifest_object, host, size_gib, "
     "object_count, stored_bytes, bytes_done, bytes_total, source_kind, source_reason, "
-    "num_dependent_backups, " +
+    "num_dependent_backups, source_device, " +
     sql::Micros("data_timestamp") + ", " + sql::Micros("started_at") + ", " +
     sql::Micros("finished_at") + ", " + sql::Micros("created_at") + ", " +
     sql::Micros("updated_at");
@@ -43,11 +43,12 @@ Backup RowToBackup(const pqxx::row& r) {
   b.source_kind = ParseBackupSourceKind(sql::Text(r[20])).value_or(BackupSourceKind::kNone);
   b.source_reason = sql::Text(r[21]);
   b.num_dependent_backups = sql::Int(r[22]);
-  b.data_timestamp = sql::Int(r[23]);
-  b.started_at = sql::Int(r[24]);
-  b.finished_at = sql::Int(r[25]);
-  b.created_at = sql::Int(r[26]);
-  b.updated_at = sql::Int(r[27]);
+  b.source_device = sql::Text(r[23]);
+  b.data_timestamp = sql::Int(r[24]);
+  b.started_at = sql::Int(r[25]);
+  b.finished_at = sql::Int(r[26]);
+  b.created_at = sql::Int(r[27]);
+  b.updated_at = sql::Int(r[28]);
   return b;
 }
 
@@ -63,6 +64,7 @@ void AddChange(sql::SetClause& set, const BackupChange& c) {
   if (c.bytes_total) set.Set("bytes_total", std::to_string(*c.bytes_total), "bigint");
   if (c.source_kind) set.Set("source_kind", std::string(ToString(*c.source_kind)));
   if (c.source_reason) set.Set("source_reason", *c.source_reason);
+  if (c.source_device) set.Set("source_device", *c.source_device);
   if (c.data_timestamp) set.SetFromMicros("data_timestamp", *c.data_timestamp);
   if (c.set_started_now) set.SetNow("started_at");
   if (c.set_finished_now) set.SetNow("finished_at");

@@ -28,6 +28,7 @@ struct BackupChange {
   std::optional<int64_t> bytes_total;
   std::optional<BackupSourceKind> source_kind;
   std::optional<std::string> source_reason;
+  std::optional<std::string> source_device;
   std::optional<int64_t> data_timestamp;  // epoch microseconds
   bool set_started_now = false;
   bool set_finished_now = false;

@@ -38,6 +38,18 @@ void BackupManager::Submit(std::function<void()> job) {
   cv_.notify_all();
 }
 
+void BackupManager::SubmitJob(const std::string& backup_id, JobOperation op,
+                              std::function<void(JobHandle&)> run) {
+  // The status transition that precedes this call admits one operation per backup, so the
+  // registration cannot collide; a collision would be a bug in that transition.
+  std::shared_ptr<JobHandle> job = jobs_.Register(backup_id, op);
+  if (!job) {
+    BB_LOG(kError) << "backup " << backup_id << " already has a job in this daemon";
+    job = std::make_shared<JobHandle>(nullptr, backup_id);
+  }
+  Submit([job, run = std::move(run)] { run(*job); });
+}
+
 void BackupManager::WorkerLoop() {
   for (;;) {
     std::function<void()> job;
@@ -88,10 +100,11 @@ std::shared_mutex& BackupManager::ContainerLock(const std::string& container) {
   return *slot;
 }
 
-ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id) {
+ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHandle& job) {
   // Progress is persisted at most once a second: a database write per chunk would cap speed.
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-  return [this, backup_id, last](int64_t done, int64_t total) {
+  return [this, backup_id, last, &job](int64_t done, int64_t total) {
+    job.SetBytes(done, total);
     auto now = std::chrono::steady_clock::now();
     if (done < total && now - *last < std::chrono::seconds(1)) return;
     *last = now;

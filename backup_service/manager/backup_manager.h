@@ -28,6 +28,7 @@
 #include "backup_service/db/database.h"
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_source.h"
+#include "backup_service/manager/job_registry.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -88,21 +89,25 @@ class BackupManager {
   void WorkerLoop();
   // The worker halves of the three operations (create_backup.cc, restore_backup.cc,
   // delete_backup.cc). They never throw and always leave every record in a resting status.
-  void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan);
-  void RunRestore(Backup backup, Volume volume, bool volume_is_new);
-  void RunDelete(Backup backup);
+  void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan, JobHandle& job);
+  void RunRestore(Backup backup, Volume volume, bool volume_is_new, JobHandle& job);
+  void RunDelete(Backup backup, JobHandle& job);
+  // Registers the job (phase queued) and queues `run` with its handle.
+  void SubmitJob(const std::string& backup_id, JobOperation op,
+                 std::function<void(JobHandle&)> run);
   // Persists the start of the copy, makes the temporary `plan` asks for (its id recorded on
   // `backup` first) and returns the path to read.
   Result<std::string> PrepareSource(Backup& backup, const Volume& volume,
                                     const BackupSourcePlan& plan);
   // Reads the source into the store; fills `done` on success.
   Status CopyToStore(Backup& backup, const std::string& source_path, const Backup* parent,
-                     BackupChange& done);
+                     BackupChange& done, JobHandle& job);
   // Puts the volume back to its previous status after backing-up.
   Status ReleaseVolume(const Volume& volume, const std::string& reason);
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
   void RemoveTemporaries(const Backup& backup, BackupChange& change);
-  ProgressFn ThrottledProgress(const std::string& backup_id);
+  // Feeds the job's live counters on every chunk and the database at most once a second.
+  ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
   CancelFn Cancellation() const;
   // Object-store container of a backup: "<project>/<container>" (dedup never crosses projects).
   static std::string StoreContainer(const Backup& b);
@@ -114,6 +119,7 @@ class BackupManager {
   BackupManagerOptions options_;
   BackupRepository backups_;
   VolumeRepository volume_records_;
+  JobRegistry jobs_;
 
   std::mutex mu_;
   std::condition_variable cv_;

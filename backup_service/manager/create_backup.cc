@@ -63,11 +63,12 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   RETURN_IF_ERROR(backups_.BeginBackup(b, volume.status));
   BB_LOG(kInfo) << "backup " << b.id << " of volume " << volume.id << " ("
                 << ToString(volume.status) << ") accepted; source: " << ToString(plan.kind);
-  Submit([this, b, volume, plan] { RunBackup(b, volume, plan); });
+  SubmitJob(b.id, JobOperation::kCreate,
+            [this, b, volume, plan](JobHandle& job) { RunBackup(b, volume, plan, job); });
   return backups_.Get(b.id);
 }
 
-void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan plan) {
+void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan plan, JobHandle& job) {
   BackupChange outcome;
   bool volume_held = true;  // volume is backing-up until released
   auto release = [&](const std::string& why) {
@@ -78,6 +79,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   };
   auto fail = [&](const Status& why) {
     BB_LOG(kError) << "backup " << backup.id << " failed: " << why.ToString();
+    job.SetPhase(JobPhase::kCleanup);
     release("backup " + backup.id + " failed");
     RemoveTemporaries(backup, outcome);
     outcome.fail_reason = why.message();
@@ -87,11 +89,13 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
   };
 
+  job.SetPhase(JobPhase::kSnapshot);
   auto source_path = PrepareSource(backup, volume, plan);
   // Unlike Cinder, a failure to get the device fails the backup at once and frees the volume.
   if (!source_path.ok()) return fail(source_path.status().WithContext("preparing the source"));
   BackupChange stamp;
   stamp.data_timestamp = NowMicros();  // the instant the copy represents
+  stamp.source_device = *source_path;
   (void)backups_.Update(backup.id, BackupStatus::kCreating, "source ready", stamp);
   // The copy continues from the temporary: attach, detach and extend are no longer blocked.
   if (plan.releases_volume_early) release("temporary copy of the volume made");
@@ -102,11 +106,14 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     auto pr = backups_.Get(backup.parent_id);
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
-  Status st = CopyToStore(backup, *source_path, parent ? &*parent : nullptr, outcome);
+  job.SetPhase(JobPhase::kCopy);
+  Status st = CopyToStore(backup, *source_path, parent ? &*parent : nullptr, outcome, job);
   release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);
 
+  job.SetPhase(JobPhase::kCleanup);
   RemoveTemporaries(backup, outcome);
+  job.SetPhase(JobPhase::kFinalize);
   outcome.set_finished_now = true;
   // Commit order: chunks and manifest are durable before the row says available.
   st = backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kAvailable,
@@ -155,7 +162,7 @@ Result<std::string> BackupManager::PrepareSource(Backup& backup, const Volume& v
 }
 
 Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path,
-                                  const Backup* parent, BackupChange& done) {
+                                  const Backup* parent, BackupChange& done, JobHandle& job) {
   std::string container = StoreContainer(backup);
   RETURN_IF_ERROR(store_.EnsureContainer(container));
   BackupJobSpec spec;
@@ -172,7 +179,7 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
   spec.chunk_size = options_.chunk_size;
   spec.compression_level = options_.compression_level;
   spec.workers = options_.workers_per_job;
-  spec.progress = ThrottledProgress(backup.id);
+  spec.progress = ThrottledProgress(backup.id, job);
   spec.cancelled = Cancellation();
   std::shared_lock<std::shared_mutex> hold(ContainerLock(container));
   auto result = RunBackupJob(spec);

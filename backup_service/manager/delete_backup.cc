@@ -25,12 +25,13 @@ Result<Backup> BackupManager::DeleteBackup(const std::string& project_id,
   RETURN_IF_ERROR(backups_.Transition(b.id, b.status, BackupStatus::kDeleting,
                                       force ? "force delete requested" : "delete requested"));
   ASSIGN_OR_RETURN(b, backups_.Get(b.id));
-  Submit([this, b] { RunDelete(b); });
+  SubmitJob(b.id, JobOperation::kDelete, [this, b](JobHandle& job) { RunDelete(b, job); });
   return b;
 }
 
-void BackupManager::RunDelete(Backup backup) {
+void BackupManager::RunDelete(Backup backup, JobHandle& job) {
   Status st;
+  job.SetPhase(JobPhase::kCleanup);
   if (!backup.manifest_object.empty()) {
     std::string container = StoreContainer(backup);
     // Exclusive: no backup into this container may find a chunk "already stored" while the

@@ -55,12 +55,15 @@ Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
   ASSIGN_OR_RETURN(volume, volumes_.GetVolume(p.project_id, volume.id));
   BB_LOG(kInfo) << "restore of backup " << backup.id << " into volume " << volume.id
                 << (is_new ? " (new)" : "") << " accepted";
-  Submit([this, backup, volume, is_new] { RunRestore(backup, volume, is_new); });
+  SubmitJob(backup.id, JobOperation::kRestore, [this, backup, volume, is_new](JobHandle& job) {
+    RunRestore(backup, volume, is_new, job);
+  });
   return RestoreStarted{backup, volume};
 }
 
-void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new) {
+void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new, JobHandle& job) {
   Status st;
+  job.SetPhase(JobPhase::kCopy);
   auto path = volumes_.VolumeLocalPath(volume);
   if (!path.ok()) {
     st = path.status();
@@ -73,7 +76,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new)
     spec.target_size_bytes = volume.size_gib << 30;
     spec.target_is_zeroed = volume_is_new;  // a new file-driver volume is a sparse, zero file
     spec.workers = options_.workers_per_job;
-    spec.progress = ThrottledProgress(backup.id);
+    spec.progress = ThrottledProgress(backup.id, job);
     spec.cancelled = Cancellation();
     auto result = RunRestoreJob(spec);
     st = result.status();
@@ -82,6 +85,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new)
                     << result->bytes_written << " bytes in " << result->seconds << " s";
     }
   }
+  job.SetPhase(JobPhase::kFinalize);
   BackupChange clear;
   clear.restore_volume_id = "";
   if (st.ok()) {

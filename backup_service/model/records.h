@@ -84,6 +84,7 @@ struct Backup {
   int64_t bytes_total = 0;
   BackupSourceKind source_kind = BackupSourceKind::kNone;
   std::string source_reason;  // why that source was chosen
+  std::string source_device;  // the path that was read
   int64_t num_dependent_backups = 0;
   int64_t data_timestamp = 0;  // the instant the data represents (snapshot time)
   int64_t started_at = 0;

@@ -8,21 +8,25 @@ namespace {
 
 // Options that take a value; everything else known is a flag.
 const std::set<std::string>& ValueOptions() {
-  static const std::set<std::string> kOptions = {"endpoint",    "project",  "size-gib",   "name",
-                                                 "description", "instance", "attachment", "volume",
-                                                 "snapshot",    "container"};
+  static const std::set<std::string> kOptions = {"endpoint", "project",    "operator-token-file",
+                                                 "size-gib", "name",       "description",
+                                                 "instance", "attachment", "volume",
+                                                 "snapshot", "container",  "status",
+                                                 "sort",     "limit",      "marker"};
   return kOptions;
 }
 
 const std::set<std::string>& FlagOptions() {
-  static const std::set<std::string> kOptions = {"json", "help", "force", "incremental", "wait"};
+  static const std::set<std::string> kOptions = {"json", "help",       "force",       "incremental",
+                                                 "wait", "with-count", "all-projects"};
   return kOptions;
 }
 
 }  // namespace
 
 bool IsGlobalOption(const std::string& option) {
-  return option == "endpoint" || option == "project" || option == "json" || option == "help";
+  return option == "endpoint" || option == "project" || option == "operator-token-file" ||
+         option == "json" || option == "help";
 }
 
 std::optional<CliArgs> ParseCliArgs(const std::vector<std::string>& argv, std::string* error) {

@@ -22,14 +22,16 @@ inline constexpr int kExitUsage = 2;
 
 class Cli {
  public:
-  Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json);
+  // operator_token: sent as x-operator-token on every call when non-empty (admin commands).
+  Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json,
+      std::string operator_token = "");
 
   v1::VolumeService::Stub& volumes() { return *volumes_; }
   v1::BackupService::Stub& backups() { return *backups_; }
   bool json() const { return json_; }
 
-  // A context for one call: x-project-id (when --project was given) and a deadline, so a hung
-  // daemon cannot hang scripts forever.
+  // A context for one call: x-project-id (when --project was given), the operator token (when
+  // given) and a deadline, so a hung daemon cannot hang scripts forever.
   std::unique_ptr<grpc::ClientContext> NewContext(
       std::chrono::seconds timeout = std::chrono::seconds(120)) const;
 
@@ -44,6 +46,7 @@ class Cli {
   std::unique_ptr<v1::BackupService::Stub> backups_;
   std::string project_;
   bool json_;
+  std::string operator_token_;
 };
 
 }  // namespace bb::cli

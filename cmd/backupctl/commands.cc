@@ -9,10 +9,18 @@ namespace {
 
 // How each option is shown in usage lines (flags have no metavariable).
 std::string OptionUsage(const std::string& option) {
-  static const std::map<std::string, std::string> kMeta = {
-      {"size-gib", "N"},           {"name", "NAME"},          {"description", "TEXT"},
-      {"instance", "UUID"},        {"attachment", "ID"},      {"volume", "VOLUME_ID"},
-      {"snapshot", "SNAPSHOT_ID"}, {"container", "CONTAINER"}};
+  static const std::map<std::string, std::string> kMeta = {{"size-gib", "N"},
+                                                           {"name", "NAME"},
+                                                           {"description", "TEXT"},
+                                                           {"instance", "UUID"},
+                                                           {"attachment", "ID"},
+                                                           {"volume", "VOLUME_ID"},
+                                                           {"snapshot", "SNAPSHOT_ID"},
+                                                           {"container", "CONTAINER"},
+                                                           {"status", "STATUS"},
+                                                           {"sort", "KEY[:asc|desc],..."},
+                                                           {"limit", "N"},
+                                                           {"marker", "ID"}};
   auto it = kMeta.find(option);
   return "--" + option + (it == kMeta.end() ? "" : " " + it->second);
 }
@@ -50,13 +58,17 @@ int UsageError(const std::string& message, const Command* command) {
 
 std::string HelpText() {
   std::string text =
-      "usage: backupctl [--endpoint HOST:PORT] [--project PROJECT] [--json] COMMAND...\n"
+      "usage: backupctl [--endpoint HOST:PORT] [--project PROJECT] [--operator-token-file FILE]\n"
+      "                 [--json] COMMAND...\n"
       "\n"
       "Client for backupd (volumes, snapshots, backups over gRPC).\n"
       "\n"
       "global options:\n"
       "  --endpoint HOST:PORT  daemon address (default $BACKUPCTL_ENDPOINT or 127.0.0.1:8777)\n"
       "  --project PROJECT     act for this project (sent as x-project-id; default \"default\")\n"
+      "  --operator-token-file FILE\n"
+      "                        send the operator's admin token from FILE (default\n"
+      "                        $BACKUPCTL_OPERATOR_TOKEN_FILE); needed by admin commands\n"
       "  --json                print records as JSON (errors also as JSON on stderr)\n"
       "\n"
       "commands:\n";

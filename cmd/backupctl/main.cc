@@ -8,6 +8,7 @@
 
 #include "cmd/backupctl/cli_args.h"
 #include "cmd/backupctl/commands.h"
+#include "rpc/operator_auth.h"
 
 namespace bb::cli {
 namespace {
@@ -85,8 +86,19 @@ int Main(int argc, char** argv) {
     const char* env = std::getenv("BACKUPCTL_ENDPOINT");
     endpoint = (env != nullptr && *env != '\0') ? env : kDefaultEndpoint;
   }
+  std::string token_file = args->Value("operator-token-file");
+  if (token_file.empty()) {
+    const char* env = std::getenv("BACKUPCTL_OPERATOR_TOKEN_FILE");
+    if (env != nullptr) token_file = env;
+  }
+  std::string operator_token;
+  if (!token_file.empty()) {
+    auto token = ReadOperatorTokenFile(token_file);
+    if (!token.ok()) return UsageError(token.status().message());
+    operator_token = *token;
+  }
   Cli cli(grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()), args->Value("project"),
-          args->Flag("json"));
+          args->Flag("json"), operator_token);
   return command->run(cli, *args, *command);
 }
 

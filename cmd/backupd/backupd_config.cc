@@ -84,7 +84,10 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "workers_per_job",
                                                  "max_concurrent_jobs",
                                                  "log_level",
-                                                 "port_file"};
+                                                 "port_file",
+                                                 "operator_token_file",
+                                                 "list_default_limit",
+                                                 "list_max_limit"};
   return kKeys;
 }
 
@@ -160,6 +163,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("store_path", &c.store_path);
   str("default_container", &c.default_container);
   str("port_file", &c.port_file);
+  str("operator_token_file", &c.operator_token_file);
   str("log_level", &c.log_level_name);
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
@@ -167,6 +171,9 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
   RETURN_IF_ERROR(ParseIntField(values, "workers_per_job", 1, 64, &c.workers_per_job));
   RETURN_IF_ERROR(ParseIntField(values, "max_concurrent_jobs", 1, 64, &c.max_concurrent_jobs));
+  RETURN_IF_ERROR(ParseIntField(values, "list_max_limit", 1, 10000, &c.list_max_limit));
+  RETURN_IF_ERROR(
+      ParseIntField(values, "list_default_limit", 1, c.list_max_limit, &c.list_default_limit));
 
   if (c.log_level_name == "debug") {
     c.log_level = LogLevel::kDebug;
@@ -240,6 +247,9 @@ keys (default):
   max_concurrent_jobs  backups/restores/deletes running at once, 1..64 (4)
   log_level            debug | info | warning | error (info)
   port_file            write the bound port to this file once listening (unset)
+  operator_token_file  file holding the operator's admin token, 32+ characters (unset: no admin)
+  list_default_limit   page size of List calls that give no limit, 1..list_max_limit (100)
+  list_max_limit       largest page a List call gets; larger limits are capped, 1..10000 (1000)
 )";
 }
 

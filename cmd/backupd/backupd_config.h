@@ -35,7 +35,10 @@ struct BackupdConfig {
   int max_concurrent_jobs = 4;
   LogLevel log_level = LogLevel::kInfo;
   std::string log_level_name = "info";
-  std::string port_file;  // optional: the bound port is written there after listening
+  std::string port_file;            // optional: the bound port is written there after listening
+  std::string operator_token_file;  // optional: the admin token (rpc/operator_auth.h)
+  int list_default_limit = 100;
+  int list_max_limit = 1000;
 };
 
 // key -> raw value, as read from the file and flags.

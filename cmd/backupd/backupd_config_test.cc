@@ -120,6 +120,8 @@ TEST(BackupdConfigTest, BadNumbersAndLevels) {
                                                         {"compression_level", "99"},
                                                         {"workers_per_job", "-1"},
                                                         {"max_concurrent_jobs", ""},
+                                                        {"list_max_limit", "0"},
+                                                        {"list_default_limit", "1001"},
                                                         {"log_level", "verbose"},
                                                         {"listen", "8777"},
                                                         {"listen", "127.0.0.1:70000"}}) {

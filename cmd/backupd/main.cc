@@ -24,6 +24,7 @@
 #include "backup_service/volume_manager/volume_manager.h"
 #include "cmd/backupd/backupd_config.h"
 #include "rpc/grpc_server.h"
+#include "rpc/operator_auth.h"
 #include "volume_drivers/volume_driver.h"
 
 namespace bb {
@@ -133,7 +134,16 @@ int Run(int argc, char** argv, bool* served) {
                                .max_concurrent_jobs = config->max_concurrent_jobs};
   BackupManager backups(**db, volumes, **store, options);
 
-  auto server = RpcServer::Start(config->listen, volumes, backups);
+  OperatorAuth operator_auth;
+  if (!config->operator_token_file.empty()) {
+    auto auth = OperatorAuth::FromFile(config->operator_token_file);
+    if (!auth.ok()) return Fail("operator_token_file", auth.status());
+    operator_auth = *auth;
+  } else {
+    BB_LOG(kInfo) << "no operator_token_file: admin requests (reset-status, force delete, "
+                     "all_projects) will be refused";
+  }
+  auto server = RpcServer::Start(config->listen, volumes, backups, operator_auth);
   if (!server.ok()) return Fail("gRPC server", server.status());
   int port = (*server)->port();
   if (!config->port_file.empty()) {

@@ -76,6 +76,21 @@ class BackupdGrpcTest : public ::testing::Test {
     return context;
   }
 
+  // A call of the operator (admin): Ctx() plus the daemon's operator token.
+  std::unique_ptr<grpc::ClientContext> AdminCtx(const std::string& project = "") {
+    auto context = Ctx(project);
+    context->AddMetadata("x-operator-token", daemon_->operator_token());
+    return context;
+  }
+
+  std::string GetBackupStatus(const std::string& backup_id) {
+    v1::GetBackupRequest request;
+    request.set_backup_id(backup_id);
+    v1::Backup backup;
+    grpc::Status s = backups_->GetBackup(Ctx().get(), request, &backup);
+    return s.ok() ? backup.status() : "error " + std::to_string(s.error_code());
+  }
+
   v1::Volume CreateVolume(int64_t size_gib, const std::string& name) {
     v1::CreateVolumeRequest request;
     request.set_size_gib(size_gib);

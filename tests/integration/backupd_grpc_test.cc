@@ -142,6 +142,32 @@ TEST_F(BackupdGrpcTest, DeleteBackup) {
   for (const auto& b : list.backups()) EXPECT_NE(b.status(), "available") << b.id();
 }
 
+TEST_F(BackupdGrpcTest, ForceDeleteIsForTheOperatorOnly) {
+  v1::Volume source = CreateVolume(1, "force-delete");
+  v1::Backup backup = BackupAndWait(source.id());
+  v1::DeleteBackupRequest request;
+  request.set_backup_id(backup.id());
+  request.set_force(true);
+  v1::Backup deleting;
+  grpc::Status s = backups_->DeleteBackup(Ctx().get(), request, &deleting);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_NE(s.error_message().find("force delete is an admin operation"), std::string::npos)
+      << s.error_message();
+  auto wrong = Ctx();
+  wrong->AddMetadata("x-operator-token", daemon_->operator_token() + "0");
+  EXPECT_EQ(backups_->DeleteBackup(wrong.get(), request, &deleting).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetBackupStatus(backup.id()), "available");  // nothing changed
+
+  s = backups_->DeleteBackup(AdminCtx().get(), request, &deleting);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  bool gone = false;
+  v1::Backup done = WaitWhile(backup.id(), "deleting", &gone);
+  if (!gone) {
+    EXPECT_EQ(done.status(), "deleted") << done.fail_reason();
+  }
+}
+
 // Attaching needs root (a loop device); the rest of this suite does not. /tmp is not
 // reflink-capable here, so the file driver can make no consistent copy of an in-use volume.
 TEST_F(BackupdGrpcTest, InUseVolumeBackupIsRefusedWithoutConsistentCopy) {
@@ -175,41 +201,6 @@ TEST_F(BackupdGrpcTest, InUseVolumeBackupIsRefusedWithoutConsistentCopy) {
   s = volumes_->DetachVolume(Ctx().get(), detach, &detached);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(detached.status(), "available");
-}
-
-TEST_F(BackupdGrpcTest, NextIssueRpcsAreUnimplemented) {
-  const std::string id = NewUuid();
-  v1::Backup backup;
-  v1::UpdateBackupRequest update;
-  update.set_backup_id(id);
-  grpc::Status s = backups_->UpdateBackup(Ctx().get(), update, &backup);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(s.error_message().find("next issue"), std::string::npos) << s.error_message();
-
-  v1::ExportBackupRecordRequest export_request;
-  export_request.set_backup_id(id);
-  v1::BackupRecord record;
-  EXPECT_EQ(backups_->ExportBackupRecord(Ctx().get(), export_request, &record).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
-  v1::ImportBackupRecordRequest import_request;
-  EXPECT_EQ(backups_->ImportBackupRecord(Ctx().get(), import_request, &backup).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
-  v1::ResetBackupStatusRequest reset;
-  reset.set_backup_id(id);
-  reset.set_status("available");
-  EXPECT_EQ(backups_->ResetBackupStatus(Ctx().get(), reset, &backup).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
-
-  v1::WatchRequest watch;
-  watch.set_backup_id(id);
-  for (bool restore : {false, true}) {
-    auto context = Ctx();
-    auto reader = restore ? backups_->WatchRestore(context.get(), watch)
-                          : backups_->WatchBackup(context.get(), watch);
-    v1::Progress progress;
-    EXPECT_FALSE(reader->Read(&progress));
-    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  }
 }
 
 }  // namespace

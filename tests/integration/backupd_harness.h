@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backup_service/common/result.h"
 
@@ -34,16 +35,29 @@ class TestDatabase {
   std::string conninfo_;
 };
 
+struct BackupdOptions {
+  // Object-store directory to use instead of a fresh one inside the work directory (a second
+  // installation that reaches the same store); the caller owns and removes it.
+  std::string store_dir;
+  // Extra `key = value` lines appended to the generated config.
+  std::vector<std::string> extra_config;
+};
+
 class BackupdProcess {
  public:
   static Result<std::unique_ptr<BackupdProcess>> Start(const std::string& binary,
                                                        const std::string& database_conninfo,
-                                                       const std::string& schema_dir);
+                                                       const std::string& schema_dir,
+                                                       const BackupdOptions& options = {});
   ~BackupdProcess();  // SIGKILLs a daemon still running, removes the work directory
 
   int port() const { return port_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& volumes_dir() const { return volumes_dir_; }
+  const std::string& store_dir() const { return store_dir_; }
+  // The operator token the daemon was configured with (a random one per daemon) and its file.
+  const std::string& operator_token() const { return operator_token_; }
+  const std::string& operator_token_file() const { return operator_token_file_; }
   // SIGTERM, then waits up to `timeout`. Returns the exit code, or Internal when the daemon was
   // killed by a signal or did not exit in time (it is then SIGKILLed).
   Result<int> Stop(std::chrono::seconds timeout);
@@ -58,6 +72,9 @@ class BackupdProcess {
   int port_ = 0;
   std::string work_dir_;
   std::string volumes_dir_;
+  std::string store_dir_;
+  std::string operator_token_;
+  std::string operator_token_file_;
   std::string port_file_;
   std::string log_file_;
 };

@@ -1,0 +1,78 @@
+// JobRegistry: the operations this daemon has queued or running, keyed by backup id, with their
+// live phase and byte counters. It answers "is this backup being worked on here?" (reset-status
+// refuses while it is) and feeds WatchBackup/WatchRestore between the once-a-second database
+// progress writes. A job is registered when its request is accepted (phase queued) and removed
+// when its worker returns, by the JobHandle's destructor, so no path can forget to remove it.
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bb {
+
+enum class JobOperation { kCreate, kRestore, kDelete };
+enum class JobPhase { kQueued, kSnapshot, kCopy, kFinalize, kCleanup };
+
+std::string_view ToString(JobOperation op);
+std::string_view ToString(JobPhase phase);
+
+struct JobProgress {
+  std::string backup_id;
+  JobOperation operation = JobOperation::kCreate;
+  JobPhase phase = JobPhase::kQueued;
+  int64_t bytes_done = 0;
+  int64_t bytes_total = 0;
+  double mb_per_s = 0;  // average since the copy phase began
+};
+
+class JobRegistry;
+
+// Owned by the job's closure; removes the entry when destroyed. A handle without a registry
+// (nullptr) tracks nothing.
+class JobHandle {
+ public:
+  JobHandle(JobRegistry* registry, std::string backup_id)
+      : registry_(registry), backup_id_(std::move(backup_id)) {}
+  ~JobHandle();
+  JobHandle(const JobHandle&) = delete;
+  JobHandle& operator=(const JobHandle&) = delete;
+
+  void SetPhase(JobPhase phase);
+  void SetBytes(int64_t done, int64_t total);
+
+ private:
+  JobRegistry* registry_;
+  std::string backup_id_;
+};
+
+class JobRegistry {
+ public:
+  // AlreadyExists semantics are the caller's: registering a backup id that is registered returns
+  // nullptr (one operation per backup at a time; the state machine guarantees it).
+  std::shared_ptr<JobHandle> Register(const std::string& backup_id, JobOperation op);
+  std::optional<JobProgress> Find(const std::string& backup_id) const;
+  bool IsActive(const std::string& backup_id) const { return Find(backup_id).has_value(); }
+  size_t size() const;
+
+ private:
+  friend class JobHandle;
+  struct Entry {
+    JobProgress progress;
+    std::chrono::steady_clock::time_point copy_started;
+  };
+  void Remove(const std::string& backup_id);
+  void SetPhase(const std::string& backup_id, JobPhase phase);
+  void SetBytes(const std::string& backup_id, int64_t done, int64_t total);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> jobs_;
+};
+
+}  // namespace bb

@@ -1,0 +1,56 @@
+// Tests for JobRegistry: registration, one job per backup, phases, speed, removal by the handle.
+#include "backup_service/manager/job_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace bb {
+namespace {
+
+TEST(JobRegistryTest, HandleRegistersAndRemoves) {
+  JobRegistry registry;
+  {
+    auto handle = registry.Register("b1", JobOperation::kCreate);
+    ASSERT_NE(handle, nullptr);
+    auto p = registry.Find("b1");
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->operation, JobOperation::kCreate);
+    EXPECT_EQ(p->phase, JobPhase::kQueued);
+    EXPECT_TRUE(registry.IsActive("b1"));
+    EXPECT_FALSE(registry.IsActive("b2"));
+  }
+  EXPECT_FALSE(registry.IsActive("b1"));
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+TEST(JobRegistryTest, OneJobPerBackup) {
+  JobRegistry registry;
+  auto first = registry.Register("b1", JobOperation::kRestore);
+  EXPECT_EQ(registry.Register("b1", JobOperation::kDelete), nullptr);
+  first.reset();
+  EXPECT_NE(registry.Register("b1", JobOperation::kDelete), nullptr);
+}
+
+TEST(JobRegistryTest, PhasesBytesAndSpeed) {
+  JobRegistry registry;
+  auto handle = registry.Register("b1", JobOperation::kCreate);
+  handle->SetPhase(JobPhase::kSnapshot);
+  handle->SetBytes(0, 100);
+  EXPECT_EQ(registry.Find("b1")->mb_per_s, 0);
+  handle->SetPhase(JobPhase::kCopy);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  handle->SetBytes(50'000'000, 100'000'000);
+  auto p = registry.Find("b1");
+  EXPECT_EQ(p->phase, JobPhase::kCopy);
+  EXPECT_EQ(p->bytes_done, 50'000'000);
+  EXPECT_EQ(p->bytes_total, 100'000'000);
+  // 50 MB in at least 20 ms: at most 2500 MB/s, and clearly more than nothing.
+  EXPECT_GT(p->mb_per_s, 0);
+  EXPECT_LE(p->mb_per_s, 2500);
+  EXPECT_EQ(ToString(p->phase), "copy");
+  EXPECT_EQ(ToString(p->operation), "create");
+}
+
+}  // namespace
+}  // namespace bb
