@@ -3,7 +3,7 @@
 #   a) unit tests: every CTest test that is not from an integration executable below
 #   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
-#      bb_object_store_conformance_test
+#      bb_backupctl_cli_test, bb_object_store_conformance_test
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
 # Usage: tests/run.sh [--quick] [--no-deps]     --quick: stage a only
@@ -45,7 +45,8 @@ ci=0
 # The stages decide where the tests find PostgreSQL, not the caller's environment.
 unset BB_TEST_PG_CONNINFO
 
-pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_object_store_conformance_test)
+pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
+  bb_object_store_conformance_test)
 root_stages=(bb_volume_driver_conformance_test)
 
 passed=0
