@@ -1,6 +1,7 @@
 // BackupServiceImpl: thin handlers. Pattern: project -> ids -> one manager call -> ToProto.
 #include "rpc/backup_service_impl.h"
 
+#include <optional>
 #include <string>
 
 #include "rpc/project_context.h"
@@ -88,10 +89,19 @@ grpc::Status BackupServiceImpl::RestoreBackup(grpc::ServerContext* context,
   });
 }
 
-grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* /*context*/,
-                                             const v1::UpdateBackupRequest* /*request*/,
-                                             v1::Backup* /*response*/) {
-  return NextIssue("UpdateBackup");
+grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* context,
+                                             const v1::UpdateBackupRequest* request,
+                                             v1::Backup* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    std::optional<std::string> name, description;
+    if (request->has_name()) name = request->name();
+    if (request->has_description()) description = request->description();
+    ASSIGN_OR_RETURN(auto backup,
+                     backups_.UpdateBackup(project_id, request->backup_id(), name, description));
+    *response = ToProto(backup);
+    return Status::Ok();
+  });
 }
 
 grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* /*context*/,
@@ -106,10 +116,16 @@ grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* /*contex
   return NextIssue("ImportBackupRecord");
 }
 
-grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* /*context*/,
-                                                  const v1::ResetBackupStatusRequest* /*request*/,
-                                                  v1::Backup* /*response*/) {
-  return NextIssue("ResetBackupStatus");
+grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,
+                                                  const v1::ResetBackupStatusRequest* request,
+                                                  v1::Backup* response) {
+  return RunHandler([&]() -> Status {
+    RETURN_IF_ERROR(auth_.RequireOperator(*context, "reset-status"));
+    ASSIGN_OR_RETURN(auto backup,
+                     backups_.ResetBackupStatus(request->backup_id(), request->status()));
+    *response = ToProto(backup);
+    return Status::Ok();
+  });
 }
 
 grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* /*context*/,

@@ -1,4 +1,4 @@
-// BackupRepository: the two first steps that change two aggregates at once, each in ONE
+// BackupRepository: the first steps that change two aggregates at once, each in ONE
 // transaction so a crash can never leave the volume marked without the backup that explains it.
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/event_log.h"
@@ -20,6 +20,24 @@ Status BackupRepository::BeginBackup(const Backup& b, VolumeStatus volume_from) 
     Backup row = b;
     row.status = BackupStatus::kCreating;
     InsertRow(txn, row, "backup of volume " + b.volume_id);
+    return Status::Ok();
+  });
+}
+
+Status BackupRepository::BeginSnapshotBackup(const Backup& b) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    auto r = txn.exec_params(
+        "UPDATE snapshots SET status = 'backing-up', updated_at = now() "
+        "WHERE id = $1::uuid AND volume_id = $2::uuid AND status = 'available' "
+        "AND NOT is_temporary",
+        b.snapshot_id, b.volume_id);
+    if (r.affected_rows() != 1) {
+      return sql::CasFailure(txn, sql::kSnapshot, b.snapshot_id, "available");
+    }
+    RecordEvent(txn, "snapshot", b.snapshot_id, "available", "backing-up", "backup " + b.id, host_);
+    Backup row = b;
+    row.status = BackupStatus::kCreating;
+    InsertRow(txn, row, "backup of snapshot " + b.snapshot_id);
     return Status::Ok();
   });
 }

@@ -151,7 +151,8 @@ Status BackupRepository::Update(const std::string& id, BackupStatus expected,
 }
 
 Status BackupRepository::Apply(const std::string& id, BackupStatus from, BackupStatus to,
-                               const std::string& reason, const BackupChange& change) {
+                               const std::string& reason, const BackupChange& change,
+                               const std::function<void(pqxx::dbtransaction&)>& also) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     sql::SetClause set(3);
     set.Set("status", std::string(ToString(to)));
@@ -164,6 +165,7 @@ Status BackupRepository::Apply(const std::string& id, BackupStatus from, BackupS
     if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kBackup, id, ToString(from));
     RecordEvent(txn, "backup", id, std::string(ToString(from)), std::string(ToString(to)), reason,
                 host_);
+    if (also) also(txn);
     return Status::Ok();
   });
 }

@@ -4,6 +4,7 @@
 // Thread-safety: stateless over Database; safe to use concurrently.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,18 @@ struct BackupChange {
   bool set_deleted_now = false;
 };
 
+// What a backup holds and an operator's reset gives back, changed in the reset's transaction.
+struct VolumeRelease {
+  std::string volume_id;
+  VolumeStatus from = VolumeStatus::kBackingUp;
+  VolumeStatus to = VolumeStatus::kAvailable;
+};
+struct SnapshotRelease {
+  std::string snapshot_id;
+  SnapshotStatus from = SnapshotStatus::kBackingUp;
+  SnapshotStatus to = SnapshotStatus::kAvailable;
+};
+
 class BackupRepository {
  public:
   BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
@@ -43,6 +56,10 @@ class BackupRepository {
   // In one transaction: volume volume_from -> backing-up (previous_status = volume_from) and the
   // backup row inserted as creating. Refused (nothing written) if the volume moved meanwhile.
   Status BeginBackup(const Backup& b, VolumeStatus volume_from);
+  // In one transaction: the user's snapshot available -> backing-up (it must belong to the
+  // backup's volume and not be temporary) and the backup row inserted as creating. The volume's
+  // status is not touched.
+  Status BeginSnapshotBackup(const Backup& b);
   // In one transaction: volume volume_from -> restoring-backup (no-op when already there, as
   // for a volume created for the restore) and backup available -> restoring.
   Status BeginRestore(const std::string& backup_id, const std::string& volume_id,
@@ -59,6 +76,17 @@ class BackupRepository {
                     const std::string& reason, const BackupChange& change = {});
   Status Update(const std::string& id, BackupStatus expected, const std::string& reason,
                 const BackupChange& change);
+  // Operator reset (state_machine.h IsLegalReset): backup from -> to with `change`, plus the
+  // volume/snapshot it held, each a compare-and-swap with an event row, all in one transaction.
+  // A held record that has moved on meanwhile is left alone (it is no longer held).
+  Status Reset(const std::string& id, BackupStatus from, BackupStatus to, const std::string& reason,
+               const BackupChange& change, const std::optional<VolumeRelease>& volume,
+               const std::optional<SnapshotRelease>& snapshot);
+  // Name and/or description (unset members are kept); NotFound when missing, deleted or in
+  // another project.
+  Result<Backup> UpdateInfo(const std::string& id, const std::string& project_id,
+                            const std::optional<std::string>& name,
+                            const std::optional<std::string>& description);
   // Progress counters only: no event row (one per chunk would be a database write per chunk).
   Status UpdateProgress(const std::string& id, int64_t bytes_done, int64_t bytes_total);
   // Adjusts the parent's dependent count atomically (single statement; no lost updates).
@@ -67,8 +95,10 @@ class BackupRepository {
  private:
   // The one INSERT of a backup row (and its first event), inside the caller's transaction.
   void InsertRow(pqxx::dbtransaction& txn, const Backup& b, const std::string& reason);
+  // The compare-and-swap and its event row; `also` runs in the same transaction after it.
   Status Apply(const std::string& id, BackupStatus from, BackupStatus to, const std::string& reason,
-               const BackupChange& change);
+               const BackupChange& change,
+               const std::function<void(pqxx::dbtransaction&)>& also = nullptr);
   Database& db_;
   std::string host_;
 };

@@ -212,5 +212,120 @@ TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
             StatusCode::kFailedPrecondition);
 }
 
+// --- reset-status, snapshot backups, name/description updates --------------------------------
+
+TEST_F(RepositoryTest, ResetReleasesTheVolumeInTheSameTransaction) {
+  Volume v = MakeVolume();
+  Backup b;
+  b.id = NewUuid();
+  b.project_id = "p1";
+  b.volume_id = v.id;
+  b.container = "backups";
+  b.host = "host-a";
+  b.size_gib = 1;
+  ASSERT_TRUE(backups_->BeginBackup(b, VolumeStatus::kAvailable).ok());
+  BackupChange change;
+  change.fail_reason = "reset";
+  ASSERT_TRUE(backups_
+                  ->Reset(b.id, BackupStatus::kCreating, BackupStatus::kError, "operator", change,
+                          VolumeRelease{v.id, VolumeStatus::kBackingUp, VolumeStatus::kAvailable},
+                          std::nullopt)
+                  .ok());
+  EXPECT_EQ(backups_->Get(b.id)->status, BackupStatus::kError);
+  EXPECT_EQ(backups_->Get(b.id)->fail_reason, "reset");
+  auto vol = volumes_->Get(v.id);
+  EXPECT_EQ(vol->status, VolumeStatus::kAvailable);
+  EXPECT_FALSE(vol->previous_status.has_value());
+  auto events = ListEvents(tdb_->db(), "volume", v.id);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->back().to_status, "available");
+  EXPECT_EQ(events->back().reason, "operator");
+
+  // A reset that lost its compare-and-swap changes nothing at all.
+  Status st = backups_->Reset(b.id, BackupStatus::kCreating, BackupStatus::kAvailable, "again", {},
+                              std::nullopt, std::nullopt);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(backups_->Get(b.id)->status, BackupStatus::kError);
+  // Deleted is not a reset target.
+  EXPECT_EQ(backups_
+                ->Reset(b.id, BackupStatus::kError, BackupStatus::kDeleted, "x", {}, std::nullopt,
+                        std::nullopt)
+                .code(),
+            StatusCode::kInternal);
+}
+
+TEST_F(RepositoryTest, ResetLeavesAVolumeHeldByAnotherBackup) {
+  Volume v = MakeVolume();
+  Backup stuck = MakeBackup(v);  // creating, left by a crash; the volume is no longer held by it
+  Backup running;
+  running.id = NewUuid();
+  running.project_id = "p1";
+  running.volume_id = v.id;
+  running.container = "backups";
+  running.host = "host-a";
+  running.size_gib = 1;
+  ASSERT_TRUE(backups_->BeginBackup(running, VolumeStatus::kAvailable).ok());
+  ASSERT_TRUE(backups_
+                  ->Reset(stuck.id, BackupStatus::kCreating, BackupStatus::kError, "operator", {},
+                          VolumeRelease{v.id, VolumeStatus::kBackingUp, VolumeStatus::kAvailable},
+                          std::nullopt)
+                  .ok());
+  EXPECT_EQ(backups_->Get(stuck.id)->status, BackupStatus::kError);
+  EXPECT_EQ(volumes_->Get(v.id)->status, VolumeStatus::kBackingUp);  // still held by `running`
+}
+
+TEST_F(RepositoryTest, SnapshotBackupHoldsOnlyTheSnapshot) {
+  Volume v = MakeVolume(VolumeStatus::kInUse);
+  Volume other = MakeVolume();
+  Snapshot s;
+  s.id = NewUuid();
+  s.project_id = "p1";
+  s.volume_id = v.id;
+  s.size_gib = 1;
+  s.status = SnapshotStatus::kAvailable;
+  ASSERT_TRUE(snapshots_->Insert(s, "t", {VolumeStatus::kInUse}).ok());
+  Backup b;
+  b.id = NewUuid();
+  b.project_id = "p1";
+  b.volume_id = other.id;  // the snapshot is not of this volume: refused, nothing written
+  b.snapshot_id = s.id;
+  b.container = "backups";
+  b.host = "host-a";
+  b.size_gib = 1;
+  EXPECT_FALSE(backups_->BeginSnapshotBackup(b).ok());
+  EXPECT_EQ(backups_->Get(b.id).status().code(), StatusCode::kNotFound);
+
+  b.volume_id = v.id;
+  ASSERT_TRUE(backups_->BeginSnapshotBackup(b).ok());
+  EXPECT_EQ(snapshots_->Get(s.id)->status, SnapshotStatus::kBackingUp);
+  EXPECT_EQ(volumes_->Get(v.id)->status, VolumeStatus::kInUse);  // untouched
+  EXPECT_EQ(backups_->Get(b.id)->snapshot_id, s.id);
+  // A second backup of the same snapshot waits its turn.
+  Backup second = b;
+  second.id = NewUuid();
+  EXPECT_EQ(backups_->BeginSnapshotBackup(second).code(), StatusCode::kFailedPrecondition);
+
+  ASSERT_TRUE(backups_
+                  ->Reset(b.id, BackupStatus::kCreating, BackupStatus::kError, "operator", {},
+                          std::nullopt, SnapshotRelease{s.id})
+                  .ok());
+  EXPECT_EQ(snapshots_->Get(s.id)->status, SnapshotStatus::kAvailable);
+}
+
+TEST_F(RepositoryTest, UpdateInfoChangesOnlyWhatIsGiven) {
+  Backup b = MakeBackup(MakeVolume());
+  auto named = backups_->UpdateInfo(b.id, "p1", std::string("new name"), std::nullopt);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->name, "new name");
+  EXPECT_EQ(named->description, b.description);
+  auto described = backups_->UpdateInfo(b.id, "p1", std::nullopt, std::string(""));
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->name, "new name");
+  EXPECT_EQ(described->description, "");
+  EXPECT_EQ(backups_->UpdateInfo(b.id, "p2", std::string("x"), std::nullopt).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(backups_->Get(b.id)->name, "new name");
+}
+
 }  // namespace
 }  // namespace bb

@@ -16,7 +16,8 @@ BackupManager::BackupManager(Database& db, VolumeManager& volumes, ObjectStore& 
       store_(store),
       options_(std::move(options)),
       backups_(db, options_.host),
-      volume_records_(db, options_.host) {
+      volume_records_(db, options_.host),
+      snapshot_records_(db, options_.host) {
   int n = std::max(1, options_.max_concurrent_jobs);
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
@@ -123,6 +124,11 @@ Status BackupManager::ReleaseVolume(const Volume& volume, const std::string& rea
   VolumeChange change;
   change.previous_status = std::optional<VolumeStatus>();
   return volume_records_.Transition(volume.id, VolumeStatus::kBackingUp, back, reason, change);
+}
+
+Status BackupManager::ReleaseSnapshot(const std::string& snapshot_id, const std::string& reason) {
+  return snapshot_records_.Transition(snapshot_id, SnapshotStatus::kBackingUp,
+                                      SnapshotStatus::kAvailable, reason);
 }
 
 void BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change) {

@@ -26,6 +26,7 @@
 #include "backup_service/datapath/progress.h"
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/database.h"
+#include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
@@ -67,6 +68,12 @@ struct RestoreStarted {
   Volume volume;
 };
 
+// The path a backup reads and the instant its data represents.
+struct PreparedSource {
+  std::string path;
+  int64_t data_timestamp = 0;  // epoch microseconds
+};
+
 class BackupManager {
  public:
   BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
@@ -80,6 +87,13 @@ class BackupManager {
   Result<Backup> DeleteBackup(const std::string& project_id, const std::string& backup_id,
                               bool force);
   Result<RestoreStarted> RestoreBackup(const RestoreParams& p);
+  // Name and/or description; at least one must be given (update_backup.cc).
+  Result<Backup> UpdateBackup(const std::string& project_id, const std::string& backup_id,
+                              const std::optional<std::string>& name,
+                              const std::optional<std::string>& description);
+  // Admin (any project): status available|error, and what the backup holds released
+  // (reset_backup.cc; semantics in proto/backup.proto ResetBackupStatusRequest).
+  Result<Backup> ResetBackupStatus(const std::string& backup_id, const std::string& status);
 
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();
@@ -97,13 +111,15 @@ class BackupManager {
                  std::function<void(JobHandle&)> run);
   // Persists the start of the copy, makes the temporary `plan` asks for (its id recorded on
   // `backup` first) and returns the path to read.
-  Result<std::string> PrepareSource(Backup& backup, const Volume& volume,
-                                    const BackupSourcePlan& plan);
+  Result<PreparedSource> PrepareSource(Backup& backup, const Volume& volume,
+                                       const BackupSourcePlan& plan);
   // Reads the source into the store; fills `done` on success.
   Status CopyToStore(Backup& backup, const std::string& source_path, const Backup* parent,
                      BackupChange& done, JobHandle& job);
   // Puts the volume back to its previous status after backing-up.
   Status ReleaseVolume(const Volume& volume, const std::string& reason);
+  // Puts a given snapshot back to available after backing-up.
+  Status ReleaseSnapshot(const std::string& snapshot_id, const std::string& reason);
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
   void RemoveTemporaries(const Backup& backup, BackupChange& change);
   // Feeds the job's live counters on every chunk and the database at most once a second.
@@ -119,6 +135,7 @@ class BackupManager {
   BackupManagerOptions options_;
   BackupRepository backups_;
   VolumeRepository volume_records_;
+  SnapshotRepository snapshot_records_;
   JobRegistry jobs_;
 
   std::mutex mu_;

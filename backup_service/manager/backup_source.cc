@@ -33,4 +33,16 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
   return Status::FailedPrecondition("cannot read the volume on this host: " + why);
 }
 
+Result<BackupSourcePlan> ChooseSnapshotBackupSource(const DriverCapabilities& caps) {
+  if (caps.snapshot_readable_locally) {
+    return BackupSourcePlan{BackupSourceKind::kSnapshotLocal,
+                            "backup of a given snapshot: read through its local path; the volume "
+                            "is not touched",
+                            false};
+  }
+  return Status::FailedPrecondition(
+      "the volume driver cannot read snapshots on this host, so a snapshot cannot be backed up "
+      "here; back up the volume instead");
+}
+
 }  // namespace bb

@@ -7,6 +7,7 @@
 //      so nobody can attach and write it while it is read.
 // An in-use volume with neither snapshots nor clones is refused (FailedPrecondition), quoting the
 // driver's reason: a file that is being written is never copied.
+// A backup of a given snapshot reads that snapshot; the volume is not involved.
 // Pure function; thread-safe.
 #pragma once
 
@@ -27,5 +28,10 @@ struct BackupSourcePlan {
 
 Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
                                             VolumeStatus volume_status);
+
+// For a backup of a user's snapshot: read it through its local path. Drivers whose snapshots are
+// only attachable (exported) get that path with the driver-SDK work; until then they are refused
+// with FailedPrecondition, before anything changes.
+Result<BackupSourcePlan> ChooseSnapshotBackupSource(const DriverCapabilities& caps);
 
 }  // namespace bb

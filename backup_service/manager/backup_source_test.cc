@@ -49,5 +49,22 @@ TEST(BackupSourceTest, RefusesInUseVolumeWithoutConsistentCopyAndSaysWhy) {
   EXPECT_NE(plan.status().message().find("no reflink on /x"), std::string::npos);
 }
 
+TEST(BackupSourceTest, GivenSnapshotIsReadLocally) {
+  auto plan = ChooseSnapshotBackupSource(Reflink());
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->kind, BackupSourceKind::kSnapshotLocal);
+  EXPECT_FALSE(plan->releases_volume_early);  // the volume is never held
+  EXPECT_NE(plan->reason.find("given snapshot"), std::string::npos);
+}
+
+TEST(BackupSourceTest, GivenSnapshotThatCannotBeReadHereIsRefused) {
+  DriverCapabilities caps = Reflink();
+  caps.snapshot_readable_locally = false;
+  auto plan = ChooseSnapshotBackupSource(caps);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(plan.status().message().find("back up the volume instead"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bb

@@ -28,24 +28,37 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   std::string container = p.container.empty() ? options_.default_container : p.container;
   RETURN_IF_ERROR(ValidateBackupContainerName(container));
   ASSIGN_OR_RETURN(Volume volume, volumes_.GetVolume(p.project_id, p.volume_id));
+  BackupSourcePlan plan;
   if (!p.snapshot_id.empty()) {
-    return Status::Unimplemented(
-        "backup of a given snapshot (snapshot_id) is not available yet; back up the volume");
+    // A given snapshot is a point in time already: the volume's status does not matter and is
+    // not touched (it cannot be deleted while the snapshot exists).
+    ASSIGN_OR_RETURN(Snapshot snapshot, volumes_.GetSnapshot(p.project_id, p.snapshot_id));
+    if (snapshot.volume_id != volume.id) {
+      return Status::InvalidArgument("snapshot " + snapshot.id + " belongs to volume " +
+                                     snapshot.volume_id + ", not to volume " + volume.id);
+    }
+    if (snapshot.status != SnapshotStatus::kAvailable) {
+      return Status::FailedPrecondition(
+          "Snapshot to be backed up must be available, but the current status is \"" +
+          std::string(ToString(snapshot.status)) + "\".");
+    }
+    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(volumes_.Capabilities()));
+  } else {
+    if (volume.status == VolumeStatus::kInUse && !p.force) {
+      return Status::FailedPrecondition("Backing up an in-use volume must use the force flag.");
+    }
+    if (volume.status != VolumeStatus::kAvailable && volume.status != VolumeStatus::kInUse) {
+      return Status::FailedPrecondition(
+          "Volume to be backed up must be available or in-use, but the current status is \"" +
+          std::string(ToString(volume.status)) + "\".");
+    }
+    ASSIGN_OR_RETURN(plan, ChooseBackupSource(volumes_.Capabilities(), volume.status));
   }
-  if (volume.status == VolumeStatus::kInUse && !p.force) {
-    return Status::FailedPrecondition("Backing up an in-use volume must use the force flag.");
-  }
-  if (volume.status != VolumeStatus::kAvailable && volume.status != VolumeStatus::kInUse) {
-    return Status::FailedPrecondition(
-        "Volume to be backed up must be available or in-use, but the current status is \"" +
-        std::string(ToString(volume.status)) + "\".");
-  }
-  ASSIGN_OR_RETURN(BackupSourcePlan plan,
-                   ChooseBackupSource(volumes_.Capabilities(), volume.status));
   Backup b;
   b.id = NewUuid();
   b.project_id = p.project_id;
   b.volume_id = volume.id;
+  b.snapshot_id = p.snapshot_id;
   b.name = p.name;
   b.description = p.description;
   b.container = container;
@@ -59,10 +72,17 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
     }
     b.parent_id = parent->id;
   }
-  // Volume -> backing-up (previous_status saved) and the backup row, in one transaction.
-  RETURN_IF_ERROR(backups_.BeginBackup(b, volume.status));
+  if (b.snapshot_id.empty()) {
+    // Volume -> backing-up (previous_status saved) and the backup row, in one transaction.
+    RETURN_IF_ERROR(backups_.BeginBackup(b, volume.status));
+  } else {
+    // Snapshot -> backing-up and the backup row, in one transaction.
+    RETURN_IF_ERROR(backups_.BeginSnapshotBackup(b));
+  }
   BB_LOG(kInfo) << "backup " << b.id << " of volume " << volume.id << " ("
-                << ToString(volume.status) << ") accepted; source: " << ToString(plan.kind);
+                << ToString(volume.status) << ")"
+                << (b.snapshot_id.empty() ? "" : " snapshot " + b.snapshot_id)
+                << " accepted; source: " << ToString(plan.kind);
   SubmitJob(b.id, JobOperation::kCreate,
             [this, b, volume, plan](JobHandle& job) { RunBackup(b, volume, plan, job); });
   return backups_.Get(b.id);
@@ -70,12 +90,14 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
 
 void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan plan, JobHandle& job) {
   BackupChange outcome;
-  bool volume_held = true;  // volume is backing-up until released
+  // The volume (or the given snapshot) is backing-up until released.
+  bool held = true;
   auto release = [&](const std::string& why) {
-    if (!volume_held) return;
-    Status st = ReleaseVolume(volume, why);
+    if (!held) return;
+    Status st = backup.snapshot_id.empty() ? ReleaseVolume(volume, why)
+                                           : ReleaseSnapshot(backup.snapshot_id, why);
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
-    volume_held = false;
+    held = false;
   };
   auto fail = [&](const Status& why) {
     BB_LOG(kError) << "backup " << backup.id << " failed: " << why.ToString();
@@ -90,12 +112,12 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   };
 
   job.SetPhase(JobPhase::kSnapshot);
-  auto source_path = PrepareSource(backup, volume, plan);
+  auto source = PrepareSource(backup, volume, plan);
   // Unlike Cinder, a failure to get the device fails the backup at once and frees the volume.
-  if (!source_path.ok()) return fail(source_path.status().WithContext("preparing the source"));
+  if (!source.ok()) return fail(source.status().WithContext("preparing the source"));
   BackupChange stamp;
-  stamp.data_timestamp = NowMicros();  // the instant the copy represents
-  stamp.source_device = *source_path;
+  stamp.data_timestamp = source->data_timestamp;
+  stamp.source_device = source->path;
   (void)backups_.Update(backup.id, BackupStatus::kCreating, "source ready", stamp);
   // The copy continues from the temporary: attach, detach and extend are no longer blocked.
   if (plan.releases_volume_early) release("temporary copy of the volume made");
@@ -107,7 +129,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
   job.SetPhase(JobPhase::kCopy);
-  Status st = CopyToStore(backup, *source_path, parent ? &*parent : nullptr, outcome, job);
+  Status st = CopyToStore(backup, source->path, parent ? &*parent : nullptr, outcome, job);
   release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);
 
@@ -126,8 +148,8 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   BB_LOG(kInfo) << "backup " << backup.id << " available";
 }
 
-Result<std::string> BackupManager::PrepareSource(Backup& backup, const Volume& volume,
-                                                 const BackupSourcePlan& plan) {
+Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume& volume,
+                                                    const BackupSourcePlan& plan) {
   BackupChange start;
   start.set_started_now = true;
   start.source_kind = plan.kind;
@@ -143,7 +165,16 @@ Result<std::string> BackupManager::PrepareSource(Backup& backup, const Volume& v
                                       "temporary snapshot recorded", start));
       ASSIGN_OR_RETURN(Snapshot snap, volumes_.CreateTemporarySnapshot(
                                           volume, backup.temp_snapshot_id, backup.id));
-      return volumes_.SnapshotLocalPath(snap);
+      ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
+      return PreparedSource{path, NowMicros()};
+    }
+    case BackupSourceKind::kSnapshotLocal: {
+      RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
+                                      "reading snapshot " + backup.snapshot_id, start));
+      ASSIGN_OR_RETURN(Snapshot snap, volumes_.GetSnapshot(backup.project_id, backup.snapshot_id));
+      ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
+      // The data is the snapshot's: its creation is the instant the backup represents.
+      return PreparedSource{path, snap.created_at};
     }
     case BackupSourceKind::kTempCloneLocal: {
       backup.temp_volume_id = NewUuid();
@@ -152,12 +183,15 @@ Result<std::string> BackupManager::PrepareSource(Backup& backup, const Volume& v
           backups_.Update(backup.id, BackupStatus::kCreating, "temporary clone recorded", start));
       ASSIGN_OR_RETURN(Volume clone,
                        volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id));
-      return volumes_.VolumeLocalPath(clone);
+      ASSIGN_OR_RETURN(std::string path, volumes_.VolumeLocalPath(clone));
+      return PreparedSource{path, NowMicros()};
     }
-    default:
+    default: {
       RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
                                       "reading the volume directly", start));
-      return volumes_.VolumeLocalPath(volume);
+      ASSIGN_OR_RETURN(std::string path, volumes_.VolumeLocalPath(volume));
+      return PreparedSource{path, NowMicros()};
+    }
   }
 }
 

@@ -33,6 +33,13 @@ Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
                                      " GiB is too small to restore backup of size " +
                                      std::to_string(backup.size_gib) + " GiB");
     }
+    if (volume.size_gib > backup.size_gib) {
+      // Allowed (as in Cinder); the space after the backup's end is left as it was.
+      BB_LOG(kWarning) << "restoring backup " << backup.id << " (" << backup.size_gib
+                       << " GiB) into the larger volume " << volume.id << " (" << volume.size_gib
+                       << " GiB): the last " << volume.size_gib - backup.size_gib
+                       << " GiB are left as they are";
+    }
   } else {
     CreateVolumeParams vp;
     vp.project_id = p.project_id;

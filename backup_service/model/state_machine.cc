@@ -88,4 +88,9 @@ bool IsLegalTransition(BackupStatus from, BackupStatus to) {
       from, to);
 }
 
+bool IsLegalReset(BackupStatus from, BackupStatus to) {
+  return from != BackupStatus::kDeleted &&
+         (to == BackupStatus::kAvailable || to == BackupStatus::kError);
+}
+
 }  // namespace bb

@@ -16,4 +16,8 @@ bool IsLegalTransition(VolumeStatus from, VolumeStatus to);
 bool IsLegalTransition(SnapshotStatus from, SnapshotStatus to);
 bool IsLegalTransition(BackupStatus from, BackupStatus to);
 
+// Operator reset-status: any backup that is not deleted may be set to available or error; the
+// manager checks what makes it safe (no job of this daemon on it; a manifest for available).
+bool IsLegalReset(BackupStatus from, BackupStatus to);
+
 }  // namespace bb

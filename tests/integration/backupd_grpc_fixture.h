@@ -49,16 +49,25 @@ class BackupdGrpcTest : public ::testing::Test {
     if (database_ == nullptr) {
       GTEST_SKIP() << "BB_TEST_PG_CONNINFO is not set: run tests/run.sh, which starts PostgreSQL";
     }
-    auto daemon = BackupdProcess::Start(BB_BACKUPD_PATH, database_->conninfo(), BB_SCHEMA_DIR);
+    project_ = "it_" + NewUuid().substr(0, 8);
+    StartDaemon();
+  }
+
+  void TearDown() override { StopDaemon(); }
+
+  // Starts a daemon (on the test's database) and connects the stubs to it.
+  void StartDaemon(const BackupdOptions& options = {}) {
+    auto daemon =
+        BackupdProcess::Start(BB_BACKUPD_PATH, database_->conninfo(), BB_SCHEMA_DIR, options);
     ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
     daemon_ = std::move(daemon).value();
     auto channel = grpc::CreateChannel(daemon_->endpoint(), grpc::InsecureChannelCredentials());
     volumes_ = v1::VolumeService::NewStub(channel);
     backups_ = v1::BackupService::NewStub(channel);
-    project_ = "it_" + NewUuid().substr(0, 8);
   }
 
-  void TearDown() override {
+  // SIGTERM; expects a clean exit.
+  void StopDaemon() {
     if (!daemon_) return;
     // Close the connection first: an open client connection keeps the server's shutdown
     // waiting for its grace period.
@@ -67,6 +76,16 @@ class BackupdGrpcTest : public ::testing::Test {
     auto code = daemon_->Stop(std::chrono::seconds(120));
     ASSERT_TRUE(code.ok()) << code.status().ToString() << "\nlog:\n" << daemon_->Log();
     EXPECT_EQ(*code, 0) << "backupd exit code after SIGTERM; log:\n" << daemon_->Log();
+    daemon_.reset();
+  }
+
+  // SIGKILL (a crash); the daemon's work directory is removed, options' directories are kept.
+  void KillDaemon() {
+    if (!daemon_) return;
+    volumes_.reset();
+    backups_.reset();
+    daemon_->Kill();
+    daemon_.reset();
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& project = "") {
@@ -192,7 +211,10 @@ class BackupdGrpcTest : public ::testing::Test {
   }
 
   void ExpectSameContent(const std::string& volume_a, const std::string& volume_b) {
-    std::string path_a = VolumeFile(volume_a), path_b = VolumeFile(volume_b);
+    ExpectSameFiles(VolumeFile(volume_a), VolumeFile(volume_b));
+  }
+
+  void ExpectSameFiles(const std::string& path_a, const std::string& path_b) {
     int a = open(path_a.c_str(), O_RDONLY | O_CLOEXEC);
     int b = open(path_b.c_str(), O_RDONLY | O_CLOEXEC);
     ASSERT_GE(a, 0) << path_a;

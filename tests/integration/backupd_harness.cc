@@ -65,7 +65,7 @@ Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string&
   char dir_template[] = "/tmp/bb_backupd_it_XXXXXX";
   if (mkdtemp(dir_template) == nullptr) return ErrnoStatus("mkdtemp", errno);
   p->work_dir_ = dir_template;
-  p->volumes_dir_ = p->work_dir_ + "/volumes";
+  p->volumes_dir_ = options.volumes_dir.empty() ? p->work_dir_ + "/volumes" : options.volumes_dir;
   std::string store_dir = options.store_dir.empty() ? p->work_dir_ + "/store" : options.store_dir;
   p->store_dir_ = store_dir;
   std::error_code ec;
@@ -164,6 +164,13 @@ Result<int> BackupdProcess::Stop(std::chrono::seconds timeout) {
     return Status::Internal("backupd was killed by signal " + std::to_string(WTERMSIG(wstatus)));
   }
   return WEXITSTATUS(wstatus);
+}
+
+void BackupdProcess::Kill() {
+  if (pid_ < 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 std::string BackupdProcess::Log() const { return ReadFile(log_file_); }

@@ -39,6 +39,9 @@ struct BackupdOptions {
   // Object-store directory to use instead of a fresh one inside the work directory (a second
   // installation that reaches the same store); the caller owns and removes it.
   std::string store_dir;
+  // Volume directory to use instead of a fresh one (e.g. a reflink-capable scratch XFS, or the
+  // previous daemon's after a kill); the caller owns it.
+  std::string volumes_dir;
   // Extra `key = value` lines appended to the generated config.
   std::vector<std::string> extra_config;
 };
@@ -61,6 +64,8 @@ class BackupdProcess {
   // SIGTERM, then waits up to `timeout`. Returns the exit code, or Internal when the daemon was
   // killed by a signal or did not exit in time (it is then SIGKILLed).
   Result<int> Stop(std::chrono::seconds timeout);
+  // SIGKILL (a crash): no cleanup runs in the daemon. Waits for the process to be gone.
+  void Kill();
   // The daemon's stdout+stderr so far (for failure messages).
   std::string Log() const;
 
