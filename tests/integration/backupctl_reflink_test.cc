@@ -1,0 +1,137 @@
+// backupctl against a daemon whose volumes live on a reflink-capable XFS (needs root: a loop
+// mount), where the file driver makes real snapshots: backups of a given snapshot, and the
+// operator's reset of a backup that a crash (SIGKILL) left creating with its temporary snapshot.
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "tests/integration/backupctl_fixture.h"
+#include "volume_drivers/testing/scratch_xfs.h"
+#include "volume_drivers/testing/temp_dir.h"
+
+namespace bb::it {
+namespace {
+
+class BackupctlReflinkTest : public BackupctlTest {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root: loop-mounted XFS for reflink snapshots";
+    BackupctlTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
+    auto xfs = bb::testing::ScratchXfs::Create(runner_, 4ll << 30);
+    ASSERT_TRUE(xfs.ok()) << xfs.status().ToString();
+    xfs_ = std::move(xfs).value();
+    auto store = bb::testing::TempDir::Create("bb-it-store-");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_.emplace(std::move(store).value());
+    options_.volumes_dir = xfs_->path();
+    options_.store_dir = store_->path();
+    StopDaemon();
+    StartDaemon(options_);
+  }
+  void TearDown() override {
+    StopDaemon();
+    if (xfs_) {
+      EXPECT_TRUE(xfs_->Unmount().ok());
+    }
+  }
+
+  std::string CreateSnapshot(const std::string& volume_id) {
+    CliRun run = Cli({"--json", "snapshot", "create", volume_id, "--name", "s"});
+    EXPECT_EQ(run.code, 0) << run.Describe();
+    return run.Json().value("id", "");
+  }
+
+  std::vector<std::string> SnapshotFiles() {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(xfs_->path())) {
+      std::string name = e.path().filename();
+      if (name.rfind("snapshot-", 0) == 0) out.push_back(name);
+    }
+    return out;
+  }
+
+  SystemCommandRunner runner_;
+  std::unique_ptr<bb::testing::ScratchXfs> xfs_;
+  std::optional<bb::testing::TempDir> store_;
+  BackupdOptions options_;
+};
+
+TEST_F(BackupctlReflinkTest, BackupOfAGivenSnapshotRestoresItsPointInTime) {
+  v1::Volume volume = CreateVolume(1, "snap-source");
+  WritePattern(volume.id(), 0, 8 * kMiB, 1);
+  std::string snapshot_id = CreateSnapshot(volume.id());
+  ASSERT_FALSE(snapshot_id.empty());
+  WritePattern(volume.id(), 0, 8 * kMiB, 2);  // the volume moves on after the snapshot
+
+  CliRun created = Cli({"--json", "backup", "create", volume.id(), "--snapshot", snapshot_id,
+                        "--name", "from-snapshot", "--wait"});
+  ASSERT_EQ(created.code, 0) << created.Describe();
+  auto backup = created.Json();
+  EXPECT_EQ(backup["status"], "available");
+  EXPECT_EQ(backup["snapshot_id"], snapshot_id);
+  EXPECT_EQ(backup["source_kind"], "snapshot-local");
+  EXPECT_EQ(backup["source_device"], xfs_->path() + "/snapshot-" + snapshot_id);
+  CliRun snap = Cli({"--json", "snapshot", "show", snapshot_id});
+  EXPECT_EQ(snap.Json()["status"], "available");  // backing-up and back
+  // The data is the snapshot's: the backup says it represents the snapshot's instant.
+  EXPECT_EQ(backup["data_timestamp_us"], snap.Json()["created_at_us"]);
+  EXPECT_EQ(GetVolume(volume.id()).status(), "available");
+
+  v1::Volume restored = RestoreAndWait(backup["id"].get<std::string>(), "");
+  ASSERT_EQ(restored.status(), "available");
+  ExpectSameFiles(VolumeFile(restored.id()), xfs_->path() + "/snapshot-" + snapshot_id);
+}
+
+TEST_F(BackupctlReflinkTest, SnapshotBackupRefusals) {
+  v1::Volume volume = CreateVolume(1, "snap-a");
+  v1::Volume other = CreateVolume(1, "snap-b");
+  std::string snapshot_id = CreateSnapshot(volume.id());
+  ASSERT_FALSE(snapshot_id.empty());
+  ExpectRefused(Cli({"backup", "create", other.id(), "--snapshot", snapshot_id}),
+                "INVALID_ARGUMENT", "belongs to volume " + volume.id());
+  ExpectRefused(Cli({"backup", "create", volume.id(), "--snapshot", "x-1"}), "INVALID_ARGUMENT",
+                "snapshot_id");
+  ExpectRefused(Cli({"backup", "create", volume.id(), "--snapshot", NewUuid()}), "NOT_FOUND",
+                "not found");
+  CliRun list = Cli({"--json", "backup", "list"});
+  EXPECT_EQ(list.out.find("\"id\""), std::string::npos) << "a refused request made a backup";
+  CliRun snap = Cli({"--json", "snapshot", "show", snapshot_id});
+  EXPECT_EQ(snap.Json()["status"], "available");
+}
+
+TEST_F(BackupctlReflinkTest, ResetReleasesWhatACrashedBackupLeft) {
+  v1::Volume volume = CreateVolume(1, "crashed");
+  WritePattern(volume.id(), 0, 768 * kMiB, 3);  // long enough a copy to be killed during it
+  CliRun started = Cli({"--json", "backup", "create", volume.id()});
+  ASSERT_EQ(started.code, 0) << started.Describe();
+  std::string id = started.Json()["id"];
+  // Wait until the temporary snapshot exists and the copy reads it, then crash the daemon.
+  v1::Backup seen;
+  for (int i = 0; i < 600 && seen.source_device().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    v1::GetBackupRequest get;
+    get.set_backup_id(id);
+    ASSERT_TRUE(backups_->GetBackup(Ctx().get(), get, &seen).ok());
+  }
+  ASSERT_EQ(seen.source_kind(), "temp-snapshot-local");
+  KillDaemon();
+  StartDaemon(options_);
+  ASSERT_EQ(GetBackupStatus(id), "creating") << "the copy finished before the kill";
+  ASSERT_EQ(SnapshotFiles().size(), 1u);  // the temporary snapshot the crash left
+
+  CliRun reset = Cli({"--json", "backup", "reset-status", id, "--status", "error"}, As::kOperator);
+  ASSERT_EQ(reset.code, 0) << reset.Describe();
+  EXPECT_EQ(reset.Json()["status"], "error");
+  EXPECT_TRUE(SnapshotFiles().empty()) << "the temporary snapshot was not removed";
+  EXPECT_EQ(GetVolume(volume.id()).status(), "available");
+  ExpectRefused(Cli({"backup", "reset-status", id, "--status", "available"}, As::kOperator),
+                "FAILED_PRECONDITION", "has no manifest");
+  CliRun deleted = Cli({"backup", "delete", id, "--wait"});
+  EXPECT_EQ(deleted.code, 0) << deleted.Describe();
+}
+
+}  // namespace
+}  // namespace bb::it
