@@ -1,0 +1,37 @@
+// The failpoint table. Order follows each flow; names are "<operation>.<place>".
+#include "backup_service/model/failpoints.h"
+
+namespace bb {
+
+const std::vector<FailpointInfo>& AllFailpoints() {
+  static const std::vector<FailpointInfo> kTable = {
+      // create: backup creating + volume backing-up are one transaction (BeginBackup).
+      {"create.after_begin", "create", "backup row + volume backing-up committed; job queued"},
+      {"create.after_temp_recorded", "create", "temp id recorded on the backup; nothing made"},
+      {"create.after_temp_row", "create", "temp snapshot/clone row inserted; driver not called"},
+      {"create.after_temp_made", "create", "driver made the temporary; its row not available"},
+      {"create.after_volume_released", "create", "volume back to previous status; copy not begun"},
+      {"create.mid_upload", "create", "some chunks stored, others not"},
+      {"create.before_manifest", "create", "all chunks stored; manifest not written"},
+      {"create.after_manifest", "create", "manifest written; temporaries not removed"},
+      {"create.before_db_available", "create", "temporaries removed; backup still creating"},
+      // restore: backup restoring + volume restoring-backup are one transaction (BeginRestore).
+      {"restore.after_begin", "restore", "backup restoring + volume restoring-backup committed"},
+      {"restore.mid_write", "restore", "some chunks written to the volume"},
+      {"restore.before_volume_available", "restore", "all data written; volume restoring-backup"},
+      {"restore.before_backup_available", "restore", "volume available; backup still restoring"},
+      // delete: backup deleting committed before any object is removed.
+      {"delete.after_begin", "delete", "backup deleting committed; nothing removed"},
+      {"delete.after_manifest_removed", "delete", "manifest removed; chunks not collected"},
+      {"delete.before_db_deleted", "delete", "chunks collected; backup still deleting"},
+  };
+  return kTable;
+}
+
+std::vector<std::string> AllFailpointNames() {
+  std::vector<std::string> names;
+  for (const auto& f : AllFailpoints()) names.emplace_back(f.name);
+  return names;
+}
+
+}  // namespace bb
