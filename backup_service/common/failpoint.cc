@@ -45,8 +45,8 @@ bool ParseNumber(std::string_view text, int64_t* out) {
   return ec == std::errc() && ptr == text.data() + text.size() && *out > 0;
 }
 
-Status ParseEntry(std::string_view entry, const std::vector<std::string>& known,
-                  std::string* name, Point* point) {
+Status ParseEntry(std::string_view entry, const std::vector<std::string>& known, std::string* name,
+                  Point* point) {
   size_t eq = entry.find('=');
   if (eq == std::string_view::npos) {
     return Status::InvalidArgument("failpoint entry '" + std::string(entry) +
