@@ -17,13 +17,18 @@ Result<CollectResult> DeleteBackupData(ObjectStore& store, const std::string& co
   // manifest is fine (a retried delete still finishes the collection).
   RETURN_IF_ERROR(
       store.Delete(container, manifest_object).WithContext("delete " + manifest_object));
+  ASSIGN_OR_RETURN(CollectResult result, CollectUnreferencedChunks(store, container));
+  BB_LOG(kInfo) << "deleted " << container << "/" << manifest_object << ", collected "
+                << result.chunks_deleted << " chunks";
+  return result;
+}
 
+Result<CollectResult> CollectUnreferencedChunks(ObjectStore& store, const std::string& container) {
   // Mark: every chunk referenced by a remaining manifest. One unreadable manifest aborts the
   // sweep, since we cannot know what it references.
   ASSIGN_OR_RETURN(std::vector<std::string> manifests, store.List(container, "manifests/"));
   std::unordered_set<std::string> referenced;
   for (const std::string& name : manifests) {
-    if (name == manifest_object) continue;  // a listing may lag behind the delete
     auto m = LoadManifest(store, container, name);
     if (!m.ok()) {
       if (m.status().code() == StatusCode::kNotFound) continue;  // deleted concurrently
@@ -45,8 +50,6 @@ Result<CollectResult> DeleteBackupData(ObjectStore& store, const std::string& co
     RETURN_IF_ERROR(store.Delete(container, name).WithContext("delete " + name));
     ++result.chunks_deleted;
   }
-  BB_LOG(kInfo) << "deleted " << container << "/" << manifest_object << ", collected "
-                << result.chunks_deleted << " chunks";
   return result;
 }
 

@@ -41,5 +41,8 @@ struct CollectResult {
 };
 Result<CollectResult> DeleteBackupData(ObjectStore& store, const std::string& container,
                                        const std::string& manifest_object);
+// The sweep alone: removes chunks that no manifest in the container references (those a failed
+// or killed backup stored). Same caller obligation as DeleteBackupData.
+Result<CollectResult> CollectUnreferencedChunks(ObjectStore& store, const std::string& container);
 
 }  // namespace bb

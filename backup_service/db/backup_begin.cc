@@ -43,7 +43,7 @@ Status BackupRepository::BeginSnapshotBackup(const Backup& b) {
 }
 
 Status BackupRepository::BeginRestore(const std::string& backup_id, const std::string& volume_id,
-                                      VolumeStatus volume_from) {
+                                      VolumeStatus volume_from, bool volume_created) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     auto v = txn.exec_params(
         "UPDATE volumes SET status = 'restoring-backup', updated_at = now() "
@@ -63,8 +63,9 @@ Status BackupRepository::BeginRestore(const std::string& backup_id, const std::s
     }
     auto b = txn.exec_params(
         "UPDATE backups SET status = 'restoring', restore_volume_id = $2::uuid, "
-        "updated_at = now() WHERE id = $1::uuid AND status = 'available'",
-        backup_id, volume_id);
+        "restore_volume_created = $3, updated_at = now() "
+        "WHERE id = $1::uuid AND status = 'available'",
+        backup_id, volume_id, volume_created);
     if (b.affected_rows() != 1) {
       auto cur = txn.exec_params("SELECT status FROM backups WHERE id = $1::uuid", backup_id);
       if (cur.empty()) return Status::NotFound("backup " + backup_id + " not found");

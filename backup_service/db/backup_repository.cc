@@ -13,7 +13,7 @@ const std::string kColumns =
     "COALESCE(temp_volume_id::text, ''), COALESCE(temp_snapshot_id::text, ''), "
     "COALESCE(restore_volume_id::text, ''), container, manifest_object, host, size_gib, "
     "object_count, stored_bytes, bytes_done, bytes_total, source_kind, source_reason, "
-    "num_dependent_backups, source_device, " +
+    "num_dependent_backups, source_device, restore_volume_created, " +
     sql::Micros("data_timestamp") + ", " + sql::Micros("started_at") + ", " +
     sql::Micros("finished_at") + ", " + sql::Micros("created_at") + ", " +
     sql::Micros("updated_at");
@@ -44,11 +44,12 @@ Backup RowToBackup(const pqxx::row& r) {
   b.source_reason = sql::Text(r[21]);
   b.num_dependent_backups = sql::Int(r[22]);
   b.source_device = sql::Text(r[23]);
-  b.data_timestamp = sql::Int(r[24]);
-  b.started_at = sql::Int(r[25]);
-  b.finished_at = sql::Int(r[26]);
-  b.created_at = sql::Int(r[27]);
-  b.updated_at = sql::Int(r[28]);
+  b.restore_volume_created = sql::Bool(r[24]);
+  b.data_timestamp = sql::Int(r[25]);
+  b.started_at = sql::Int(r[26]);
+  b.finished_at = sql::Int(r[27]);
+  b.created_at = sql::Int(r[28]);
+  b.updated_at = sql::Int(r[29]);
   return b;
 }
 
@@ -115,6 +116,20 @@ Result<std::vector<Backup>> BackupRepository::List(const std::string& project_id
             " FROM backups WHERE project_id = $1 AND status <> 'deleted' AND "
             "($2 = '' OR volume_id = NULLIF($2, '')::uuid) ORDER BY created_at DESC, id",
         project_id, volume_id);
+    for (const auto& r : rows) out.push_back(RowToBackup(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<Backup>> BackupRepository::ListNeedingRecovery(const std::string& host) {
+  std::vector<Backup> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT " + kColumns +
+            " FROM backups WHERE host = $1 AND (status IN ('creating', 'restoring', 'deleting') "
+            "OR temp_snapshot_id IS NOT NULL OR temp_volume_id IS NOT NULL) ORDER BY created_at",
+        host);
     for (const auto& r : rows) out.push_back(RowToBackup(r));
     return Status::Ok();
   }));

@@ -62,12 +62,16 @@ class BackupRepository {
   Status BeginSnapshotBackup(const Backup& b);
   // In one transaction: volume volume_from -> restoring-backup (no-op when already there, as
   // for a volume created for the restore) and backup available -> restoring.
+  // volume_created: the volume was created for this restore (restart then puts it to error).
   Status BeginRestore(const std::string& backup_id, const std::string& volume_id,
-                      VolumeStatus volume_from);
+                      VolumeStatus volume_from, bool volume_created);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
   // Backups of a project (optionally of one volume), newest first; deleted ones excluded.
   Result<std::vector<Backup>> List(const std::string& project_id, const std::string& volume_id);
+  // Backups of `host` that restart cleanup must look at: transitional ones, and any that still
+  // records a temporary snapshot/clone (its removal failed earlier). Oldest first.
+  Result<std::vector<Backup>> ListNeedingRecovery(const std::string& host);
   // The available backup of the volume with the newest data_timestamp (incremental parent).
   Result<std::optional<Backup>> LatestAvailable(const std::string& project_id,
                                                 const std::string& volume_id);

@@ -68,6 +68,16 @@ struct RestoreStarted {
   Volume volume;
 };
 
+// What restart-time cleanup did (recovery.cc).
+struct RecoveryReport {
+  int backups_failed = 0;
+  int restores_rolled_back = 0;
+  int deletes_resumed = 0;
+  int temporaries_removed = 0;
+  int64_t chunks_collected = 0;
+  std::vector<std::string> problems;  // steps that failed and will be retried at the next start
+};
+
 // The path a backup reads and the instant its data represents.
 struct PreparedSource {
   std::string path;
@@ -94,6 +104,10 @@ class BackupManager {
   // Admin (any project): status available|error, and what the backup holds released
   // (reset_backup.cc; semantics in proto/backup.proto ResetBackupStatusRequest).
   Result<Backup> ResetBackupStatus(const std::string& backup_id, const std::string& status);
+
+  // Restart-time cleanup of `host`'s unfinished backups, restores and deletes (recovery.cc).
+  // Call before serving requests; resumed deletes run on the workers.
+  Result<RecoveryReport> RecoverHost(const std::string& host);
 
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();

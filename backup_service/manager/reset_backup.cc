@@ -1,7 +1,8 @@
 // Reset-status (admin): puts a backup to available or error and gives back what it holds, for a
 // backup left transitional by a crash or a bug. Unlike Cinder's, the reset also releases the
 // volume (to its recorded previous status), a given snapshot (to available) and a restore target
-// (to error_restoring: its contents are partial), in the same transaction as the backup's own
+// (to error_restoring: its contents are partial; error when it was created for the restore),
+// in the same transaction as the backup's own
 // change; the backup's temporary snapshot/clone is then removed (ids stay recorded until it is).
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
@@ -70,7 +71,8 @@ Result<Backup> BackupManager::ResetBackupStatus(const std::string& backup_id,
         SnapshotRelease{b.snapshot_id, SnapshotStatus::kBackingUp, SnapshotStatus::kAvailable};
   } else if (b.status == BackupStatus::kRestoring && !b.restore_volume_id.empty()) {
     volume = VolumeRelease{b.restore_volume_id, VolumeStatus::kRestoringBackup,
-                           VolumeStatus::kErrorRestoring};
+                           b.restore_volume_created ? VolumeStatus::kError
+                                                    : VolumeStatus::kErrorRestoring};
   }
 
   BackupChange change;

@@ -48,7 +48,7 @@ Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
     vp.size_gib = backup.size_gib;
     ASSIGN_OR_RETURN(volume, volumes_.CreateVolumeForRestore(vp));
   }
-  Status st = backups_.BeginRestore(backup.id, volume.id, volume.status);
+  Status st = backups_.BeginRestore(backup.id, volume.id, volume.status, is_new);
   if (!st.ok()) {
     if (is_new) {
       // The volume was made for this request only: take it away again.

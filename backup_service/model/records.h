@@ -74,6 +74,7 @@ struct Backup {
   std::string temp_volume_id;
   std::string temp_snapshot_id;
   std::string restore_volume_id;  // target of the restore in progress
+  bool restore_volume_created = false;  // that target was created for the restore
   std::string container;          // object-store container (project-namespaced)
   std::string manifest_object;    // object name of the manifest inside the container
   std::string host;               // backup service that runs it

@@ -87,7 +87,8 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "port_file",
                                                  "operator_token_file",
                                                  "list_default_limit",
-                                                 "list_max_limit"};
+                                                 "list_max_limit",
+                                                 "failpoints"};
   return kKeys;
 }
 
@@ -164,6 +165,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("default_container", &c.default_container);
   str("port_file", &c.port_file);
   str("operator_token_file", &c.operator_token_file);
+  str("failpoints", &c.failpoints);
   str("log_level", &c.log_level_name);
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
@@ -250,6 +252,8 @@ keys (default):
   operator_token_file  file holding the operator's admin token, 32+ characters (unset: no admin)
   list_default_limit   page size of List calls that give no limit, 1..list_max_limit (100)
   list_max_limit       largest page a List call gets; larger limits are capped, 1..10000 (1000)
+  failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
+                       failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";
 }
 

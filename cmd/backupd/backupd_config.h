@@ -39,6 +39,7 @@ struct BackupdConfig {
   std::string operator_token_file;  // optional: the admin token (rpc/operator_auth.h)
   int list_default_limit = 100;
   int list_max_limit = 1000;
+  std::string failpoints;  // tests only (backup_service/common/failpoint.h)
 };
 
 // key -> raw value, as read from the file and flags.

@@ -11,14 +11,22 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/log.h"
+#include "backup_service/common/failpoint.h"
 #include "backup_service/db/database.h"
+#include "backup_service/db/host_identity.h"
+#include "backup_service/model/failpoints.h"
 #include "backup_service/manager/backup_manager.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -76,6 +84,55 @@ std::string BoundAddress(const std::string& listen, int port) {
   return listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
 }
 
+constexpr char kVersion[] = "0.3-dev";
+constexpr auto kHeartbeatInterval = std::chrono::seconds(10);
+
+// Failpoints from BB_FAILPOINTS (or the config key), hits recorded to BB_FAILPOINT_HITS.
+Status ConfigureFailpoints(const BackupdConfig& config) {
+  const char* env = std::getenv("BB_FAILPOINTS");
+  std::string spec = env != nullptr ? env : config.failpoints;
+  RETURN_IF_ERROR(failpoint::Configure(spec, AllFailpointNames()));
+  if (!spec.empty()) BB_LOG(kWarning) << "failpoints enabled: " << spec;
+  if (const char* hits = std::getenv("BB_FAILPOINT_HITS"); hits != nullptr && *hits != '\0') {
+    RETURN_IF_ERROR(failpoint::RecordHitsTo(hits));
+  }
+  return Status::Ok();
+}
+
+// Refreshes the services row; stops the daemon (SIGTERM to itself) if the identity was taken.
+class HeartbeatThread {
+ public:
+  explicit HeartbeatThread(HostIdentity& identity)
+      : identity_(identity), thread_([this] { Loop(); }) {}
+  ~HeartbeatThread() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, kHeartbeatInterval, [&] { return stop_; })) {
+      Status st = identity_.Heartbeat();
+      if (st.code() == StatusCode::kFailedPrecondition) {
+        BB_LOG(kError) << "lost the host identity: " << st.message() << "; stopping";
+        kill(getpid(), SIGTERM);
+        return;
+      }
+      if (!st.ok()) BB_LOG(kWarning) << "heartbeat: " << st.ToString();
+    }
+  }
+  HostIdentity& identity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 // *served is set once the daemon has listened (so main logs "stopped" only after serving).
 int Run(int argc, char** argv, bool* served) {
   sigset_t stop_signals;
@@ -94,11 +151,18 @@ int Run(int argc, char** argv, bool* served) {
   if (!config.ok()) return Fail("configuration", config.status());
   SetLogLevel(config->log_level);
 
+  if (Status s = ConfigureFailpoints(*config); !s.ok()) return Fail("failpoints", s);
+
   auto db = Database::Open(config->database);
   if (!db.ok()) return Fail("database", db.status());
   if (Status s = (*db)->ApplyMigrations(config->schema_dir); !s.ok()) {
     return Fail("schema migrations from " + config->schema_dir, s);
   }
+  // Before any work: one live daemon per host identity, or restart cleanup could undo the
+  // running work of another.
+  auto identity = HostIdentity::Claim(config->database, config->host, getpid(), kVersion);
+  if (!identity.ok()) return Fail("host identity " + config->host, identity.status());
+  HeartbeatThread heartbeat(**identity);
 
   SystemCommandRunner runner;
   DriverConfig driver_config;
@@ -133,6 +197,13 @@ int Run(int argc, char** argv, bool* served) {
                                .workers_per_job = config->workers_per_job,
                                .max_concurrent_jobs = config->max_concurrent_jobs};
   BackupManager backups(**db, volumes, **store, options);
+
+  // Restart-time cleanup of what this host left unfinished, before serving requests.
+  auto recovered = backups.RecoverHost(config->host);
+  if (!recovered.ok()) {
+    // Never blocks the start: the next start retries, and the operator can reset-status.
+    BB_LOG(kError) << "restart cleanup: " << recovered.status().ToString();
+  }
 
   OperatorAuth operator_auth;
   if (!config->operator_token_file.empty()) {

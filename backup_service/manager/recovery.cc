@@ -1,0 +1,114 @@
+// Restart-time cleanup of a host's unfinished backup work (Cinder's init_host cleanup, done
+// completely). Runs in backupd before it serves requests (its own host) and for `service
+// takeover` (a host that is gone). Every step is idempotent: running it twice, or on something
+// already gone, is fine, so a crash during recovery is recovered by the next start.
+//   creating  -> error ("incomplete: backupd restarted"); the volume back to previous_status, a
+//                given snapshot back to available (same transaction); temporaries removed; the
+//                chunks it stored and no manifest refers to are collected.
+//   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
+//                when it was created for the restore (same transaction).
+//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent).
+//   any backup still recording a temporary (an earlier removal failed) -> removed now.
+#include <set>
+
+#include "backup_service/common/log.h"
+#include "backup_service/datapath/restore_job.h"
+#include "backup_service/manager/backup_manager.h"
+
+namespace bb {
+
+Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
+  ASSIGN_OR_RETURN(std::vector<Backup> unfinished, backups_.ListNeedingRecovery(host));
+  RecoveryReport report;
+  std::set<std::string> containers_to_sweep;
+  for (Backup& b : unfinished) {
+    if (jobs_.IsActive(b.id)) continue;  // takeover of our own host: a live job is not stale
+    std::optional<VolumeRelease> volume;
+    std::optional<SnapshotRelease> snapshot;
+    BackupChange change;
+    BackupStatus to = b.status;
+    std::string reason;
+    switch (b.status) {
+      case BackupStatus::kCreating: {
+        to = BackupStatus::kError;
+        reason = "incomplete backup: backupd on " + host + " stopped during it";
+        change.fail_reason = reason;
+        change.set_finished_now = true;
+        if (b.snapshot_id.empty()) {
+          auto v = volume_records_.Get(b.volume_id);
+          if (v.ok() && v->status == VolumeStatus::kBackingUp) {
+            volume = VolumeRelease{v->id, VolumeStatus::kBackingUp,
+                                   v->previous_status == VolumeStatus::kInUse
+                                       ? VolumeStatus::kInUse
+                                       : VolumeStatus::kAvailable};
+          }
+        } else {
+          snapshot = SnapshotRelease{b.snapshot_id};
+        }
+        containers_to_sweep.insert(StoreContainer(b));
+        ++report.backups_failed;
+        break;
+      }
+      case BackupStatus::kRestoring:
+        to = BackupStatus::kAvailable;
+        reason = "restore interrupted: backupd on " + host + " stopped during it";
+        change.restore_volume_id = "";
+        if (!b.restore_volume_id.empty()) {
+          volume = VolumeRelease{b.restore_volume_id, VolumeStatus::kRestoringBackup,
+                                 b.restore_volume_created ? VolumeStatus::kError
+                                                          : VolumeStatus::kErrorRestoring};
+        }
+        ++report.restores_rolled_back;
+        break;
+      case BackupStatus::kDeleting:
+        ++report.deletes_resumed;
+        BB_LOG(kInfo) << "recovery: resuming the delete of backup " << b.id;
+        SubmitJob(b.id, JobOperation::kDelete, [this, b](JobHandle& job) { RunDelete(b, job); });
+        continue;
+      default:
+        break;  // resting, but still records a temporary: removed below
+    }
+    if (to != b.status) {
+      Status st = backups_.Reset(b.id, b.status, to, reason, change, volume, snapshot);
+      if (!st.ok()) {
+        report.problems.push_back("backup " + b.id + ": " + st.ToString());
+        continue;
+      }
+      BB_LOG(kWarning) << "recovery: backup " << b.id << " " << ToString(b.status) << " -> "
+                       << ToString(to) << (volume ? ", volume " + volume->volume_id + " -> " +
+                                                        std::string(ToString(volume->to))
+                                                  : "");
+    }
+    if (!b.temp_snapshot_id.empty() || !b.temp_volume_id.empty()) {
+      BackupChange cleared;
+      RemoveTemporaries(b, cleared);
+      if (cleared.temp_snapshot_id || cleared.temp_volume_id) ++report.temporaries_removed;
+      Status st = backups_.Update(b.id, to, "recovery: temporaries removed", cleared);
+      if (!st.ok()) report.problems.push_back("backup " + b.id + ": " + st.ToString());
+      if ((b.temp_snapshot_id.empty() || cleared.temp_snapshot_id) &&
+          (b.temp_volume_id.empty() || cleared.temp_volume_id)) {
+        continue;
+      }
+      report.problems.push_back("backup " + b.id + ": a temporary could not be removed yet");
+    }
+  }
+  // Chunks of failed backups: collected now rather than at the next delete in the container.
+  for (const std::string& container : containers_to_sweep) {
+    std::unique_lock<std::shared_mutex> hold(ContainerLock(container));
+    auto swept = CollectUnreferencedChunks(store_, container);
+    if (swept.ok()) {
+      report.chunks_collected += swept->chunks_deleted;
+    } else if (swept.status().code() != StatusCode::kNotFound) {
+      report.problems.push_back("collecting " + container + ": " + swept.status().ToString());
+    }
+  }
+  BB_LOG(kInfo) << "recovery of host " << host << ": " << report.backups_failed
+                << " backups failed, " << report.restores_rolled_back << " restores rolled back, "
+                << report.deletes_resumed << " deletes resumed, " << report.temporaries_removed
+                << " temporaries removed, " << report.chunks_collected << " chunks collected, "
+                << report.problems.size() << " problems";
+  for (const auto& p : report.problems) BB_LOG(kError) << "recovery: " << p;
+  return report;
+}
+
+}  // namespace bb
