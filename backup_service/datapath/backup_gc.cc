@@ -4,6 +4,7 @@
 // Thread-safety: must not run concurrently with a backup into the same container (see header).
 #include <unordered_set>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/chunk_store.h"
 #include "backup_service/datapath/manifest.h"
@@ -17,6 +18,7 @@ Result<CollectResult> DeleteBackupData(ObjectStore& store, const std::string& co
   // manifest is fine (a retried delete still finishes the collection).
   RETURN_IF_ERROR(
       store.Delete(container, manifest_object).WithContext("delete " + manifest_object));
+  BB_FAILPOINT("delete.after_manifest_removed");
   ASSIGN_OR_RETURN(CollectResult result, CollectUnreferencedChunks(store, container));
   BB_LOG(kInfo) << "deleted " << container << "/" << manifest_object << ", collected "
                 << result.chunks_deleted << " chunks";

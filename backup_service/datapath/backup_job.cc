@@ -1,6 +1,7 @@
 // RunBackupJob: reader thread -> BoundedQueue -> `workers` threads (hash, compress, encode, put)
 // -> per-index results -> manifest (written last). See README.md for the format and commit order.
 // Thread-safety: each call owns its threads and state; concurrent jobs share only the store.
+#include "backup_service/common/failpoint.h"
 #include "backup_service/datapath/backup_job.h"
 
 #include <chrono>
@@ -208,6 +209,7 @@ Result<BackupJobResult> RunBackupJob(const BackupJobSpec& spec) {
   BackupJobResult result = state.result();
   result.manifest_object = ManifestObjectName(spec.backup_id);
   std::string text = SerializeManifest(manifest);
+  BB_FAILPOINT("create.before_manifest");
   RETURN_IF_ERROR(spec.store->Put(spec.container, result.manifest_object, text)
                       .WithContext("put manifest " + result.manifest_object));
   result.bytes_read = reader->bytes_read();

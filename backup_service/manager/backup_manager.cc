@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
 
@@ -114,8 +115,26 @@ ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHan
   };
 }
 
-CancelFn BackupManager::Cancellation() const {
-  return [this] { return stopping_.load(); };
+CancelFn BackupManager::Cancellation(const char* mid_failpoint) const {
+  return [this, mid_failpoint] {
+    return stopping_.load() || !failpoint::Hit(mid_failpoint).ok();
+  };
+}
+
+Status BackupManager::PersistWithRetry(const std::string& what,
+                                       const std::function<Status()>& write) {
+  Status st;
+  auto delay = std::chrono::milliseconds(200);
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    st = write();
+    bool transient = st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kAborted ||
+                     st.code() == StatusCode::kInternal;
+    if (st.ok() || !transient) return st;
+    BB_LOG(kWarning) << what << " (attempt " << attempt << "): " << st.ToString();
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+  }
+  return st;
 }
 
 Status BackupManager::ReleaseVolume(const Volume& volume, const std::string& reason) {

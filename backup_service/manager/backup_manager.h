@@ -138,7 +138,12 @@ class BackupManager {
   void RemoveTemporaries(const Backup& backup, BackupChange& change);
   // Feeds the job's live counters on every chunk and the database at most once a second.
   ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
-  CancelFn Cancellation() const;
+  // Stops a job when the daemon stops, or when the failpoint `mid_failpoint` (hit once per
+  // chunk) is set to fail.
+  CancelFn Cancellation(const char* mid_failpoint) const;
+  // Retries a database write that failed transiently (connection lost, failpoint error) with
+  // backoff for about 8 s; a compare-and-swap conflict is returned at once.
+  Status PersistWithRetry(const std::string& what, const std::function<Status()>& write);
   // Object-store container of a backup: "<project>/<container>" (dedup never crosses projects).
   static std::string StoreContainer(const Backup& b);
   std::shared_mutex& ContainerLock(const std::string& container);

@@ -3,6 +3,7 @@
 // Every step is persisted before the side effect it guards.
 #include <chrono>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/uuid.h"
 #include "backup_service/common/validation.h"
@@ -106,11 +107,15 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     RemoveTemporaries(backup, outcome);
     outcome.fail_reason = why.message();
     outcome.set_finished_now = true;
-    Status st = backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kError,
-                                    why.message(), outcome);
+    // If even this write fails, the backup stays creating and restart cleanup finishes it.
+    Status st = PersistWithRetry("failing backup " + backup.id, [&] {
+      return backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kError,
+                                 why.message(), outcome);
+    });
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
   };
 
+  if (Status fp = failpoint::Hit("create.after_begin"); !fp.ok()) return fail(fp);
   job.SetPhase(JobPhase::kSnapshot);
   auto source = PrepareSource(backup, volume, plan);
   // Unlike Cinder, a failure to get the device fails the backup at once and frees the volume.
@@ -121,6 +126,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   (void)backups_.Update(backup.id, BackupStatus::kCreating, "source ready", stamp);
   // The copy continues from the temporary: attach, detach and extend are no longer blocked.
   if (plan.releases_volume_early) release("temporary copy of the volume made");
+  if (Status fp = failpoint::Hit("create.after_volume_released"); !fp.ok()) return fail(fp);
 
   std::optional<Backup> parent;
   if (!backup.parent_id.empty()) {
@@ -132,18 +138,20 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   Status st = CopyToStore(backup, source->path, parent ? &*parent : nullptr, outcome, job);
   release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);
+  if (Status fp = failpoint::Hit("create.after_manifest"); !fp.ok()) return fail(fp);
 
   job.SetPhase(JobPhase::kCleanup);
   RemoveTemporaries(backup, outcome);
   job.SetPhase(JobPhase::kFinalize);
   outcome.set_finished_now = true;
-  // Commit order: chunks and manifest are durable before the row says available.
-  st = backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kAvailable,
-                           "manifest " + *outcome.manifest_object + " written", outcome);
-  if (!st.ok()) {
-    BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
-    return;
-  }
+  // Commit order: chunks and manifest are durable before the row says available. A transient
+  // database failure is retried; if the write still fails, the backup fails.
+  st = PersistWithRetry("making backup " + backup.id + " available", [&] {
+    BB_FAILPOINT("create.before_db_available");
+    return backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kAvailable,
+                               "manifest " + *outcome.manifest_object + " written", outcome);
+  });
+  if (!st.ok()) return fail(st);
   if (parent) (void)backups_.AddDependent(parent->id, +1);
   BB_LOG(kInfo) << "backup " << backup.id << " available";
 }
@@ -163,6 +171,7 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
       start.temp_snapshot_id = backup.temp_snapshot_id;
       RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
                                       "temporary snapshot recorded", start));
+      BB_FAILPOINT("create.after_temp_recorded");
       ASSIGN_OR_RETURN(Snapshot snap, volumes_.CreateTemporarySnapshot(
                                           volume, backup.temp_snapshot_id, backup.id));
       ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
@@ -181,6 +190,7 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
       start.temp_volume_id = backup.temp_volume_id;
       RETURN_IF_ERROR(
           backups_.Update(backup.id, BackupStatus::kCreating, "temporary clone recorded", start));
+      BB_FAILPOINT("create.after_temp_recorded");
       ASSIGN_OR_RETURN(Volume clone,
                        volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id));
       ASSIGN_OR_RETURN(std::string path, volumes_.VolumeLocalPath(clone));
@@ -214,11 +224,11 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
   spec.compression_level = options_.compression_level;
   spec.workers = options_.workers_per_job;
   spec.progress = ThrottledProgress(backup.id, job);
-  spec.cancelled = Cancellation();
+  spec.cancelled = Cancellation("create.mid_upload");
   std::shared_lock<std::shared_mutex> hold(ContainerLock(container));
   auto result = RunBackupJob(spec);
   if (!result.ok()) {
-    if (result.status().code() == StatusCode::kCancelled) {
+    if (result.status().code() == StatusCode::kCancelled && stopping_) {
       return Status::Cancelled("backupd stopped during the backup; take it again");
     }
     return result.status().WithContext("copying " + source_path);

@@ -2,6 +2,7 @@
 // the manifest and collects chunks no other manifest refers to, and the row becomes deleted.
 // Backups are not chained (every manifest names all its chunks), so a backup others were made
 // from can be deleted too: shared chunks stay as long as a manifest refers to them.
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
 #include "backup_service/datapath/restore_job.h"
@@ -30,9 +31,9 @@ Result<Backup> BackupManager::DeleteBackup(const std::string& project_id,
 }
 
 void BackupManager::RunDelete(Backup backup, JobHandle& job) {
-  Status st;
+  Status st = failpoint::Hit("delete.after_begin");
   job.SetPhase(JobPhase::kCleanup);
-  if (!backup.manifest_object.empty()) {
+  if (st.ok() && !backup.manifest_object.empty()) {
     std::string container = StoreContainer(backup);
     // Exclusive: no backup into this container may find a chunk "already stored" while the
     // collector decides that nobody refers to it.
@@ -47,13 +48,19 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job) {
   BackupChange change;
   if (!st.ok()) {
     change.fail_reason = "delete failed: " + st.message();
-    (void)backups_.Transition(backup.id, BackupStatus::kDeleting, BackupStatus::kErrorDeleting,
-                              st.message(), change);
+    st = PersistWithRetry("failing the delete of " + backup.id, [&] {
+      return backups_.Transition(backup.id, BackupStatus::kDeleting, BackupStatus::kErrorDeleting,
+                                 st.message(), change);
+    });
+    if (!st.ok()) BB_LOG(kError) << "delete " << backup.id << ": " << st.ToString();
     return;
   }
   change.set_deleted_now = true;
-  st = backups_.Transition(backup.id, BackupStatus::kDeleting, BackupStatus::kDeleted,
-                           "backup data removed", change);
+  st = PersistWithRetry("marking backup " + backup.id + " deleted", [&] {
+    BB_FAILPOINT("delete.before_db_deleted");
+    return backups_.Transition(backup.id, BackupStatus::kDeleting, BackupStatus::kDeleted,
+                               "backup data removed", change);
+  });
   if (!st.ok()) BB_LOG(kError) << "delete " << backup.id << ": " << st.ToString();
   if (!backup.parent_id.empty()) (void)backups_.AddDependent(backup.parent_id, -1);
 }

@@ -3,6 +3,7 @@
 // into the volume. On failure the backup returns to available (it is intact) and the volume goes
 // to error when it was created for the restore, error_restoring otherwise (Cinder always says
 // error_restoring: a known gap).
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
 #include "backup_service/datapath/restore_job.h"
@@ -69,10 +70,12 @@ Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
 }
 
 void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new, JobHandle& job) {
-  Status st;
+  Status st = failpoint::Hit("restore.after_begin");
   job.SetPhase(JobPhase::kCopy);
   auto path = volumes_.VolumeLocalPath(volume);
-  if (!path.ok()) {
+  if (!st.ok()) {
+    // the failpoint's error
+  } else if (!path.ok()) {
     st = path.status();
   } else {
     RestoreJobSpec spec;
@@ -84,7 +87,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
     spec.target_is_zeroed = volume_is_new;  // a new file-driver volume is a sparse, zero file
     spec.workers = options_.workers_per_job;
     spec.progress = ThrottledProgress(backup.id, job);
-    spec.cancelled = Cancellation();
+    spec.cancelled = Cancellation("restore.mid_write");
     auto result = RunRestoreJob(spec);
     st = result.status();
     if (result.ok()) {
@@ -96,22 +99,39 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
   BackupChange clear;
   clear.restore_volume_id = "";
   if (st.ok()) {
-    Status v =
-        volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup,
-                                   VolumeStatus::kAvailable, "restored from backup " + backup.id);
-    if (!v.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << v.ToString();
-    Status b = backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
-                                   "restored into volume " + volume.id, clear);
+    // Two transactions: a crash between them leaves the volume available and the backup
+    // restoring, which restart cleanup turns into available (the volume's compare-and-swap to
+    // error_restoring then finds it available and leaves it alone).
+    st = PersistWithRetry("making volume " + volume.id + " available", [&] {
+      BB_FAILPOINT("restore.before_volume_available");
+      return volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup,
+                                        VolumeStatus::kAvailable,
+                                        "restored from backup " + backup.id);
+    });
+  }
+  if (st.ok()) {
+    Status b = PersistWithRetry("making backup " + backup.id + " available", [&] {
+      BB_FAILPOINT("restore.before_backup_available");
+      return backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
+                                 "restored into volume " + volume.id, clear);
+    });
     if (!b.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << b.ToString();
     return;
   }
   BB_LOG(kError) << "restore of backup " << backup.id << " into " << volume.id
                  << " failed: " << st.ToString();
   VolumeStatus to = volume_is_new ? VolumeStatus::kError : VolumeStatus::kErrorRestoring;
-  (void)volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup, to,
-                                   "restore failed: " + st.message());
-  (void)backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
-                            "restore into volume " + volume.id + " failed: " + st.message(), clear);
+  Status v = PersistWithRetry("failing the restore into " + volume.id, [&] {
+    return volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup, to,
+                                      "restore failed: " + st.message());
+  });
+  if (!v.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << v.ToString();
+  Status b = PersistWithRetry("returning backup " + backup.id + " to available", [&] {
+    return backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,
+                               "restore into volume " + volume.id + " failed: " + st.message(),
+                               clear);
+  });
+  if (!b.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << b.ToString();
 }
 
 }  // namespace bb

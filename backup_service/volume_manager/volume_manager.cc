@@ -1,5 +1,6 @@
 // VolumeManager: volume create/get/list/delete, temporary clones, local paths.
 // Attachments are in volume_attachments.cc, snapshots in volume_snapshots.cc.
+#include "backup_service/common/failpoint.h"
 #include "backup_service/volume_manager/volume_manager.h"
 
 #include "backup_service/common/log.h"
@@ -118,9 +119,13 @@ Result<Volume> VolumeManager::CreateTemporaryClone(const Volume& volume,
   v.host = host_;
   RETURN_IF_ERROR(
       volumes_.Insert(v, /*is_temporary=*/true, "temporary clone for backup " + backup_id));
-  Status st = FlushAttachedDevices(volume);
+  Status st = failpoint::Hit("create.after_temp_row");
+  if (st.ok()) st = FlushAttachedDevices(volume);
   Result<std::string> location =
       st.ok() ? driver_.CreateClonedVolume(Ref(v), Ref(volume)) : Result<std::string>(st);
+  if (location.ok()) {
+    if (Status fp = failpoint::Hit("create.after_temp_made"); !fp.ok()) location = fp;
+  }
   if (!location.ok()) {
     (void)volumes_.Transition(v.id, VolumeStatus::kCreating, VolumeStatus::kError,
                               location.status().message());

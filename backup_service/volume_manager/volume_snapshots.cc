@@ -1,4 +1,5 @@
 // VolumeManager: user snapshots and the temporary snapshots that backups read from.
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/uuid.h"
 #include "backup_service/common/validation.h"
@@ -106,9 +107,13 @@ Result<Snapshot> VolumeManager::CreateTemporarySnapshot(const Volume& volume,
   s.is_temporary = true;
   RETURN_IF_ERROR(snapshots_.Insert(s, "temporary snapshot for backup " + backup_id,
                                     {VolumeStatus::kBackingUp}));
-  Status st = FlushAttachedDevices(volume);
+  Status st = failpoint::Hit("create.after_temp_row");
+  if (st.ok()) st = FlushAttachedDevices(volume);
   Result<std::string> location =
       st.ok() ? driver_.CreateSnapshot(Ref(s), Ref(volume)) : Result<std::string>(st);
+  if (location.ok()) {
+    if (Status fp = failpoint::Hit("create.after_temp_made"); !fp.ok()) location = fp;
+  }
   if (!location.ok()) {
     (void)snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kError,
                                 location.status().message());
