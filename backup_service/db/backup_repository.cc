@@ -22,13 +22,13 @@ const std::string kColumns =
 // Sort keys (model/list_query.h kBackupSortKeys) -> SQL. A backup that has not copied anything
 // has no data_timestamp: it sorts as the oldest, in ORDER BY and in the marker comparison alike.
 constexpr sql::SortColumn kSortColumns[] = {
-    {"created_at", "created_at", "timestamptz"},
-    {"updated_at", "updated_at", "timestamptz"},
-    {"name", "name", "text"},
-    {"status", "status", "text"},
-    {"size_gib", "size_gib", "bigint"},
-    {"data_timestamp", "COALESCE(data_timestamp, '-infinity'::timestamptz)", "timestamptz"},
-    {"id", "id", "uuid"},
+    {"created_at", "backups.created_at", "timestamptz"},
+    {"updated_at", "backups.updated_at", "timestamptz"},
+    {"name", "backups.name", "text"},
+    {"status", "backups.status", "text"},
+    {"size_gib", "backups.size_gib", "bigint"},
+    {"data_timestamp", "COALESCE(backups.data_timestamp, '-infinity'::timestamptz)", "timestamptz"},
+    {"id", "backups.id", "uuid"},
 };
 
 Backup RowToBackup(const pqxx::row& r) {
@@ -119,7 +119,10 @@ Result<Backup> BackupRepository::Get(const std::string& id, const std::string& p
   return *out;
 }
 
-Result<Page<Backup>> BackupRepository::List(const BackupFilter& filter, const PageSpec& page) {
+namespace {
+
+// Which rows a listing reads: deleted backups never; the project's unless all projects.
+sql::ListScope BackupListScope(const BackupFilter& filter, const PageSpec& page) {
   sql::ListScope scope{.table = "backups",
                        .kind = "backup",
                        .columns = kColumns,
@@ -129,13 +132,29 @@ Result<Page<Backup>> BackupRepository::List(const BackupFilter& filter, const Pa
   if (!filter.volume_id.empty()) scope.filters.push_back({"volume_id", filter.volume_id, "uuid"});
   if (!filter.name.empty()) scope.filters.push_back({"name", filter.name});
   if (!filter.status.empty()) scope.filters.push_back({"status", filter.status});
+  return scope;
+}
+
+}  // namespace
+
+Result<Page<Backup>> BackupRepository::List(const BackupFilter& filter, const PageSpec& page) {
   Page<Backup> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
-    ASSIGN_OR_RETURN(sql::PageRows rows, sql::FetchPage(txn, scope, page));
+    ASSIGN_OR_RETURN(sql::PageRows rows, sql::FetchPage(txn, BackupListScope(filter, page), page));
     out = sql::ToPage<Backup>(rows, page, RowToBackup);
     return Status::Ok();
   }));
   return out;
+}
+
+Result<std::string> BackupRepository::ExplainList(const BackupFilter& filter,
+                                                  const PageSpec& page) {
+  std::string plan;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    ASSIGN_OR_RETURN(plan, sql::ExplainPage(txn, BackupListScope(filter, page), page));
+    return Status::Ok();
+  }));
+  return plan;
 }
 
 Result<std::optional<Backup>> BackupRepository::LatestAvailable(const std::string& project_id,

@@ -62,6 +62,8 @@ class BackupRepository {
   // One page of backups in the page's order (keyset_page.h); deleted ones are never listed.
   // InvalidArgument when the marker is not a backup the caller can list.
   Result<Page<Backup>> List(const BackupFilter& filter, const PageSpec& page);
+  // EXPLAIN ANALYZE of what List runs for the same arguments (bench/list_bench).
+  Result<std::string> ExplainList(const BackupFilter& filter, const PageSpec& page);
   // The available backup of the volume with the newest data_timestamp (incremental parent).
   Result<std::optional<Backup>> LatestAvailable(const std::string& project_id,
                                                 const std::string& volume_id);

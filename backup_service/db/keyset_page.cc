@@ -117,9 +117,19 @@ Result<std::vector<std::optional<std::string>>> MarkerValues(
   return out;
 }
 
-}  // namespace
+// One statement and its parameters.
+struct Statement {
+  std::string sql;
+  Params params;
+  pqxx::result Run(pqxx::dbtransaction& txn, std::string_view prefix = "") const {
+    auto values = params.Values();
+    return txn.exec_params(std::string(prefix) + sql, pqxx::prepare::make_dynamic_params(values));
+  }
+};
 
-Result<PageRows> FetchPage(pqxx::dbtransaction& txn, const ListScope& scope, const PageSpec& page) {
+// The page query (limit + 1 rows after the marker); reads the marker's values first.
+Result<Statement> PageStatement(pqxx::dbtransaction& txn, const ListScope& scope,
+                                const PageSpec& page) {
   if (page.sort.empty() || page.limit < 1) {
     return Status::Internal("list of " + std::string(scope.table) + " without sort or limit");
   }
@@ -128,35 +138,53 @@ Result<PageRows> FetchPage(pqxx::dbtransaction& txn, const ListScope& scope, con
   if (!page.marker.empty()) {
     ASSIGN_OR_RETURN(marker_values, MarkerValues(txn, scope, page, columns));
   }
-
-  PageRows out;
-  {
-    Params params;
-    std::vector<std::string> conditions = Conditions(scope, /*with_filters=*/true, params);
-    if (!page.marker.empty()) {
-      std::vector<std::string> marker;
-      for (size_t i = 0; i < columns.size(); ++i) {
-        marker.push_back(params.Bind(marker_values[i], columns[i]->type));
-      }
-      conditions.push_back(AfterMarker(columns, page, marker));
+  Statement st;
+  std::vector<std::string> conditions = Conditions(scope, /*with_filters=*/true, st.params);
+  if (!page.marker.empty()) {
+    std::vector<std::string> marker;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      marker.push_back(st.params.Bind(marker_values[i], columns[i]->type));
     }
-    std::string limit = params.Bind(std::to_string(page.limit + 1), "bigint");
-    auto values = params.Values();
-    out.rows = txn.exec_params("SELECT " + std::string(scope.columns) + " FROM " +
-                                   std::string(scope.table) + Where(conditions) +
-                                   OrderBy(columns, page) + " LIMIT " + limit,
-                               pqxx::prepare::make_dynamic_params(values));
-    out.more = static_cast<int>(out.rows.size()) > page.limit;
+    conditions.push_back(AfterMarker(columns, page, marker));
   }
-  if (page.with_count) {
-    Params params;
-    std::vector<std::string> conditions = Conditions(scope, /*with_filters=*/true, params);
-    auto values = params.Values();
-    auto r = txn.exec_params("SELECT count(*) FROM " + std::string(scope.table) + Where(conditions),
-                             pqxx::prepare::make_dynamic_params(values));
-    out.count = Int(r[0][0]);
-  }
+  std::string limit = st.params.Bind(std::to_string(page.limit + 1), "bigint");
+  st.sql = "SELECT " + std::string(scope.columns) + " FROM " + std::string(scope.table) +
+           Where(conditions) + OrderBy(columns, page) + " LIMIT " + limit;
+  return st;
+}
+
+Statement CountStatement(const ListScope& scope) {
+  Statement st;
+  std::vector<std::string> conditions = Conditions(scope, /*with_filters=*/true, st.params);
+  st.sql = "SELECT count(*) FROM " + std::string(scope.table) + Where(conditions);
+  return st;
+}
+
+}  // namespace
+
+Result<PageRows> FetchPage(pqxx::dbtransaction& txn, const ListScope& scope, const PageSpec& page) {
+  ASSIGN_OR_RETURN(Statement select, PageStatement(txn, scope, page));
+  PageRows out;
+  out.rows = select.Run(txn);
+  out.more = static_cast<int>(out.rows.size()) > page.limit;
+  if (page.with_count) out.count = Int(CountStatement(scope).Run(txn)[0][0]);
   return out;
+}
+
+Result<std::string> ExplainPage(pqxx::dbtransaction& txn, const ListScope& scope,
+                                const PageSpec& page) {
+  ASSIGN_OR_RETURN(Statement select, PageStatement(txn, scope, page));
+  std::string plan;
+  auto append = [&plan](const pqxx::result& r) {
+    for (const auto& row : r) plan += Text(row[0]) + "\n";
+  };
+  constexpr std::string_view kExplain = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ";
+  append(select.Run(txn, kExplain));
+  if (page.with_count) {
+    plan += "-- count:\n";
+    append(CountStatement(scope).Run(txn, kExplain));
+  }
+  return plan;
 }
 
 }  // namespace bb::sql

@@ -29,9 +29,12 @@ namespace bb::sql {
 
 // A sort key of a list and the SQL it stands for (constants of the repository).
 struct SortColumn {
-  std::string_view key{};         // the API's name: "created_at"
-  std::string_view expression{};  // SQL: "created_at"; NULLs must be mapped (COALESCE) to a value
-  std::string_view type{};        // SQL type the marker's value is bound as: "timestamptz"
+  std::string_view key{};  // the API's name: "created_at"
+  // SQL over table-qualified columns: "backups.created_at". Qualified because a bare name in
+  // ORDER BY means the SELECT list's column of that name first (id::text AS id would sort ids
+  // as text and keep the index from providing the order). NULLs must be mapped (COALESCE).
+  std::string_view expression{};
+  std::string_view type{};  // SQL type the marker's value is bound as: "timestamptz"
 };
 
 // `column = value` with the value bound as a parameter of `type`.
@@ -60,6 +63,11 @@ struct PageRows {
 
 // Reads one page. InvalidArgument when the marker is not a record visible in the scope.
 Result<PageRows> FetchPage(pqxx::dbtransaction& txn, const ListScope& scope, const PageSpec& page);
+
+// EXPLAIN ANALYZE of the statements FetchPage runs (page, then count when asked): the plan
+// text, for benchmarks and operators checking that an index serves a listing.
+Result<std::string> ExplainPage(pqxx::dbtransaction& txn, const ListScope& scope,
+                                const PageSpec& page);
 
 // Converts the page's rows with `read` (a row -> record function) and sets next_marker to the
 // last record's id when more follow.

@@ -15,12 +15,12 @@ const std::string kColumns =
 
 // Sort keys (model/list_query.h kSnapshotSortKeys) -> SQL.
 constexpr sql::SortColumn kSortColumns[] = {
-    {"created_at", "created_at", "timestamptz"},
-    {"updated_at", "updated_at", "timestamptz"},
-    {"name", "name", "text"},
-    {"status", "status", "text"},
-    {"size_gib", "size_gib", "bigint"},
-    {"id", "id", "uuid"},
+    {"created_at", "snapshots.created_at", "timestamptz"},
+    {"updated_at", "snapshots.updated_at", "timestamptz"},
+    {"name", "snapshots.name", "text"},
+    {"status", "snapshots.status", "text"},
+    {"size_gib", "snapshots.size_gib", "bigint"},
+    {"id", "snapshots.id", "uuid"},
 };
 
 Snapshot RowToSnapshot(const pqxx::row& r) {

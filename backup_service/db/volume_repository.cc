@@ -15,12 +15,12 @@ const std::string kColumns =
 
 // Sort keys (model/list_query.h kVolumeSortKeys) -> SQL.
 constexpr sql::SortColumn kSortColumns[] = {
-    {"created_at", "created_at", "timestamptz"},
-    {"updated_at", "updated_at", "timestamptz"},
-    {"name", "name", "text"},
-    {"status", "status", "text"},
-    {"size_gib", "size_gib", "bigint"},
-    {"id", "id", "uuid"},
+    {"created_at", "volumes.created_at", "timestamptz"},
+    {"updated_at", "volumes.updated_at", "timestamptz"},
+    {"name", "volumes.name", "text"},
+    {"status", "volumes.status", "text"},
+    {"size_gib", "volumes.size_gib", "bigint"},
+    {"id", "volumes.id", "uuid"},
 };
 
 const std::string kAttachmentColumns =
