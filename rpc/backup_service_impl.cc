@@ -52,8 +52,17 @@ grpc::Status BackupServiceImpl::ListBackups(grpc::ServerContext* context,
                                             v1::ListBackupsResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    ASSIGN_OR_RETURN(auto backups, backups_.ListBackups(project_id, request->volume_id()));
-    for (const auto& backup : backups) *response->add_backups() = ToProto(backup);
+    if (request->page().all_projects()) {
+      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
+    }
+    ListBackupsQuery query{.project_id = project_id,
+                           .volume_id = request->volume_id(),
+                           .name = request->name(),
+                           .status = request->status(),
+                           .page = FromProto(request->page())};
+    ASSIGN_OR_RETURN(auto page, backups_.ListBackups(query));
+    for (const auto& backup : page.records) *response->add_backups() = ToProto(backup);
+    *response->mutable_page() = PageInfoProto(page);
     return Status::Ok();
   });
 }

@@ -11,6 +11,7 @@
 
 #include "backup_service/common/result.h"
 #include "backup_service/db/database.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 
 namespace bb {
@@ -48,6 +49,15 @@ struct SnapshotRelease {
   SnapshotStatus to = SnapshotStatus::kAvailable;
 };
 
+// Filters of a backup listing (combined with AND); empty members match everything. The manager
+// validates them first.
+struct BackupFilter {
+  std::string project_id{};  // the caller's project; ignored when the page lists all projects
+  std::string volume_id{};
+  std::string name{};
+  std::string status{};
+};
+
 class BackupRepository {
  public:
   BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
@@ -66,8 +76,11 @@ class BackupRepository {
                       VolumeStatus volume_from);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
-  // Backups of a project (optionally of one volume), newest first; deleted ones excluded.
-  Result<std::vector<Backup>> List(const std::string& project_id, const std::string& volume_id);
+  // One page of backups in the page's order (keyset_page.h); deleted ones are never listed.
+  // InvalidArgument when the marker is not a backup the caller can list.
+  Result<Page<Backup>> List(const BackupFilter& filter, const PageSpec& page);
+  // EXPLAIN ANALYZE of what List runs for the same arguments (bench/list_bench).
+  Result<std::string> ExplainList(const BackupFilter& filter, const PageSpec& page);
   // The available backup of the volume with the newest data_timestamp (incremental parent).
   Result<std::optional<Backup>> LatestAvailable(const std::string& project_id,
                                                 const std::string& volume_id);

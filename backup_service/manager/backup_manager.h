@@ -30,6 +30,7 @@
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -43,6 +44,16 @@ struct BackupManagerOptions {
   int compression_level = 3;
   int workers_per_job = 2;
   int max_concurrent_jobs = 4;
+  ListLimits list_limits{};  // page size of ListBackups (config list_default_limit, list_max_limit)
+};
+
+// ListBackups: filters (combined with AND; empty = any) and paging.
+struct ListBackupsQuery {
+  std::string project_id{};
+  std::string volume_id{};
+  std::string name{};    // exact
+  std::string status{};  // a backup status
+  PageRequest page{};
 };
 
 struct CreateBackupParams {
@@ -82,8 +93,9 @@ class BackupManager {
 
   Result<Backup> CreateBackup(const CreateBackupParams& p);
   Result<Backup> GetBackup(const std::string& project_id, const std::string& backup_id);
-  Result<std::vector<Backup>> ListBackups(const std::string& project_id,
-                                          const std::string& volume_id);
+  // Every field is validated first (InvalidArgument saying what to fix). Listing all projects
+  // is allowed here; the transport checks that the caller is the operator.
+  Result<Page<Backup>> ListBackups(const ListBackupsQuery& query);
   Result<Backup> DeleteBackup(const std::string& project_id, const std::string& backup_id,
                               bool force);
   Result<RestoreStarted> RestoreBackup(const RestoreParams& p);

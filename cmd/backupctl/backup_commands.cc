@@ -4,6 +4,7 @@
 #include "cmd/backupctl/backup_wait.h"
 #include "cmd/backupctl/commands.h"
 #include "cmd/backupctl/human_output.h"
+#include "cmd/backupctl/list_output.h"
 
 namespace bb::cli {
 namespace {
@@ -53,19 +54,19 @@ int Create(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   return FinishBackupOperation(cli, args, backup, /*gone_ok=*/false);
 }
 
-int List(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+int List(Cli& cli, const CliArgs& args, const Command& command) {
   v1::ListBackupsRequest request;
   request.set_volume_id(args.Value("volume"));
+  request.set_name(args.Value("name"));
+  request.set_status(args.Value("status"));
+  if (int rc = ReadListOptions(args, command, request.mutable_page()); rc != kExitOk) return rc;
   v1::ListBackupsResponse response;
   grpc::Status s = cli.backups().ListBackups(cli.NewContext().get(), request, &response);
   if (!s.ok()) return cli.Fail(s);
   Json list = Json::array();
   for (const auto& backup : response.backups()) list.push_back(MessageToJson(backup));
-  if (cli.json()) {
-    cli.PrintJson(list);
-  } else {
-    PrintTable({"id", "volume_id", "status", "size_gib", "is_incremental", "name"}, list);
-  }
+  PrintListing(cli, "backups", list, response.page(),
+               {"id", "volume_id", "status", "size_gib", "is_incremental", "name"});
   return kExitOk;
 }
 
@@ -150,7 +151,13 @@ std::vector<Command> BackupCommands() {
        {"force", "incremental", "snapshot", "name", "description", "container", "wait"},
        "back up a volume (--force for an in-use volume; --wait until it is available)",
        Create},
-      {"backup", "list", {}, {}, {"volume"}, "list backups (of one volume with --volume)", List},
+      {"backup",
+       "list",
+       {},
+       {},
+       ListOptionNames({"volume", "name", "status"}),
+       "list backups, newest first, a page at a time (--marker: the next page)",
+       List},
       {"backup", "show", {"BACKUP_ID"}, {}, {}, "show one backup", Show},
       {"backup",
        "delete",

@@ -125,13 +125,16 @@ int Run(int argc, char** argv, bool* served) {
   auto store = CreateObjectStore(config->object_store, store_config);
   if (!store.ok()) return Fail("object store " + config->object_store, store.status());
 
-  VolumeManager volumes(**db, **driver, runner, config->host);
+  ListLimits list_limits{.default_limit = config->list_default_limit,
+                         .max_limit = config->list_max_limit};
+  VolumeManager volumes(**db, **driver, runner, config->host, list_limits);
   BackupManagerOptions options{.host = config->host,
                                .default_container = config->default_container,
                                .chunk_size = config->chunk_size_mib << 20,
                                .compression_level = config->compression_level,
                                .workers_per_job = config->workers_per_job,
-                               .max_concurrent_jobs = config->max_concurrent_jobs};
+                               .max_concurrent_jobs = config->max_concurrent_jobs,
+                               .list_limits = list_limits};
   BackupManager backups(**db, volumes, **store, options);
 
   OperatorAuth operator_auth;
