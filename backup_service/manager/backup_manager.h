@@ -27,6 +27,7 @@
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/volume_repository.h"
+#include "backup_service/manager/backup_record.h"
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/model/records.h"
@@ -80,6 +81,14 @@ class BackupManager {
   Result<Backup> DeleteBackup(const std::string& project_id, const std::string& backup_id,
                               bool force);
   Result<RestoreStarted> RestoreBackup(const RestoreParams& p);
+
+  // Export/import of a backup's record for another installation on the same object store
+  // (backup_record_ops.cc). Export needs an available backup; import checks the record, that it
+  // is the caller's project's, that the id is unused here and that the manifest is in this
+  // installation's store, then inserts the backup as available.
+  Result<BackupRecordWire> ExportBackupRecord(const std::string& project_id,
+                                              const std::string& backup_id);
+  Result<Backup> ImportBackupRecord(const std::string& project_id, const BackupRecordWire& record);
 
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();
