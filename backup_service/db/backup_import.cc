@@ -28,7 +28,10 @@ Status BackupRepository::InsertImported(const Backup& b, const std::string& reas
     row.status = BackupStatus::kAvailable;
     bool parent_present = false;
     if (!row.parent_id.empty()) {
-      auto p = txn.exec_params("SELECT status FROM backups WHERE id = $1::uuid", row.parent_id);
+      // Only a parent of the same project counts: a record naming another project's backup
+      // must neither link to it nor tell the caller that it exists.
+      auto p = txn.exec_params("SELECT status FROM backups WHERE id = $1::uuid AND project_id = $2",
+                               row.parent_id, row.project_id);
       parent_present = !p.empty();
       // The foreign key needs the parent row; a restore never needs the parent.
       if (!parent_present) row.parent_id.clear();

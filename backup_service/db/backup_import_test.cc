@@ -96,6 +96,14 @@ TEST_F(BackupImportRepositoryTest, ParentIsKeptAndCountedOnlyWhenPresent) {
   Backup orphan = Imported(NewUuid());  // its parent stayed with the other installation
   ASSERT_TRUE(backups_->InsertImported(orphan, "orphan").ok());
   EXPECT_EQ(backups_->Get(orphan.id)->parent_id, "");
+
+  Backup elsewhere = Imported();
+  elsewhere.project_id = "p2";
+  ASSERT_TRUE(backups_->InsertImported(elsewhere, "another project's").ok());
+  Backup stranger = Imported(elsewhere.id);  // names another project's backup as parent
+  ASSERT_TRUE(backups_->InsertImported(stranger, "stranger").ok());
+  EXPECT_EQ(backups_->Get(stranger.id)->parent_id, "");
+  EXPECT_EQ(backups_->Get(elsewhere.id)->num_dependent_backups, 0);
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ class BackupRepository {
   // Import of an exported backup record (backup_import.cc). CheckIdUnused: AlreadyExists when a
   // row with that id exists in any status, deleted included (deleted rows are kept and the id is
   // the primary key). InsertImported, in one transaction: the same check; parent_id kept only
-  // when that backup is in this database (else dropped: every manifest names all its chunks) and
+  // when that backup is in this database and project (else dropped: every manifest names all its
+  // chunks) and
   // then counted as its dependent; the row inserted as available with location, sizes and times
   // from `b`, and its first event.
   Status CheckIdUnused(const std::string& id);

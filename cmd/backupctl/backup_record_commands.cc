@@ -7,8 +7,6 @@
 // daemon's own refusals, so scripts see one error format.
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "backup_service/common/result.h"
 #include "cmd/backupctl/commands.h"
@@ -22,20 +20,20 @@ namespace {
 constexpr size_t kMaxRecordFileBytes = 1 << 20;
 
 Result<std::string> ReadRecordText(const std::string& path) {
-  std::string text;
-  if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::InvalidArgument("cannot read the record file '" + path + "'");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) return Status::InvalidArgument("cannot read the record file '" + path + "'");
-    text = buffer.str();
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return Status::InvalidArgument("cannot read the record file '" + path + "'");
+    in = &file;
   }
+  std::string text(kMaxRecordFileBytes + 1, '\0');
+  in->read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in->bad()) return Status::InvalidArgument("cannot read the record file '" + path + "'");
+  text.resize(static_cast<size_t>(in->gcount()));
   if (text.size() > kMaxRecordFileBytes) {
-    return Status::InvalidArgument("record file '" + path + "' is larger than 1 MiB; it is not " +
-                                   "an exported backup record");
+    return Status::InvalidArgument("record file '" + path +
+                                   "' is larger than 1 MiB; it is not an exported backup record");
   }
   return text;
 }

@@ -267,6 +267,8 @@ TEST_F(BackupctlRecordTest, RecordFileProblemsAreReportedBeforeAnyCall) {
   ExpectRefused(
       import(WriteScratch("number.json", "{\"backup_service\": 1, \"backup_url\": \"\"}")),
       "INVALID_ARGUMENT", "has no \"backup_service\" string");
+  ExpectRefused(import(WriteScratch("huge.json", std::string(2 * kMiB, ' '))), "INVALID_ARGUMENT",
+                "is larger than 1 MiB");
   CliRun usage = Cli({"backup", "import"});
   EXPECT_EQ(usage.code, 2) << usage.Describe();
   EXPECT_NE(usage.err.find("missing FILE"), std::string::npos) << usage.Describe();
