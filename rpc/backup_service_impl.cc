@@ -113,16 +113,29 @@ grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* context,
   });
 }
 
-grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* /*context*/,
-                                                   const v1::ExportBackupRecordRequest* /*request*/,
-                                                   v1::BackupRecord* /*response*/) {
-  return NextIssue("ExportBackupRecord");
+grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* context,
+                                                   const v1::ExportBackupRecordRequest* request,
+                                                   v1::BackupRecord* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto record, backups_.ExportBackupRecord(project_id, request->backup_id()));
+    response->set_backup_service(record.backup_service);
+    response->set_backup_url(record.backup_url);
+    return Status::Ok();
+  });
 }
 
-grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* /*context*/,
-                                                   const v1::ImportBackupRecordRequest* /*request*/,
-                                                   v1::Backup* /*response*/) {
-  return NextIssue("ImportBackupRecord");
+grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* context,
+                                                   const v1::ImportBackupRecordRequest* request,
+                                                   v1::Backup* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    BackupRecordWire record{.backup_service = request->record().backup_service(),
+                            .backup_url = request->record().backup_url()};
+    ASSIGN_OR_RETURN(auto backup, backups_.ImportBackupRecord(project_id, record));
+    *response = ToProto(backup);
+    return Status::Ok();
+  });
 }
 
 grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,

@@ -74,6 +74,15 @@ class BackupRepository {
   // for a volume created for the restore) and backup available -> restoring.
   Status BeginRestore(const std::string& backup_id, const std::string& volume_id,
                       VolumeStatus volume_from);
+  // Import of an exported backup record (backup_import.cc). CheckIdUnused: AlreadyExists when a
+  // row with that id exists in any status, deleted included (deleted rows are kept and the id is
+  // the primary key). InsertImported, in one transaction: the same check; parent_id kept only
+  // when that backup is in this database and project (else dropped: every manifest names all its
+  // chunks) and
+  // then counted as its dependent; the row inserted as available with location, sizes and times
+  // from `b`, and its first event.
+  Status CheckIdUnused(const std::string& id);
+  Status InsertImported(const Backup& b, const std::string& reason);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
   // One page of backups in the page's order (keyset_page.h); deleted ones are never listed.

@@ -28,6 +28,7 @@
 #include "backup_service/db/database.h"
 #include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
+#include "backup_service/manager/backup_record.h"
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/model/list_query.h"
@@ -106,6 +107,14 @@ class BackupManager {
   // Admin (any project): status available|error, and what the backup holds released
   // (reset_backup.cc; semantics in proto/backup.proto ResetBackupStatusRequest).
   Result<Backup> ResetBackupStatus(const std::string& backup_id, const std::string& status);
+
+  // Export/import of a backup's record for another installation on the same object store
+  // (backup_record_ops.cc). Export needs an available backup; import checks the record, that it
+  // is the caller's project's, that the id is unused here and that the manifest is in this
+  // installation's store, then inserts the backup as available.
+  Result<BackupRecordWire> ExportBackupRecord(const std::string& project_id,
+                                              const std::string& backup_id);
+  Result<Backup> ImportBackupRecord(const std::string& project_id, const BackupRecordWire& record);
 
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();

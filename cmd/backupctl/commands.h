@@ -32,6 +32,7 @@ std::vector<Command> VolumeCommands();
 std::vector<Command> SnapshotCommands();
 std::vector<Command> BackupCommands();
 std::vector<Command> BackupEditCommands();
+std::vector<Command> BackupRecordCommands();  // backup export / import
 const std::vector<Command>& AllCommands();
 
 // Prints `error: message` and the command's usage on stderr; returns kExitUsage.
