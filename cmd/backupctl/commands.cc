@@ -38,7 +38,8 @@ std::string Command::Usage() const {
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command> kCommands = [] {
     std::vector<Command> all;
-    for (auto part : {VolumeCommands(), SnapshotCommands(), BackupCommands()}) {
+    for (auto part :
+         {VolumeCommands(), SnapshotCommands(), BackupCommands(), BackupWatchCommands()}) {
       all.insert(all.end(), part.begin(), part.end());
     }
     return all;

@@ -31,6 +31,7 @@ struct Command {
 std::vector<Command> VolumeCommands();
 std::vector<Command> SnapshotCommands();
 std::vector<Command> BackupCommands();
+std::vector<Command> BackupWatchCommands();
 const std::vector<Command>& AllCommands();
 
 // Prints `error: message` and the command's usage on stderr; returns kExitUsage.
