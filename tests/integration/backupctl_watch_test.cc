@@ -1,5 +1,6 @@
 // Progress streaming through backupctl against the real daemon: --wait's progress on stderr (JSON
 // lines, plain lines), `backup watch`, and its refusals.
+#include <filesystem>
 #include <sstream>
 
 #include "tests/integration/backupctl_fixture.h"
@@ -75,6 +76,29 @@ TEST_F(BackupctlTest, WatchRefusesBadIdsAndOtherProjects) {
   v1::Backup backup = BackupAndWait(volume.id());
   ExpectRefused(Cli({"backup", "watch", backup.id()}, As::kTenant, "someone_else"), "NOT_FOUND",
                 "not found");
+}
+
+TEST_F(BackupctlTest, FailedRestoreEndsWithPhaseErrorAndExitOne) {
+  v1::Volume volume = CreateVolume(1, "watch-restore-fail");
+  WritePattern(volume.id(), 0, 4 * kMiB, 5);
+  v1::Backup backup = BackupAndWait(volume.id());
+  // Take the chunks away (the manifest stays): the restore fails reading them.
+  std::vector<std::filesystem::path> chunk_dirs;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(daemon_->store_dir())) {
+    if (entry.is_directory() && entry.path().filename() == "chunks") {
+      chunk_dirs.push_back(entry.path());
+    }
+  }
+  ASSERT_FALSE(chunk_dirs.empty());
+  for (const auto& dir : chunk_dirs) std::filesystem::remove_all(dir);
+  CliRun run = Cli({"--json", "backup", "restore", backup.id(), "--wait"});
+  EXPECT_EQ(run.code, 1) << run.Describe();
+  auto lines = JsonLines(run.err);
+  ASSERT_FALSE(lines.empty()) << run.Describe();
+  EXPECT_EQ(lines.back()["operation"], "restore");
+  EXPECT_EQ(lines.back()["phase"], "error") << run.Describe();
+  EXPECT_NE(lines.back()["fail_reason"], "") << run.Describe();
+  EXPECT_EQ(run.Json()["status"], "error") << run.Describe();
 }
 
 }  // namespace
