@@ -9,13 +9,6 @@
 #include "rpc/status_mapping.h"
 
 namespace bb {
-namespace {
-
-grpc::Status NextIssue(const char* rpc) {
-  return ToGrpcStatus(Status::Unimplemented(std::string(rpc) + " is not implemented yet"));
-}
-
-}  // namespace
 
 grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                                              const v1::CreateBackupRequest* request,
@@ -150,16 +143,28 @@ grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,
   });
 }
 
-grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* /*context*/,
-                                            const v1::WatchRequest* /*request*/,
-                                            grpc::ServerWriter<v1::Progress>* /*writer*/) {
-  return NextIssue("WatchBackup");
+grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* context,
+                                            const v1::WatchRequest* request,
+                                            grpc::ServerWriter<v1::Progress>* writer) {
+  return Watch(WatchKind::kBackup, context, request, writer);
 }
 
-grpc::Status BackupServiceImpl::WatchRestore(grpc::ServerContext* /*context*/,
-                                             const v1::WatchRequest* /*request*/,
-                                             grpc::ServerWriter<v1::Progress>* /*writer*/) {
-  return NextIssue("WatchRestore");
+grpc::Status BackupServiceImpl::WatchRestore(grpc::ServerContext* context,
+                                             const v1::WatchRequest* request,
+                                             grpc::ServerWriter<v1::Progress>* writer) {
+  return Watch(WatchKind::kRestore, context, request, writer);
+}
+
+// The other operation's status (restoring for WatchBackup, creating/deleting for WatchRestore)
+// is FAILED_PRECONDITION naming the status and the RPC that follows it (progress_watch.h).
+grpc::Status BackupServiceImpl::Watch(WatchKind kind, grpc::ServerContext* context,
+                                      const v1::WatchRequest* request,
+                                      grpc::ServerWriter<v1::Progress>* writer) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    return StreamProgress(backups_, kind, project_id, request->backup_id(), *context, *writer,
+                          watch_stop_);
+  });
 }
 
 }  // namespace bb

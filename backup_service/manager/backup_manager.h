@@ -32,6 +32,7 @@
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/model/list_query.h"
+#include "backup_service/manager/progress_report.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -115,6 +116,12 @@ class BackupManager {
   Result<BackupRecordWire> ExportBackupRecord(const std::string& project_id,
                                               const std::string& backup_id);
   Result<Backup> ImportBackupRecord(const std::string& project_id, const BackupRecordWire& record);
+  // One observation for WatchBackup/WatchRestore (watch_backup.cc): the row (NotFound for a
+  // missing, deleted or other project's backup) and this daemon's live or recently finished
+  // job. restore_volume_id: a restore target the watcher saw earlier; its status is read once
+  // the backup no longer restores, so a watcher learns the outcome of a restore it followed.
+  Result<ProgressSnapshot> Progress(const std::string& project_id, const std::string& backup_id,
+                                    const std::string& restore_volume_id = "");
 
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();

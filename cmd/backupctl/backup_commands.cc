@@ -1,4 +1,5 @@
-// backupctl backup commands: create, list, show, delete, restore (the long ones take --wait).
+// backupctl backup commands: create, list, show, delete, restore (the long ones take --wait,
+// which draws progress on stderr unless --quiet).
 #include <iostream>
 
 #include "cmd/backupctl/backup_wait.h"
@@ -24,7 +25,9 @@ int FinishBackupOperation(Cli& cli, const CliArgs& args, const v1::Backup& retur
     PrintBackup(cli, returned);
     return kExitOk;
   }
-  WaitOutcome outcome = WaitForBackup(cli, returned, gone_ok);
+  ProgressDisplay display(cli, args);
+  WaitOutcome outcome = WaitForBackup(
+      cli, returned, {.gone_ok = gone_ok, .restore = false, .renderer = display.renderer()});
   if (!outcome.status.ok()) return cli.Fail(outcome.status);
   v1::Backup final_record = outcome.backup;
   if (outcome.gone) final_record.set_status("deleted");  // the record went with the backup
@@ -112,8 +115,14 @@ int Restore(Cli& cli, const CliArgs& args, const Command& /*command*/) {
     return kExitOk;
   }
 
-  WaitOutcome outcome = WaitForBackup(cli, response.backup(), /*gone_ok=*/false);
+  ProgressDisplay display(cli, args);
+  WaitOutcome outcome = WaitForBackup(
+      cli, response.backup(), {.gone_ok = false, .restore = true, .renderer = display.renderer()});
   if (!outcome.status.ok()) return cli.Fail(outcome.status);
+  // The backup carries no reason for a failed restore; the watch's last message does.
+  std::string fail_reason = outcome.backup.fail_reason();
+  bool watch_failed = outcome.last_progress && outcome.last_progress->phase() == "error";
+  if (watch_failed) fail_reason = outcome.last_progress->fail_reason();
   // The restore's outcome is the target volume's status: a failed restore leaves the backup
   // available and the volume error_restoring (as in Cinder).
   v1::GetVolumeRequest get_volume;
@@ -124,17 +133,17 @@ int Restore(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   out["backup"] = MessageToJson(outcome.backup);
   out["volume"] = MessageToJson(volume);
   out["status"] = volume.status();
+  if (!fail_reason.empty()) out["fail_reason"] = fail_reason;
   if (cli.json()) {
     cli.PrintJson(out);
   } else {
     std::cout << "restored backup " << response.backup_id() << " into volume " << volume.id()
               << " (" << volume.name() << "): " << volume.status() << "\n";
   }
-  if (volume.status() != "available") {
+  if (volume.status() != "available" || watch_failed) {
     std::cerr << "error: restore of backup " << response.backup_id() << " left volume "
               << volume.id() << " in status " << volume.status()
-              << (outcome.backup.fail_reason().empty() ? "" : ": " + outcome.backup.fail_reason())
-              << "\n";
+              << (fail_reason.empty() ? "" : ": " + fail_reason) << "\n";
     return kExitFailed;
   }
   return kExitOk;
@@ -148,8 +157,9 @@ std::vector<Command> BackupCommands() {
        "create",
        {"VOLUME_ID"},
        {},
-       {"force", "incremental", "snapshot", "name", "description", "container", "wait"},
-       "back up a volume (--force for an in-use volume; --wait until it is available)",
+       {"force", "incremental", "snapshot", "name", "description", "container", "wait", "quiet"},
+       "back up a volume (--force for an in-use volume; --wait until it is available, showing "
+       "progress on stderr unless --quiet)",
        Create},
       {"backup",
        "list",
@@ -163,14 +173,14 @@ std::vector<Command> BackupCommands() {
        "delete",
        {"BACKUP_ID"},
        {},
-       {"force", "wait"},
+       {"force", "wait", "quiet"},
        "delete a backup (--force: also one that is not available or error)",
        Delete},
       {"backup",
        "restore",
        {"BACKUP_ID"},
        {},
-       {"volume", "name", "wait"},
+       {"volume", "name", "wait", "quiet"},
        "restore into an existing volume (--volume) or a new one (--name)",
        Restore},
   };

@@ -40,7 +40,7 @@ const std::vector<Command>& AllCommands() {
     std::vector<Command> all;
     for (auto part :
          {VolumeCommands(), SnapshotCommands(), BackupCommands(), BackupEditCommands(),
-          BackupRecordCommands()}) {
+          BackupRecordCommands(), BackupWatchCommands()}) {
       all.insert(all.end(), part.begin(), part.end());
     }
     return all;
