@@ -128,6 +128,17 @@ ProgressReport DescribeProgress(WatchKind kind, const ProgressSnapshot& s,
   ProgressReport r;
   r.backup_id = b.id;
   r.status = std::string(ToString(b.status));
+  // The row rests but this daemon's job has not returned yet: its outcome is known only when it
+  // has (a failed restore also leaves the backup available), so the watch goes on a poll longer.
+  if (!Follows(kind, b.status) && IsResting(b.status) && s.live &&
+      (kind == WatchKind::kRestore) == (s.live->operation == JobOperation::kRestore)) {
+    r.operation = std::string(ToString(s.live->operation));
+    r.phase = "finalize";
+    r.bytes_done = s.live->bytes_done;
+    r.bytes_total = s.live->bytes_total;
+    r.mb_per_s = s.live->mb_per_s;
+    return r;
+  }
   // An operation the watch does not follow counts as the end of the one it did (a backup that
   // became restoring between two polls was created; the caller refuses it on the first poll).
   if (!Follows(kind, b.status)) {

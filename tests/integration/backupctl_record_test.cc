@@ -89,10 +89,11 @@ class BackupctlRecordTest : public BackupctlTest {
   }
 
   // What a tenant sees of the project's backups (ids, statuses, every field).
+  // The listed backups (ids and statuses) as JSON text, for before/after comparisons.
   std::string ListedBackups(const std::string& project = "") {
     CliRun run = Cli({"--json", "backup", "list"}, As::kTenant, project);
     EXPECT_EQ(run.code, 0) << run.Describe();
-    return run.out;
+    return run.Json()["backups"].dump();
   }
 
   // Imports `record` (written to a file) and expects a refusal that changes no listing.
@@ -243,7 +244,7 @@ TEST_F(BackupctlRecordTest, BadRecordsAreRefusedAndChangeNothing) {
   std::string other = "it_other_" + NewUuid().substr(0, 8);
   ExpectImportRefused(record, "PERMISSION_DENIED",
                       "the backup record belongs to project " + project_ + ", not " + other, other);
-  EXPECT_EQ(ListedBackups(other), "[]\n");
+  EXPECT_EQ(ListedBackups(other), "[]");
 }
 
 TEST_F(BackupctlRecordTest, RecordFileProblemsAreReportedBeforeAnyCall) {
@@ -292,7 +293,7 @@ TEST_F(BackupctlRecordTest, ImportFromStdinOfADeletedBackupIsRefused) {
                           " already exists in this installation (status deleted)"),
             std::string::npos)
       << run->err;
-  EXPECT_EQ(ListedBackups(), "[]\n");
+  EXPECT_EQ(ListedBackups(), "[]");
 }
 
 TEST_F(BackupctlRecordTest, ExportNeedsAnAvailableBackup) {
