@@ -9,13 +9,6 @@
 #include "rpc/status_mapping.h"
 
 namespace bb {
-namespace {
-
-grpc::Status NextIssue(const char* rpc) {
-  return ToGrpcStatus(Status::Unimplemented(std::string(rpc) + " is not implemented yet"));
-}
-
-}  // namespace
 
 grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                                              const v1::CreateBackupRequest* request,
@@ -52,8 +45,17 @@ grpc::Status BackupServiceImpl::ListBackups(grpc::ServerContext* context,
                                             v1::ListBackupsResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    ASSIGN_OR_RETURN(auto backups, backups_.ListBackups(project_id, request->volume_id()));
-    for (const auto& backup : backups) *response->add_backups() = ToProto(backup);
+    if (request->page().all_projects()) {
+      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
+    }
+    ListBackupsQuery query{.project_id = project_id,
+                           .volume_id = request->volume_id(),
+                           .name = request->name(),
+                           .status = request->status(),
+                           .page = FromProto(request->page())};
+    ASSIGN_OR_RETURN(auto page, backups_.ListBackups(query));
+    for (const auto& backup : page.records) *response->add_backups() = ToProto(backup);
+    *response->mutable_page() = PageInfoProto(page);
     return Status::Ok();
   });
 }
@@ -104,16 +106,29 @@ grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* context,
   });
 }
 
-grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* /*context*/,
-                                                   const v1::ExportBackupRecordRequest* /*request*/,
-                                                   v1::BackupRecord* /*response*/) {
-  return NextIssue("ExportBackupRecord");
+grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* context,
+                                                   const v1::ExportBackupRecordRequest* request,
+                                                   v1::BackupRecord* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto record, backups_.ExportBackupRecord(project_id, request->backup_id()));
+    response->set_backup_service(record.backup_service);
+    response->set_backup_url(record.backup_url);
+    return Status::Ok();
+  });
 }
 
-grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* /*context*/,
-                                                   const v1::ImportBackupRecordRequest* /*request*/,
-                                                   v1::Backup* /*response*/) {
-  return NextIssue("ImportBackupRecord");
+grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* context,
+                                                   const v1::ImportBackupRecordRequest* request,
+                                                   v1::Backup* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    BackupRecordWire record{.backup_service = request->record().backup_service(),
+                            .backup_url = request->record().backup_url()};
+    ASSIGN_OR_RETURN(auto backup, backups_.ImportBackupRecord(project_id, record));
+    *response = ToProto(backup);
+    return Status::Ok();
+  });
 }
 
 grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,
@@ -128,16 +143,28 @@ grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,
   });
 }
 
-grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* /*context*/,
-                                            const v1::WatchRequest* /*request*/,
-                                            grpc::ServerWriter<v1::Progress>* /*writer*/) {
-  return NextIssue("WatchBackup");
+grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* context,
+                                            const v1::WatchRequest* request,
+                                            grpc::ServerWriter<v1::Progress>* writer) {
+  return Watch(WatchKind::kBackup, context, request, writer);
 }
 
-grpc::Status BackupServiceImpl::WatchRestore(grpc::ServerContext* /*context*/,
-                                             const v1::WatchRequest* /*request*/,
-                                             grpc::ServerWriter<v1::Progress>* /*writer*/) {
-  return NextIssue("WatchRestore");
+grpc::Status BackupServiceImpl::WatchRestore(grpc::ServerContext* context,
+                                             const v1::WatchRequest* request,
+                                             grpc::ServerWriter<v1::Progress>* writer) {
+  return Watch(WatchKind::kRestore, context, request, writer);
+}
+
+// The other operation's status (restoring for WatchBackup, creating/deleting for WatchRestore)
+// is FAILED_PRECONDITION naming the status and the RPC that follows it (progress_watch.h).
+grpc::Status BackupServiceImpl::Watch(WatchKind kind, grpc::ServerContext* context,
+                                      const v1::WatchRequest* request,
+                                      grpc::ServerWriter<v1::Progress>* writer) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    return StreamProgress(backups_, kind, project_id, request->backup_id(), *context, *writer,
+                          watch_stop_);
+  });
 }
 
 }  // namespace bb

@@ -9,6 +9,7 @@
 #include "backup.grpc.pb.h"
 #include "backup_service/manager/backup_manager.h"
 #include "rpc/operator_auth.h"
+#include "rpc/watch_stream.h"
 
 namespace bb {
 
@@ -44,9 +45,17 @@ class BackupServiceImpl final : public v1::BackupService::Service {
   grpc::Status WatchRestore(grpc::ServerContext* context, const v1::WatchRequest* request,
                             grpc::ServerWriter<v1::Progress>* writer) override;
 
+  // Ends every open watch, and any started later after its first message (UNAVAILABLE). Called
+  // first on server shutdown, whose grace period would otherwise wait for the watched jobs.
+  void StopWatches() { watch_stop_.Stop(); }
+
  private:
+  grpc::Status Watch(WatchKind kind, grpc::ServerContext* context, const v1::WatchRequest* request,
+                     grpc::ServerWriter<v1::Progress>* writer);
+
   BackupManager& backups_;
   const OperatorAuth& auth_;
+  WatchStop watch_stop_;
 };
 
 }  // namespace bb

@@ -51,6 +51,8 @@ int RpcServer::port() const { return impl_->port; }
 void RpcServer::Shutdown(std::chrono::milliseconds grace) {
   if (impl_->shut_down) return;
   impl_->shut_down = true;
+  // Watches follow jobs that may run for hours: end them now rather than after the grace.
+  impl_->backup_service.StopWatches();
   impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
   impl_->server->Wait();
 }

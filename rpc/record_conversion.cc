@@ -87,4 +87,20 @@ v1::Backup ToProto(const Backup& backup) {
   return out;
 }
 
+PageRequest FromProto(const v1::ListOptions& options) {
+  return {.sort = options.sort(),
+          .limit = options.limit(),
+          .marker = options.marker(),
+          .with_count = options.with_count(),
+          .all_projects = options.all_projects()};
+}
+
+v1::PageInfo PageInfoProto(const std::string& next_marker, int64_t count, int limit) {
+  v1::PageInfo out;
+  out.set_next_marker(next_marker);
+  out.set_count(count);
+  out.set_limit(limit);
+  return out;
+}
+
 }  // namespace bb

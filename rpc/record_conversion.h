@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backup.pb.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "volume.pb.h"
 
@@ -17,5 +18,14 @@ v1::Volume ToProto(const Volume& volume, const std::vector<Attachment>& attachme
 v1::Attachment ToProto(const Attachment& attachment);
 v1::Snapshot ToProto(const Snapshot& snapshot);
 v1::Backup ToProto(const Backup& backup);
+
+// Paging: the wire's ListOptions as the managers take them (validated there), and a page's
+// PageInfo (next_marker empty on the last page, count -1 when not asked, the limit applied).
+PageRequest FromProto(const v1::ListOptions& options);
+v1::PageInfo PageInfoProto(const std::string& next_marker, int64_t count, int limit);
+template <typename T>
+v1::PageInfo PageInfoProto(const Page<T>& page) {
+  return PageInfoProto(page.next_marker, page.count, page.limit);
+}
 
 }  // namespace bb

@@ -119,5 +119,27 @@ TEST(RecordConversionTest, Backup) {
   EXPECT_EQ(ToProto(full).status(), "creating");
 }
 
+TEST(RecordConversionTest, ListOptionsAndPageInfo) {
+  v1::ListOptions options;
+  options.set_sort("name:desc");
+  options.set_limit(-4);  // passed on as given: the manager refuses it
+  options.set_marker("m");
+  options.set_with_count(true);
+  options.set_all_projects(true);
+  PageRequest request = FromProto(options);
+  EXPECT_EQ(request.sort, "name:desc");
+  EXPECT_EQ(request.limit, -4);
+  EXPECT_EQ(request.marker, "m");
+  EXPECT_TRUE(request.with_count);
+  EXPECT_TRUE(request.all_projects);
+  EXPECT_FALSE(FromProto(v1::ListOptions()).all_projects);
+
+  Page<Backup> page{.records = {}, .next_marker = "last-id", .count = -1, .limit = 50};
+  v1::PageInfo info = PageInfoProto(page);
+  EXPECT_EQ(info.next_marker(), "last-id");
+  EXPECT_EQ(info.count(), -1);
+  EXPECT_EQ(info.limit(), 50);
+}
+
 }  // namespace
 }  // namespace bb

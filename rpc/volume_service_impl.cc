@@ -39,14 +39,22 @@ grpc::Status VolumeServiceImpl::GetVolume(grpc::ServerContext* context,
 }
 
 grpc::Status VolumeServiceImpl::ListVolumes(grpc::ServerContext* context,
-                                            const v1::ListVolumesRequest* /*request*/,
+                                            const v1::ListVolumesRequest* request,
                                             v1::ListVolumesResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    ASSIGN_OR_RETURN(auto volumes, volumes_.ListVolumes(project_id));
-    for (const auto& volume : volumes) {
-      ASSIGN_OR_RETURN(*response->add_volumes(), VolumeWithAttachments(volume));
+    if (request->page().all_projects()) {
+      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
     }
+    ListVolumesQuery query{.project_id = project_id,
+                           .name = request->name(),
+                           .status = request->status(),
+                           .page = FromProto(request->page())};
+    ASSIGN_OR_RETURN(auto page, volumes_.ListVolumes(query));
+    for (const auto& listed : page.records) {
+      *response->add_volumes() = ToProto(listed.volume, listed.attachments);
+    }
+    *response->mutable_page() = PageInfoProto(page);
     return Status::Ok();
   });
 }
@@ -116,8 +124,17 @@ grpc::Status VolumeServiceImpl::ListSnapshots(grpc::ServerContext* context,
                                               v1::ListSnapshotsResponse* response) {
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    ASSIGN_OR_RETURN(auto snapshots, volumes_.ListSnapshots(project_id, request->volume_id()));
-    for (const auto& snapshot : snapshots) *response->add_snapshots() = ToProto(snapshot);
+    if (request->page().all_projects()) {
+      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
+    }
+    ListSnapshotsQuery query{.project_id = project_id,
+                             .volume_id = request->volume_id(),
+                             .name = request->name(),
+                             .status = request->status(),
+                             .page = FromProto(request->page())};
+    ASSIGN_OR_RETURN(auto page, volumes_.ListSnapshots(query));
+    for (const auto& snapshot : page.records) *response->add_snapshots() = ToProto(snapshot);
+    *response->mutable_page() = PageInfoProto(page);
     return Status::Ok();
   });
 }

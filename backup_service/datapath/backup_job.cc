@@ -1,7 +1,6 @@
 // RunBackupJob: reader thread -> BoundedQueue -> `workers` threads (hash, compress, encode, put)
 // -> per-index results -> manifest (written last). See README.md for the format and commit order.
 // Thread-safety: each call owns its threads and state; concurrent jobs share only the store.
-#include "backup_service/common/failpoint.h"
 #include "backup_service/datapath/backup_job.h"
 
 #include <chrono>
@@ -10,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/bounded_queue.h"
 #include "backup_service/datapath/chunk_codec.h"

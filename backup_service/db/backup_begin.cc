@@ -62,7 +62,9 @@ Status BackupRepository::BeginRestore(const std::string& backup_id, const std::s
                   "restore of backup " + backup_id, host_);
     }
     auto b = txn.exec_params(
-        "UPDATE backups SET status = 'restoring', restore_volume_id = $2::uuid, "
+        // bytes_done restarts: during the restore the counters are the restore's progress, and
+        // a watcher on another daemon reads them from this row.
+        "UPDATE backups SET status = 'restoring', restore_volume_id = $2::uuid, bytes_done = 0, "
         "restore_volume_created = $3, updated_at = now() "
         "WHERE id = $1::uuid AND status = 'available'",
         backup_id, volume_id, volume_created);

@@ -1,6 +1,7 @@
 #include "backup_service/db/backup_repository.h"
 
 #include "backup_service/db/event_log.h"
+#include "backup_service/db/keyset_page.h"
 #include "backup_service/db/sql_util.h"
 #include "backup_service/model/state_machine.h"
 
@@ -17,6 +18,18 @@ const std::string kColumns =
     sql::Micros("data_timestamp") + ", " + sql::Micros("started_at") + ", " +
     sql::Micros("finished_at") + ", " + sql::Micros("created_at") + ", " +
     sql::Micros("updated_at");
+
+// Sort keys (model/list_query.h kBackupSortKeys) -> SQL. A backup that has not copied anything
+// has no data_timestamp: it sorts as the oldest, in ORDER BY and in the marker comparison alike.
+constexpr sql::SortColumn kSortColumns[] = {
+    {"created_at", "backups.created_at", "timestamptz"},
+    {"updated_at", "backups.updated_at", "timestamptz"},
+    {"name", "backups.name", "text"},
+    {"status", "backups.status", "text"},
+    {"size_gib", "backups.size_gib", "bigint"},
+    {"data_timestamp", "COALESCE(backups.data_timestamp, '-infinity'::timestamptz)", "timestamptz"},
+    {"id", "backups.id", "uuid"},
+};
 
 Backup RowToBackup(const pqxx::row& r) {
   Backup b;
@@ -107,16 +120,29 @@ Result<Backup> BackupRepository::Get(const std::string& id, const std::string& p
   return *out;
 }
 
-Result<std::vector<Backup>> BackupRepository::List(const std::string& project_id,
-                                                   const std::string& volume_id) {
-  std::vector<Backup> out;
-  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows = txn.exec_params(
-        "SELECT " + kColumns +
-            " FROM backups WHERE project_id = $1 AND status <> 'deleted' AND "
-            "($2 = '' OR volume_id = NULLIF($2, '')::uuid) ORDER BY created_at DESC, id",
-        project_id, volume_id);
-    for (const auto& r : rows) out.push_back(RowToBackup(r));
+namespace {
+
+// Which rows a listing reads: deleted backups never; the project's unless all projects.
+sql::ListScope BackupListScope(const BackupFilter& filter, const PageSpec& page) {
+  sql::ListScope scope{.table = "backups",
+                       .kind = "backup",
+                       .columns = kColumns,
+                       .sort_columns = kSortColumns,
+                       .visible = {"status <> 'deleted'"}};
+  if (!page.all_projects) scope.project = sql::Equals{"project_id", filter.project_id};
+  if (!filter.volume_id.empty()) scope.filters.push_back({"volume_id", filter.volume_id, "uuid"});
+  if (!filter.name.empty()) scope.filters.push_back({"name", filter.name});
+  if (!filter.status.empty()) scope.filters.push_back({"status", filter.status});
+  return scope;
+}
+
+}  // namespace
+
+Result<Page<Backup>> BackupRepository::List(const BackupFilter& filter, const PageSpec& page) {
+  Page<Backup> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    ASSIGN_OR_RETURN(sql::PageRows rows, sql::FetchPage(txn, BackupListScope(filter, page), page));
+    out = sql::ToPage<Backup>(rows, page, RowToBackup);
     return Status::Ok();
   }));
   return out;
@@ -134,6 +160,16 @@ Result<std::vector<Backup>> BackupRepository::ListNeedingRecovery(const std::str
     return Status::Ok();
   }));
   return out;
+}
+
+Result<std::string> BackupRepository::ExplainList(const BackupFilter& filter,
+                                                  const PageSpec& page) {
+  std::string plan;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    ASSIGN_OR_RETURN(plan, sql::ExplainPage(txn, BackupListScope(filter, page), page));
+    return Status::Ok();
+  }));
+  return plan;
 }
 
 Result<std::optional<Backup>> BackupRepository::LatestAvailable(const std::string& project_id,

@@ -11,6 +11,7 @@
 
 #include "backup_service/common/result.h"
 #include "backup_service/db/database.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 
 namespace bb {
@@ -48,6 +49,15 @@ struct SnapshotRelease {
   SnapshotStatus to = SnapshotStatus::kAvailable;
 };
 
+// Filters of a backup listing (combined with AND); empty members match everything. The manager
+// validates them first.
+struct BackupFilter {
+  std::string project_id{};  // the caller's project; ignored when the page lists all projects
+  std::string volume_id{};
+  std::string name{};
+  std::string status{};
+};
+
 class BackupRepository {
  public:
   BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
@@ -65,10 +75,22 @@ class BackupRepository {
   // volume_created: the volume was created for this restore (restart then puts it to error).
   Status BeginRestore(const std::string& backup_id, const std::string& volume_id,
                       VolumeStatus volume_from, bool volume_created);
+  // Import of an exported backup record (backup_import.cc). CheckIdUnused: AlreadyExists when a
+  // row with that id exists in any status, deleted included (deleted rows are kept and the id is
+  // the primary key). InsertImported, in one transaction: the same check; parent_id kept only
+  // when that backup is in this database and project (else dropped: every manifest names all its
+  // chunks) and
+  // then counted as its dependent; the row inserted as available with location, sizes and times
+  // from `b`, and its first event.
+  Status CheckIdUnused(const std::string& id);
+  Status InsertImported(const Backup& b, const std::string& reason);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
-  // Backups of a project (optionally of one volume), newest first; deleted ones excluded.
-  Result<std::vector<Backup>> List(const std::string& project_id, const std::string& volume_id);
+  // One page of backups in the page's order (keyset_page.h); deleted ones are never listed.
+  // InvalidArgument when the marker is not a backup the caller can list.
+  Result<Page<Backup>> List(const BackupFilter& filter, const PageSpec& page);
+  // EXPLAIN ANALYZE of what List runs for the same arguments (bench/list_bench).
+  Result<std::string> ExplainList(const BackupFilter& filter, const PageSpec& page);
   // Backups of `host` that restart cleanup must look at: transitional ones, and any that still
   // records a temporary snapshot/clone (its removal failed earlier). Oldest first.
   Result<std::vector<Backup>> ListNeedingRecovery(const std::string& host);

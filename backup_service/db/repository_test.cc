@@ -200,9 +200,12 @@ TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
   EXPECT_GE(got->finished_at, got->started_at);
   std::string upper = v.id;
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  auto listed = backups_->List("p1", upper);  // the same UUID written in upper case
+  auto page = ResolvePage({}, kBackupSortKeys, ListLimits{});
+  ASSERT_TRUE(page.ok());
+  // The same UUID written in upper case.
+  auto listed = backups_->List({.project_id = "p1", .volume_id = upper}, *page);
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
-  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->records.size(), 1u);
   auto latest = backups_->LatestAvailable("p1", v.id);
   ASSERT_TRUE(latest.ok());
   ASSERT_TRUE(latest->has_value());

@@ -1,6 +1,7 @@
 #include "backup_service/db/snapshot_repository.h"
 
 #include "backup_service/db/event_log.h"
+#include "backup_service/db/keyset_page.h"
 #include "backup_service/db/sql_util.h"
 #include "backup_service/model/state_machine.h"
 
@@ -11,6 +12,16 @@ const std::string kColumns =
     "id::text, project_id, volume_id::text, name, description, size_gib, status, is_temporary, "
     "provider_location, provider_auth, " +
     sql::Micros("created_at") + ", " + sql::Micros("updated_at");
+
+// Sort keys (model/list_query.h kSnapshotSortKeys) -> SQL.
+constexpr sql::SortColumn kSortColumns[] = {
+    {"created_at", "snapshots.created_at", "timestamptz"},
+    {"updated_at", "snapshots.updated_at", "timestamptz"},
+    {"name", "snapshots.name", "text"},
+    {"status", "snapshots.status", "text"},
+    {"size_gib", "snapshots.size_gib", "bigint"},
+    {"id", "snapshots.id", "uuid"},
+};
 
 Snapshot RowToSnapshot(const pqxx::row& r) {
   Snapshot s;
@@ -73,16 +84,21 @@ Result<Snapshot> SnapshotRepository::Get(const std::string& id, const std::strin
   return *out;
 }
 
-Result<std::vector<Snapshot>> SnapshotRepository::List(const std::string& project_id,
-                                                       const std::string& volume_id) {
-  std::vector<Snapshot> out;
-  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows = txn.exec_params(
-        "SELECT " + kColumns +
-            " FROM snapshots WHERE project_id = $1 AND NOT is_temporary AND "
-            "($2 = '' OR volume_id = NULLIF($2, '')::uuid) ORDER BY created_at DESC, id",
-        project_id, volume_id);
-    for (const auto& r : rows) out.push_back(RowToSnapshot(r));
+Result<Page<Snapshot>> SnapshotRepository::List(const SnapshotFilter& filter,
+                                                const PageSpec& page) {
+  sql::ListScope scope{.table = "snapshots",
+                       .kind = "snapshot",
+                       .columns = kColumns,
+                       .sort_columns = kSortColumns,
+                       .visible = {"NOT is_temporary"}};
+  if (!page.all_projects) scope.project = sql::Equals{"project_id", filter.project_id};
+  if (!filter.volume_id.empty()) scope.filters.push_back({"volume_id", filter.volume_id, "uuid"});
+  if (!filter.name.empty()) scope.filters.push_back({"name", filter.name});
+  if (!filter.status.empty()) scope.filters.push_back({"status", filter.status});
+  Page<Snapshot> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    ASSIGN_OR_RETURN(sql::PageRows rows, sql::FetchPage(txn, scope, page));
+    out = sql::ToPage<Snapshot>(rows, page, RowToSnapshot);
     return Status::Ok();
   }));
   return out;

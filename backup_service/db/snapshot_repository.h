@@ -10,6 +10,7 @@
 
 #include "backup_service/common/result.h"
 #include "backup_service/db/database.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 
 namespace bb {
@@ -17,6 +18,14 @@ namespace bb {
 struct SnapshotChange {
   std::optional<std::string> provider_location;
   std::optional<std::string> provider_auth;
+};
+
+// Filters of a snapshot listing (combined with AND); empty members match everything.
+struct SnapshotFilter {
+  std::string project_id{};  // the caller's project; ignored when the page lists all projects
+  std::string volume_id{};
+  std::string name{};
+  std::string status{};
 };
 
 class SnapshotRepository {
@@ -28,8 +37,9 @@ class SnapshotRepository {
   Status Insert(const Snapshot& s, const std::string& reason,
                 std::initializer_list<VolumeStatus> volume_must_be);
   Result<Snapshot> Get(const std::string& id, const std::string& project_id = "");
-  // User-visible snapshots of a project (optionally of one volume), newest first.
-  Result<std::vector<Snapshot>> List(const std::string& project_id, const std::string& volume_id);
+  // One page of user-visible snapshots (backups' temporary ones are never listed) in the page's
+  // order. InvalidArgument when the marker is not a snapshot the caller can list.
+  Result<Page<Snapshot>> List(const SnapshotFilter& filter, const PageSpec& page);
   Status Transition(const std::string& id, SnapshotStatus from, SnapshotStatus to,
                     const std::string& reason, const SnapshotChange& change = {});
   Status Remove(const std::string& id, SnapshotStatus expected, const std::string& reason);

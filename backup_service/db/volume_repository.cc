@@ -1,6 +1,7 @@
 #include "backup_service/db/volume_repository.h"
 
 #include "backup_service/db/event_log.h"
+#include "backup_service/db/keyset_page.h"
 #include "backup_service/db/sql_util.h"
 #include "backup_service/model/state_machine.h"
 
@@ -11,6 +12,20 @@ const std::string kColumns =
     "id::text, project_id, name, description, size_gib, status, COALESCE(previous_status, ''), "
     "host, provider_location, " +
     sql::Micros("created_at") + ", " + sql::Micros("updated_at");
+
+// Sort keys (model/list_query.h kVolumeSortKeys) -> SQL.
+constexpr sql::SortColumn kSortColumns[] = {
+    {"created_at", "volumes.created_at", "timestamptz"},
+    {"updated_at", "volumes.updated_at", "timestamptz"},
+    {"name", "volumes.name", "text"},
+    {"status", "volumes.status", "text"},
+    {"size_gib", "volumes.size_gib", "bigint"},
+    {"id", "volumes.id", "uuid"},
+};
+
+const std::string kAttachmentColumns =
+    "id::text, volume_id::text, instance_uuid, attached_host, device, status, " +
+    sql::Micros("created_at");
 
 Volume RowToVolume(const pqxx::row& r) {
   Volume v;
@@ -40,8 +55,6 @@ Attachment RowToAttachment(const pqxx::row& r) {
   return a;
 }
 
-// Explains a failed compare-and-swap: missing row or the status it actually has.
-
 }  // namespace
 
 Status VolumeRepository::Insert(const Volume& v, bool is_temporary, const std::string& reason) {
@@ -69,14 +82,19 @@ Result<Volume> VolumeRepository::Get(const std::string& id, const std::string& p
   return *out;
 }
 
-Result<std::vector<Volume>> VolumeRepository::List(const std::string& project_id) {
-  std::vector<Volume> out;
-  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows = txn.exec_params("SELECT " + kColumns +
-                                    " FROM volumes WHERE project_id = $1 AND NOT is_temporary "
-                                    "ORDER BY created_at DESC, id",
-                                project_id);
-    for (const auto& r : rows) out.push_back(RowToVolume(r));
+Result<Page<Volume>> VolumeRepository::List(const VolumeFilter& filter, const PageSpec& page) {
+  sql::ListScope scope{.table = "volumes",
+                       .kind = "volume",
+                       .columns = kColumns,
+                       .sort_columns = kSortColumns,
+                       .visible = {"NOT is_temporary"}};
+  if (!page.all_projects) scope.project = sql::Equals{"project_id", filter.project_id};
+  if (!filter.name.empty()) scope.filters.push_back({"name", filter.name});
+  if (!filter.status.empty()) scope.filters.push_back({"status", filter.status});
+  Page<Volume> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    ASSIGN_OR_RETURN(sql::PageRows rows, sql::FetchPage(txn, scope, page));
+    out = sql::ToPage<Volume>(rows, page, RowToVolume);
     return Status::Ok();
   }));
   return out;
@@ -192,12 +210,33 @@ Status VolumeRepository::DeleteAttachment(const std::string& id) {
 Result<std::vector<Attachment>> VolumeRepository::ListAttachments(const std::string& volume_id) {
   std::vector<Attachment> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto rows = txn.exec_params(
-        "SELECT id::text, volume_id::text, instance_uuid, attached_host, device, status, " +
-            sql::Micros("created_at") +
-            " FROM volume_attachments WHERE volume_id = $1::uuid ORDER BY created_at, id",
-        volume_id);
+    auto rows = txn.exec_params("SELECT " + kAttachmentColumns +
+                                    " FROM volume_attachments WHERE volume_id = $1::uuid "
+                                    "ORDER BY created_at, id",
+                                volume_id);
     for (const auto& r : rows) out.push_back(RowToAttachment(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::map<std::string, std::vector<Attachment>>> VolumeRepository::ListAttachments(
+    const std::vector<std::string>& volume_ids) {
+  std::map<std::string, std::vector<Attachment>> out;
+  if (volume_ids.empty()) return out;
+  // One uuid[] parameter ("{id,id,...}"); the ids come from volume rows, so they are UUIDs.
+  std::string ids = "{";
+  for (const auto& id : volume_ids) ids += (ids.size() > 1 ? "," : "") + id;
+  ids += "}";
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params("SELECT " + kAttachmentColumns +
+                                    " FROM volume_attachments WHERE volume_id = ANY($1::uuid[]) "
+                                    "ORDER BY created_at, id",
+                                ids);
+    for (const auto& r : rows) {
+      Attachment a = RowToAttachment(r);
+      out[a.volume_id].push_back(std::move(a));
+    }
     return Status::Ok();
   }));
   return out;

@@ -4,12 +4,14 @@
 // Thread-safety: stateless over Database; safe to use concurrently.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "backup_service/common/result.h"
 #include "backup_service/db/database.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 
 namespace bb {
@@ -21,6 +23,13 @@ struct VolumeChange {
   std::optional<std::string> provider_location;
 };
 
+// Filters of a volume listing (combined with AND); empty members match everything.
+struct VolumeFilter {
+  std::string project_id{};  // the caller's project; ignored when the page lists all projects
+  std::string name{};
+  std::string status{};
+};
+
 class VolumeRepository {
  public:
   VolumeRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
@@ -28,8 +37,9 @@ class VolumeRepository {
   Status Insert(const Volume& v, bool is_temporary, const std::string& reason);
   // NotFound when missing, or when project_id is non-empty and differs (no existence leak).
   Result<Volume> Get(const std::string& id, const std::string& project_id = "");
-  // User-visible volumes of a project, newest first (temporaries excluded).
-  Result<std::vector<Volume>> List(const std::string& project_id);
+  // One page of user-visible volumes (temporary clones are never listed) in the page's order.
+  // InvalidArgument when the marker is not a volume the caller can list.
+  Result<Page<Volume>> List(const VolumeFilter& filter, const PageSpec& page);
 
   Status Transition(const std::string& id, VolumeStatus from, VolumeStatus to,
                     const std::string& reason, const VolumeChange& change = {});
@@ -44,6 +54,10 @@ class VolumeRepository {
                           const std::string& device);
   Status DeleteAttachment(const std::string& id);
   Result<std::vector<Attachment>> ListAttachments(const std::string& volume_id);
+  // The attachments of several volumes in one query (a listed page): volume id -> attachments,
+  // oldest first; volumes without attachments are absent.
+  Result<std::map<std::string, std::vector<Attachment>>> ListAttachments(
+      const std::vector<std::string>& volume_ids);
 
  private:
   Database& db_;

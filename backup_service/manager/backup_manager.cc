@@ -85,10 +85,16 @@ Result<Backup> BackupManager::GetBackup(const std::string& project_id,
   return backups_.Get(backup_id, project_id);
 }
 
-Result<std::vector<Backup>> BackupManager::ListBackups(const std::string& project_id,
-                                                       const std::string& volume_id) {
-  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", volume_id));
-  return backups_.List(project_id, volume_id);
+Result<Page<Backup>> BackupManager::ListBackups(const ListBackupsQuery& query) {
+  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", query.volume_id));
+  RETURN_IF_ERROR(ValidateText("name", query.name, kMaxNameBytes));
+  RETURN_IF_ERROR(ValidateStatusFilter("backup", query.status, BackupStatusNames()));
+  ASSIGN_OR_RETURN(PageSpec page, ResolvePage(query.page, kBackupSortKeys, options_.list_limits));
+  return backups_.List({.project_id = query.project_id,
+                        .volume_id = query.volume_id,
+                        .name = query.name,
+                        .status = query.status},
+                       page);
 }
 
 std::string BackupManager::StoreContainer(const Backup& b) {
@@ -116,9 +122,7 @@ ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHan
 }
 
 CancelFn BackupManager::Cancellation(const char* mid_failpoint) const {
-  return [this, mid_failpoint] {
-    return stopping_.load() || !failpoint::Hit(mid_failpoint).ok();
-  };
+  return [this, mid_failpoint] { return stopping_.load() || !failpoint::Hit(mid_failpoint).ok(); };
 }
 
 Status BackupManager::PersistWithRetry(const std::string& what,

@@ -28,8 +28,11 @@
 #include "backup_service/db/database.h"
 #include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
+#include "backup_service/manager/backup_record.h"
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
+#include "backup_service/manager/progress_report.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -43,6 +46,16 @@ struct BackupManagerOptions {
   int compression_level = 3;
   int workers_per_job = 2;
   int max_concurrent_jobs = 4;
+  ListLimits list_limits{};  // page size of ListBackups (config list_default_limit, list_max_limit)
+};
+
+// ListBackups: filters (combined with AND; empty = any) and paging.
+struct ListBackupsQuery {
+  std::string project_id{};
+  std::string volume_id{};
+  std::string name{};    // exact
+  std::string status{};  // a backup status
+  PageRequest page{};
 };
 
 struct CreateBackupParams {
@@ -92,8 +105,9 @@ class BackupManager {
 
   Result<Backup> CreateBackup(const CreateBackupParams& p);
   Result<Backup> GetBackup(const std::string& project_id, const std::string& backup_id);
-  Result<std::vector<Backup>> ListBackups(const std::string& project_id,
-                                          const std::string& volume_id);
+  // Every field is validated first (InvalidArgument saying what to fix). Listing all projects
+  // is allowed here; the transport checks that the caller is the operator.
+  Result<Page<Backup>> ListBackups(const ListBackupsQuery& query);
   Result<Backup> DeleteBackup(const std::string& project_id, const std::string& backup_id,
                               bool force);
   Result<RestoreStarted> RestoreBackup(const RestoreParams& p);
@@ -108,6 +122,19 @@ class BackupManager {
   // Restart-time cleanup of `host`'s unfinished backups, restores and deletes (recovery.cc).
   // Call before serving requests; resumed deletes run on the workers.
   Result<RecoveryReport> RecoverHost(const std::string& host);
+  // Export/import of a backup's record for another installation on the same object store
+  // (backup_record_ops.cc). Export needs an available backup; import checks the record, that it
+  // is the caller's project's, that the id is unused here and that the manifest is in this
+  // installation's store, then inserts the backup as available.
+  Result<BackupRecordWire> ExportBackupRecord(const std::string& project_id,
+                                              const std::string& backup_id);
+  Result<Backup> ImportBackupRecord(const std::string& project_id, const BackupRecordWire& record);
+  // One observation for WatchBackup/WatchRestore (watch_backup.cc): the row (NotFound for a
+  // missing, deleted or other project's backup) and this daemon's live or recently finished
+  // job. restore_volume_id: a restore target the watcher saw earlier; its status is read once
+  // the backup no longer restores, so a watcher learns the outcome of a restore it followed.
+  Result<ProgressSnapshot> Progress(const std::string& project_id, const std::string& backup_id,
+                                    const std::string& restore_volume_id = "");
 
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();

@@ -111,7 +111,7 @@ TEST_F(ManagerTest, InUseWithoutForceIsRefusedAndNothingChanges) {
   EXPECT_EQ(b.status().message(), "Backing up an in-use volume must use the force flag.");
   EXPECT_EQ(StatusOf(v.id), VolumeStatus::kInUse);
   EXPECT_EQ(ListEvents(tdb_->db(), "volume", v.id)->size(), events_before);
-  EXPECT_TRUE(backups_->ListBackups(kProject, "")->empty());
+  EXPECT_TRUE(backups_->ListBackups({.project_id = kProject})->records.empty());
 }
 
 TEST_F(ManagerTest, ForcedBackupReturnsVolumeToInUseAndRestoresBitExact) {
@@ -183,7 +183,8 @@ TEST_F(ManagerTest, CloneFallbackWhenDriverCannotSnapshot) {
   ASSERT_EQ(done.status, BackupStatus::kAvailable) << done.fail_reason;
   EXPECT_EQ(done.source_kind, BackupSourceKind::kTempCloneLocal);
   EXPECT_EQ(done.temp_volume_id, "");
-  EXPECT_EQ(volumes_->ListVolumes(kProject)->size(), 1u);  // the clone is gone
+  // The clone is gone.
+  EXPECT_EQ(volumes_->ListVolumes({.project_id = kProject})->records.size(), 1u);
 }
 
 TEST_F(ManagerTest, NoConsistentCopyRefusesForcedBackupWithReason) {
@@ -263,7 +264,8 @@ TEST_F(ManagerTest, RestoreChecksTargetAndFailureLeavesBackupAvailable) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(backups_->RestoreBackup({kProject, NewUuid(), "", ""}).status().code(),
             StatusCode::kNotFound);
-  EXPECT_EQ(volumes_->ListVolumes(kProject)->size(), 3u);  // refusals created nothing
+  // Refusals created nothing.
+  EXPECT_EQ(volumes_->ListVolumes({.project_id = kProject})->records.size(), 3u);
 
   // Corrupt every stored chunk: the restore fails, the backup stays available, the existing
   // target goes to error_restoring.

@@ -1,6 +1,8 @@
 // JobRegistry: a mutex-protected map; speeds are computed from the copy phase's start.
 #include "backup_service/manager/job_registry.h"
 
+#include <iterator>
+
 namespace bb {
 
 std::string_view ToString(JobOperation op) {
@@ -32,7 +34,11 @@ std::string_view ToString(JobPhase phase) {
 }
 
 JobHandle::~JobHandle() {
-  if (registry_ != nullptr) registry_->Remove(backup_id_);
+  if (registry_ != nullptr) registry_->Remove(backup_id_, failed_, std::move(fail_reason_));
+}
+void JobHandle::SetFailed(std::string reason) {
+  failed_ = true;
+  fail_reason_ = std::move(reason);
 }
 void JobHandle::SetPhase(JobPhase phase) {
   if (registry_ != nullptr) registry_->SetPhase(backup_id_, phase);
@@ -47,6 +53,7 @@ std::shared_ptr<JobHandle> JobRegistry::Register(const std::string& backup_id, J
   if (!inserted) return nullptr;
   it->second.progress.backup_id = backup_id;
   it->second.progress.operation = op;
+  finished_.erase(backup_id);  // a watcher of the new job must not see the old outcome
   return std::make_shared<JobHandle>(this, backup_id);
 }
 
@@ -62,9 +69,33 @@ size_t JobRegistry::size() const {
   return jobs_.size();
 }
 
-void JobRegistry::Remove(const std::string& backup_id) {
+std::optional<FinishedJob> JobRegistry::FindFinished(const std::string& backup_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  jobs_.erase(backup_id);
+  auto it = finished_.find(backup_id);
+  if (it == finished_.end()) return std::nullopt;
+  if (std::chrono::steady_clock::now() - it->second.at > kFinishedMemory) return std::nullopt;
+  return it->second.job;
+}
+
+void JobRegistry::Remove(const std::string& backup_id, bool failed, std::string fail_reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(backup_id);
+  if (it == jobs_.end()) return;
+  auto now = std::chrono::steady_clock::now();
+  for (auto f = finished_.begin(); f != finished_.end();) {
+    f = now - f->second.at > kFinishedMemory ? finished_.erase(f) : std::next(f);
+  }
+  if (finished_.size() >= kMaxFinished) {
+    // Bounded memory under a burst of jobs: forget the oldest.
+    auto oldest = finished_.begin();
+    for (auto f = finished_.begin(); f != finished_.end(); ++f) {
+      if (f->second.at < oldest->second.at) oldest = f;
+    }
+    finished_.erase(oldest);
+  }
+  finished_[backup_id] =
+      Finished{FinishedJob{it->second.progress, failed, std::move(fail_reason)}, now};
+  jobs_.erase(it);
 }
 
 void JobRegistry::SetPhase(const std::string& backup_id, JobPhase phase) {

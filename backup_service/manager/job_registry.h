@@ -32,6 +32,15 @@ struct JobProgress {
   double mb_per_s = 0;  // average since the copy phase began
 };
 
+// A job that ended here recently. Kept briefly so that a watcher polling twice a second learns
+// how the job ended even when it ended between two polls: a failed restore leaves the backup
+// available, and its reason is nowhere else a watcher can read it.
+struct FinishedJob {
+  JobProgress progress;  // the last live state
+  bool failed = false;
+  std::string fail_reason;
+};
+
 class JobRegistry;
 
 // Owned by the job's closure; removes the entry when destroyed. A handle without a registry
@@ -46,10 +55,14 @@ class JobHandle {
 
   void SetPhase(JobPhase phase);
   void SetBytes(int64_t done, int64_t total);
+  // Marks the job failed; remembered with the finished job when the handle is destroyed.
+  void SetFailed(std::string reason);
 
  private:
   JobRegistry* registry_;
   std::string backup_id_;
+  bool failed_ = false;
+  std::string fail_reason_;
 };
 
 class JobRegistry {
@@ -60,6 +73,12 @@ class JobRegistry {
   std::optional<JobProgress> Find(const std::string& backup_id) const;
   bool IsActive(const std::string& backup_id) const { return Find(backup_id).has_value(); }
   size_t size() const;
+  // The last job on the backup that ended within kFinishedMemory (registering a new job on the
+  // backup forgets it).
+  std::optional<FinishedJob> FindFinished(const std::string& backup_id) const;
+
+  static constexpr std::chrono::seconds kFinishedMemory{120};
+  static constexpr size_t kMaxFinished = 1024;
 
  private:
   friend class JobHandle;
@@ -67,12 +86,17 @@ class JobRegistry {
     JobProgress progress;
     std::chrono::steady_clock::time_point copy_started;
   };
-  void Remove(const std::string& backup_id);
+  struct Finished {
+    FinishedJob job;
+    std::chrono::steady_clock::time_point at;
+  };
+  void Remove(const std::string& backup_id, bool failed, std::string fail_reason);
   void SetPhase(const std::string& backup_id, JobPhase phase);
   void SetBytes(const std::string& backup_id, int64_t done, int64_t total);
 
   mutable std::mutex mu_;
   std::map<std::string, Entry> jobs_;
+  std::map<std::string, Finished> finished_;  // pruned on every Remove
 };
 
 }  // namespace bb

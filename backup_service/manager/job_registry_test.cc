@@ -52,5 +52,27 @@ TEST(JobRegistryTest, PhasesBytesAndSpeed) {
   EXPECT_EQ(ToString(p->operation), "create");
 }
 
+TEST(JobRegistryTest, RemembersHowAJobEndedUntilTheNextJob) {
+  JobRegistry registry;
+  {
+    auto handle = registry.Register("b1", JobOperation::kRestore);
+    ASSERT_NE(handle, nullptr);
+    EXPECT_FALSE(registry.FindFinished("b1").has_value());
+    handle->SetPhase(JobPhase::kCopy);
+    handle->SetBytes(5, 10);
+    handle->SetFailed("chunk missing");
+  }
+  auto finished = registry.FindFinished("b1");
+  ASSERT_TRUE(finished.has_value());
+  EXPECT_TRUE(finished->failed);
+  EXPECT_EQ(finished->fail_reason, "chunk missing");
+  EXPECT_EQ(finished->progress.operation, JobOperation::kRestore);
+  EXPECT_EQ(finished->progress.bytes_done, 5);
+  EXPECT_FALSE(registry.IsActive("b1"));
+
+  auto next = registry.Register("b1", JobOperation::kDelete);
+  EXPECT_FALSE(registry.FindFinished("b1").has_value());
+}
+
 }  // namespace
 }  // namespace bb

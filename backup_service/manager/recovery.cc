@@ -54,9 +54,9 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         reason = "restore interrupted: backupd on " + host + " stopped during it";
         change.restore_volume_id = "";
         if (!b.restore_volume_id.empty()) {
-          volume = VolumeRelease{b.restore_volume_id, VolumeStatus::kRestoringBackup,
-                                 b.restore_volume_created ? VolumeStatus::kError
-                                                          : VolumeStatus::kErrorRestoring};
+          volume = VolumeRelease{
+              b.restore_volume_id, VolumeStatus::kRestoringBackup,
+              b.restore_volume_created ? VolumeStatus::kError : VolumeStatus::kErrorRestoring};
         }
         ++report.restores_rolled_back;
         break;
@@ -75,9 +75,10 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         continue;
       }
       BB_LOG(kWarning) << "recovery: backup " << b.id << " " << ToString(b.status) << " -> "
-                       << ToString(to) << (volume ? ", volume " + volume->volume_id + " -> " +
-                                                        std::string(ToString(volume->to))
-                                                  : "");
+                       << ToString(to)
+                       << (volume ? ", volume " + volume->volume_id + " -> " +
+                                        std::string(ToString(volume->to))
+                                  : "");
     }
     if (!b.temp_snapshot_id.empty() || !b.temp_volume_id.empty()) {
       BackupChange cleared;

@@ -70,9 +70,9 @@ Result<Backup> BackupManager::ResetBackupStatus(const std::string& backup_id,
     snapshot =
         SnapshotRelease{b.snapshot_id, SnapshotStatus::kBackingUp, SnapshotStatus::kAvailable};
   } else if (b.status == BackupStatus::kRestoring && !b.restore_volume_id.empty()) {
-    volume = VolumeRelease{b.restore_volume_id, VolumeStatus::kRestoringBackup,
-                           b.restore_volume_created ? VolumeStatus::kError
-                                                    : VolumeStatus::kErrorRestoring};
+    volume = VolumeRelease{
+        b.restore_volume_id, VolumeStatus::kRestoringBackup,
+        b.restore_volume_created ? VolumeStatus::kError : VolumeStatus::kErrorRestoring};
   }
 
   BackupChange change;

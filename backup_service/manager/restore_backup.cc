@@ -120,6 +120,9 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
   }
   BB_LOG(kError) << "restore of backup " << backup.id << " into " << volume.id
                  << " failed: " << st.ToString();
+  // The backup goes back to available: only the registry (and the volume's status) tells a
+  // watcher that this restore failed, and why.
+  job.SetFailed(st.message());
   VolumeStatus to = volume_is_new ? VolumeStatus::kError : VolumeStatus::kErrorRestoring;
   Status v = PersistWithRetry("failing the restore into " + volume.id, [&] {
     return volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup, to,

@@ -68,6 +68,10 @@ bool IsLegalTransition(SnapshotStatus from, SnapshotStatus to) {
       from, to);
 }
 
+// Backup rows start as creating (BackupRepository::BeginBackup), with one exception that is not
+// an edge of this table: an imported backup record (BackupRepository::InsertImported) is inserted
+// directly as available, because its data and manifest already exist in the object store (the
+// import checks the manifest first). Its first event reads "" -> available.
 bool IsLegalTransition(BackupStatus from, BackupStatus to) {
   using B = BackupStatus;
   return Listed<B>(

@@ -57,6 +57,13 @@ constexpr std::array<std::pair<AttachmentStatus, std::string_view>, 3> kAttachme
     {AttachmentStatus::kDetaching, "detaching"},
 }};
 
+template <typename E, size_t N>
+std::array<std::string_view, N> Names(const std::array<std::pair<E, std::string_view>, N>& table) {
+  std::array<std::string_view, N> names;
+  for (size_t i = 0; i < N; ++i) names[i] = table[i].second;
+  return names;
+}
+
 }  // namespace
 
 std::string_view ToString(VolumeStatus s) { return Name(kVolume, s); }
@@ -70,6 +77,19 @@ std::optional<SnapshotStatus> ParseSnapshotStatus(std::string_view s) {
 std::optional<BackupStatus> ParseBackupStatus(std::string_view s) { return Parse(kBackup, s); }
 std::optional<AttachmentStatus> ParseAttachmentStatus(std::string_view s) {
   return Parse(kAttachment, s);
+}
+
+std::span<const std::string_view> VolumeStatusNames() {
+  static const auto kNames = Names(kVolume);
+  return kNames;
+}
+std::span<const std::string_view> SnapshotStatusNames() {
+  static const auto kNames = Names(kSnapshot);
+  return kNames;
+}
+std::span<const std::string_view> BackupStatusNames() {
+  static const auto kNames = Names(kBackup);
+  return kNames;
 }
 
 }  // namespace bb

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -45,5 +46,10 @@ std::optional<VolumeStatus> ParseVolumeStatus(std::string_view s);
 std::optional<SnapshotStatus> ParseSnapshotStatus(std::string_view s);
 std::optional<BackupStatus> ParseBackupStatus(std::string_view s);
 std::optional<AttachmentStatus> ParseAttachmentStatus(std::string_view s);
+
+// Every status name of a resource, in declaration order (for messages listing the valid ones).
+std::span<const std::string_view> VolumeStatusNames();
+std::span<const std::string_view> SnapshotStatusNames();
+std::span<const std::string_view> BackupStatusNames();
 
 }  // namespace bb

@@ -1,8 +1,8 @@
 // VolumeManager: volume create/get/list/delete, temporary clones, local paths.
 // Attachments are in volume_attachments.cc, snapshots in volume_snapshots.cc.
-#include "backup_service/common/failpoint.h"
 #include "backup_service/volume_manager/volume_manager.h"
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/uuid.h"
 #include "backup_service/common/validation.h"
@@ -10,13 +10,14 @@
 namespace bb {
 
 VolumeManager::VolumeManager(Database& db, VolumeDriver& driver, CommandRunner& runner,
-                             std::string host)
+                             std::string host, ListLimits list_limits)
     : db_(db),
       volumes_(db, host),
       snapshots_(db, host),
       driver_(driver),
       runner_(runner),
-      host_(std::move(host)) {}
+      host_(std::move(host)),
+      list_limits_(list_limits) {}
 
 VolumeRef VolumeManager::Ref(const Volume& v) const {
   return VolumeRef{v.id, v.size_gib << 30, v.provider_location};
@@ -83,8 +84,26 @@ Result<Volume> VolumeManager::GetVolume(const std::string& project_id,
   return volumes_.Get(volume_id, project_id);
 }
 
-Result<std::vector<Volume>> VolumeManager::ListVolumes(const std::string& project_id) {
-  return volumes_.List(project_id);
+Result<Page<ListedVolume>> VolumeManager::ListVolumes(const ListVolumesQuery& query) {
+  RETURN_IF_ERROR(ValidateText("name", query.name, kMaxNameBytes));
+  RETURN_IF_ERROR(ValidateStatusFilter("volume", query.status, VolumeStatusNames()));
+  ASSIGN_OR_RETURN(PageSpec page, ResolvePage(query.page, kVolumeSortKeys, list_limits_));
+  ASSIGN_OR_RETURN(
+      Page<Volume> volumes,
+      volumes_.List({.project_id = query.project_id, .name = query.name, .status = query.status},
+                    page));
+  std::vector<std::string> ids;
+  for (const auto& v : volumes.records) ids.push_back(v.id);
+  ASSIGN_OR_RETURN(auto attachments, volumes_.ListAttachments(ids));
+  Page<ListedVolume> out{
+      .next_marker = volumes.next_marker, .count = volumes.count, .limit = volumes.limit};
+  for (auto& v : volumes.records) {
+    auto it = attachments.find(v.id);
+    out.records.push_back({.volume = std::move(v),
+                           .attachments = it == attachments.end() ? std::vector<Attachment>{}
+                                                                  : std::move(it->second)});
+  }
+  return out;
 }
 
 Status VolumeManager::DeleteVolume(const std::string& project_id, const std::string& volume_id) {

@@ -17,6 +17,7 @@
 #include "backup_service/db/database.h"
 #include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
+#include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "volume_drivers/volume_driver.h"
 
@@ -37,16 +38,42 @@ struct CreateSnapshotParams {
   bool force = false;
 };
 
+// ListVolumes / ListSnapshots: filters (combined with AND; empty = any) and paging.
+struct ListVolumesQuery {
+  std::string project_id{};
+  std::string name{};    // exact
+  std::string status{};  // a volume status
+  PageRequest page{};
+};
+
+struct ListSnapshotsQuery {
+  std::string project_id{};
+  std::string volume_id{};
+  std::string name{};    // exact
+  std::string status{};  // a snapshot status
+  PageRequest page{};
+};
+
+// A listed volume with its attachments (read for the whole page in one query).
+struct ListedVolume {
+  Volume volume{};
+  std::vector<Attachment> attachments{};
+};
+
 constexpr int64_t kMaxVolumeSizeGib = 16384;
 constexpr size_t kMaxNameBytes = 255;
 
 class VolumeManager {
  public:
-  VolumeManager(Database& db, VolumeDriver& driver, CommandRunner& runner, std::string host);
+  // list_limits: page size of the List calls (config list_default_limit, list_max_limit).
+  VolumeManager(Database& db, VolumeDriver& driver, CommandRunner& runner, std::string host,
+                ListLimits list_limits = {});
 
   Result<Volume> CreateVolume(const CreateVolumeParams& p);
   Result<Volume> GetVolume(const std::string& project_id, const std::string& volume_id);
-  Result<std::vector<Volume>> ListVolumes(const std::string& project_id);
+  // List calls validate every field first (InvalidArgument saying what to fix). Listing all
+  // projects is allowed here; the transport checks that the caller is the operator.
+  Result<Page<ListedVolume>> ListVolumes(const ListVolumesQuery& query);
   Status DeleteVolume(const std::string& project_id, const std::string& volume_id);
 
   Result<Attachment> AttachVolume(const std::string& project_id, const std::string& volume_id,
@@ -57,8 +84,7 @@ class VolumeManager {
 
   Result<Snapshot> CreateSnapshot(const CreateSnapshotParams& p);
   Result<Snapshot> GetSnapshot(const std::string& project_id, const std::string& snapshot_id);
-  Result<std::vector<Snapshot>> ListSnapshots(const std::string& project_id,
-                                              const std::string& volume_id);
+  Result<Page<Snapshot>> ListSnapshots(const ListSnapshotsQuery& query);
   Status DeleteSnapshot(const std::string& project_id, const std::string& snapshot_id);
 
   // --- Used by the backup manager (in-process today; an RPC to a volume host later) ---
@@ -100,6 +126,7 @@ class VolumeManager {
   VolumeDriver& driver_;
   CommandRunner& runner_;
   std::string host_;
+  ListLimits list_limits_;
 };
 
 }  // namespace bb

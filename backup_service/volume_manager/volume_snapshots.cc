@@ -64,10 +64,16 @@ Result<Snapshot> VolumeManager::GetSnapshot(const std::string& project_id,
   return snapshots_.Get(snapshot_id, project_id);
 }
 
-Result<std::vector<Snapshot>> VolumeManager::ListSnapshots(const std::string& project_id,
-                                                           const std::string& volume_id) {
-  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", volume_id));
-  return snapshots_.List(project_id, volume_id);
+Result<Page<Snapshot>> VolumeManager::ListSnapshots(const ListSnapshotsQuery& query) {
+  RETURN_IF_ERROR(ValidateOptionalUuid("volume_id", query.volume_id));
+  RETURN_IF_ERROR(ValidateText("name", query.name, kMaxNameBytes));
+  RETURN_IF_ERROR(ValidateStatusFilter("snapshot", query.status, SnapshotStatusNames()));
+  ASSIGN_OR_RETURN(PageSpec page, ResolvePage(query.page, kSnapshotSortKeys, list_limits_));
+  return snapshots_.List({.project_id = query.project_id,
+                          .volume_id = query.volume_id,
+                          .name = query.name,
+                          .status = query.status},
+                         page);
 }
 
 Status VolumeManager::DeleteSnapshot(const std::string& project_id,

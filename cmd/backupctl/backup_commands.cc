@@ -1,9 +1,11 @@
-// backupctl backup commands: create, list, show, delete, restore (the long ones take --wait).
+// backupctl backup commands: create, list, show, delete, restore (the long ones take --wait,
+// which draws progress on stderr unless --quiet).
 #include <iostream>
 
 #include "cmd/backupctl/backup_wait.h"
 #include "cmd/backupctl/commands.h"
 #include "cmd/backupctl/human_output.h"
+#include "cmd/backupctl/list_output.h"
 
 namespace bb::cli {
 namespace {
@@ -23,7 +25,9 @@ int FinishBackupOperation(Cli& cli, const CliArgs& args, const v1::Backup& retur
     PrintBackup(cli, returned);
     return kExitOk;
   }
-  WaitOutcome outcome = WaitForBackup(cli, returned, gone_ok);
+  ProgressDisplay display(cli, args);
+  WaitOutcome outcome = WaitForBackup(
+      cli, returned, {.gone_ok = gone_ok, .restore = false, .renderer = display.renderer()});
   if (!outcome.status.ok()) return cli.Fail(outcome.status);
   v1::Backup final_record = outcome.backup;
   if (outcome.gone) final_record.set_status("deleted");  // the record went with the backup
@@ -53,19 +57,19 @@ int Create(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   return FinishBackupOperation(cli, args, backup, /*gone_ok=*/false);
 }
 
-int List(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+int List(Cli& cli, const CliArgs& args, const Command& command) {
   v1::ListBackupsRequest request;
   request.set_volume_id(args.Value("volume"));
+  request.set_name(args.Value("name"));
+  request.set_status(args.Value("status"));
+  if (int rc = ReadListOptions(args, command, request.mutable_page()); rc != kExitOk) return rc;
   v1::ListBackupsResponse response;
   grpc::Status s = cli.backups().ListBackups(cli.NewContext().get(), request, &response);
   if (!s.ok()) return cli.Fail(s);
   Json list = Json::array();
   for (const auto& backup : response.backups()) list.push_back(MessageToJson(backup));
-  if (cli.json()) {
-    cli.PrintJson(list);
-  } else {
-    PrintTable({"id", "volume_id", "status", "size_gib", "is_incremental", "name"}, list);
-  }
+  PrintListing(cli, "backups", list, response.page(),
+               {"id", "volume_id", "status", "size_gib", "is_incremental", "name"});
   return kExitOk;
 }
 
@@ -111,8 +115,14 @@ int Restore(Cli& cli, const CliArgs& args, const Command& /*command*/) {
     return kExitOk;
   }
 
-  WaitOutcome outcome = WaitForBackup(cli, response.backup(), /*gone_ok=*/false);
+  ProgressDisplay display(cli, args);
+  WaitOutcome outcome = WaitForBackup(
+      cli, response.backup(), {.gone_ok = false, .restore = true, .renderer = display.renderer()});
   if (!outcome.status.ok()) return cli.Fail(outcome.status);
+  // The backup carries no reason for a failed restore; the watch's last message does.
+  std::string fail_reason = outcome.backup.fail_reason();
+  bool watch_failed = outcome.last_progress && outcome.last_progress->phase() == "error";
+  if (watch_failed) fail_reason = outcome.last_progress->fail_reason();
   // The restore's outcome is the target volume's status: a failed restore leaves the backup
   // available and the volume error_restoring (as in Cinder).
   v1::GetVolumeRequest get_volume;
@@ -123,17 +133,17 @@ int Restore(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   out["backup"] = MessageToJson(outcome.backup);
   out["volume"] = MessageToJson(volume);
   out["status"] = volume.status();
+  if (!fail_reason.empty()) out["fail_reason"] = fail_reason;
   if (cli.json()) {
     cli.PrintJson(out);
   } else {
     std::cout << "restored backup " << response.backup_id() << " into volume " << volume.id()
               << " (" << volume.name() << "): " << volume.status() << "\n";
   }
-  if (volume.status() != "available") {
+  if (volume.status() != "available" || watch_failed) {
     std::cerr << "error: restore of backup " << response.backup_id() << " left volume "
               << volume.id() << " in status " << volume.status()
-              << (outcome.backup.fail_reason().empty() ? "" : ": " + outcome.backup.fail_reason())
-              << "\n";
+              << (fail_reason.empty() ? "" : ": " + fail_reason) << "\n";
     return kExitFailed;
   }
   return kExitOk;
@@ -147,23 +157,30 @@ std::vector<Command> BackupCommands() {
        "create",
        {"VOLUME_ID"},
        {},
-       {"force", "incremental", "snapshot", "name", "description", "container", "wait"},
-       "back up a volume (--force for an in-use volume; --wait until it is available)",
+       {"force", "incremental", "snapshot", "name", "description", "container", "wait", "quiet"},
+       "back up a volume (--force for an in-use volume; --wait until it is available, showing "
+       "progress on stderr unless --quiet)",
        Create},
-      {"backup", "list", {}, {}, {"volume"}, "list backups (of one volume with --volume)", List},
+      {"backup",
+       "list",
+       {},
+       {},
+       ListOptionNames({"volume", "name", "status"}),
+       "list backups, newest first, a page at a time (--marker: the next page)",
+       List},
       {"backup", "show", {"BACKUP_ID"}, {}, {}, "show one backup", Show},
       {"backup",
        "delete",
        {"BACKUP_ID"},
        {},
-       {"force", "wait"},
+       {"force", "wait", "quiet"},
        "delete a backup (--force: also one that is not available or error)",
        Delete},
       {"backup",
        "restore",
        {"BACKUP_ID"},
        {},
-       {"volume", "name", "wait"},
+       {"volume", "name", "wait", "quiet"},
        "restore into an existing volume (--volume) or a new one (--name)",
        Restore},
   };

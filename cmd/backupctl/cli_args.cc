@@ -17,8 +17,9 @@ const std::set<std::string>& ValueOptions() {
 }
 
 const std::set<std::string>& FlagOptions() {
-  static const std::set<std::string> kOptions = {"json", "help",       "force",       "incremental",
-                                                 "wait", "with-count", "all-projects"};
+  static const std::set<std::string> kOptions = {"json",         "help",  "force",
+                                                 "incremental",  "wait",  "with-count",
+                                                 "all-projects", "quiet", "restore"};
   return kOptions;
 }
 

@@ -39,7 +39,8 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> kCommands = [] {
     std::vector<Command> all;
     for (auto part :
-         {VolumeCommands(), SnapshotCommands(), BackupCommands(), BackupEditCommands()}) {
+         {VolumeCommands(), SnapshotCommands(), BackupCommands(), BackupEditCommands(),
+          BackupRecordCommands(), BackupWatchCommands()}) {
       all.insert(all.end(), part.begin(), part.end());
     }
     return all;

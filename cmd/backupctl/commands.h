@@ -32,6 +32,8 @@ std::vector<Command> VolumeCommands();
 std::vector<Command> SnapshotCommands();
 std::vector<Command> BackupCommands();
 std::vector<Command> BackupEditCommands();
+std::vector<Command> BackupRecordCommands();  // backup export / import
+std::vector<Command> BackupWatchCommands();
 const std::vector<Command>& AllCommands();
 
 // Prints `error: message` and the command's usage on stderr; returns kExitUsage.

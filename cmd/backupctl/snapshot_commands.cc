@@ -3,6 +3,7 @@
 
 #include "cmd/backupctl/commands.h"
 #include "cmd/backupctl/human_output.h"
+#include "cmd/backupctl/list_output.h"
 
 namespace bb::cli {
 namespace {
@@ -28,19 +29,19 @@ int Create(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   return PrintSnapshot(cli, snapshot);
 }
 
-int List(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+int List(Cli& cli, const CliArgs& args, const Command& command) {
   v1::ListSnapshotsRequest request;
   request.set_volume_id(args.Value("volume"));
+  request.set_name(args.Value("name"));
+  request.set_status(args.Value("status"));
+  if (int rc = ReadListOptions(args, command, request.mutable_page()); rc != kExitOk) return rc;
   v1::ListSnapshotsResponse response;
   grpc::Status s = cli.volumes().ListSnapshots(cli.NewContext().get(), request, &response);
   if (!s.ok()) return cli.Fail(s);
   Json list = Json::array();
   for (const auto& snapshot : response.snapshots()) list.push_back(MessageToJson(snapshot));
-  if (cli.json()) {
-    cli.PrintJson(list);
-  } else {
-    PrintTable({"id", "volume_id", "status", "size_gib", "name"}, list);
-  }
+  PrintListing(cli, "snapshots", list, response.page(),
+               {"id", "volume_id", "status", "size_gib", "name"});
   return kExitOk;
 }
 
@@ -90,8 +91,8 @@ std::vector<Command> SnapshotCommands() {
        "list",
        {},
        {},
-       {"volume"},
-       "list snapshots (of one volume with --volume)",
+       ListOptionNames({"volume", "name", "status"}),
+       "list snapshots, newest first, a page at a time (--marker: the next page)",
        List},
       {"snapshot", "show", {"SNAPSHOT_ID"}, {}, {}, "show one snapshot", Show},
       {"snapshot", "delete", {"SNAPSHOT_ID"}, {}, {}, "delete a snapshot", Delete},

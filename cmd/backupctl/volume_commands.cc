@@ -3,6 +3,7 @@
 
 #include "cmd/backupctl/commands.h"
 #include "cmd/backupctl/human_output.h"
+#include "cmd/backupctl/list_output.h"
 
 namespace bb::cli {
 namespace {
@@ -31,17 +32,17 @@ int Create(Cli& cli, const CliArgs& args, const Command& command) {
   return PrintVolume(cli, volume);
 }
 
-int List(Cli& cli, const CliArgs& /*args*/, const Command& /*command*/) {
+int List(Cli& cli, const CliArgs& args, const Command& command) {
+  v1::ListVolumesRequest request;
+  request.set_name(args.Value("name"));
+  request.set_status(args.Value("status"));
+  if (int rc = ReadListOptions(args, command, request.mutable_page()); rc != kExitOk) return rc;
   v1::ListVolumesResponse response;
-  grpc::Status s = cli.volumes().ListVolumes(cli.NewContext().get(), {}, &response);
+  grpc::Status s = cli.volumes().ListVolumes(cli.NewContext().get(), request, &response);
   if (!s.ok()) return cli.Fail(s);
   Json list = Json::array();
   for (const auto& v : response.volumes()) list.push_back(MessageToJson(v));
-  if (cli.json()) {
-    cli.PrintJson(list);
-  } else {
-    PrintTable(kVolumeColumns, list);
-  }
+  PrintListing(cli, "volumes", list, response.page(), kVolumeColumns);
   return kExitOk;
 }
 
@@ -117,7 +118,13 @@ std::vector<Command> VolumeCommands() {
        {"name", "description"},
        "create an empty volume of N GiB",
        Create},
-      {"volume", "list", {}, {}, {}, "list the project's volumes", List},
+      {"volume",
+       "list",
+       {},
+       {},
+       ListOptionNames({"name", "status"}),
+       "list the project's volumes, newest first, a page at a time (--marker: the next page)",
+       List},
       {"volume", "show", {"VOLUME_ID"}, {}, {}, "show one volume and its attachments", Show},
       {"volume", "delete", {"VOLUME_ID"}, {}, {}, "delete an available or error volume", Delete},
       {"volume",

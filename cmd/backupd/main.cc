@@ -10,24 +10,24 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstdio>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backup_service/common/command_runner.h"
-#include "backup_service/common/log.h"
 #include "backup_service/common/failpoint.h"
+#include "backup_service/common/log.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
-#include "backup_service/model/failpoints.h"
 #include "backup_service/manager/backup_manager.h"
+#include "backup_service/model/failpoints.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
 #include "cmd/backupd/backupd_config.h"
@@ -189,13 +189,16 @@ int Run(int argc, char** argv, bool* served) {
   auto store = CreateObjectStore(config->object_store, store_config);
   if (!store.ok()) return Fail("object store " + config->object_store, store.status());
 
-  VolumeManager volumes(**db, **driver, runner, config->host);
+  ListLimits list_limits{.default_limit = config->list_default_limit,
+                         .max_limit = config->list_max_limit};
+  VolumeManager volumes(**db, **driver, runner, config->host, list_limits);
   BackupManagerOptions options{.host = config->host,
                                .default_container = config->default_container,
                                .chunk_size = config->chunk_size_mib << 20,
                                .compression_level = config->compression_level,
                                .workers_per_job = config->workers_per_job,
-                               .max_concurrent_jobs = config->max_concurrent_jobs};
+                               .max_concurrent_jobs = config->max_concurrent_jobs,
+                               .list_limits = list_limits};
   BackupManager backups(**db, volumes, **store, options);
 
   // Restart-time cleanup of what this host left unfinished, before serving requests.
