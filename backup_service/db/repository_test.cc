@@ -38,7 +38,8 @@ class RepositoryTest : public ::testing::Test {
     return v;
   }
 
-  Backup MakeBackup(const Volume& v) {
+  // A backup record of `v`, not yet stored.
+  static Backup NewBackup(const Volume& v) {
     Backup b;
     b.id = NewUuid();
     b.project_id = "p1";
@@ -46,6 +47,11 @@ class RepositoryTest : public ::testing::Test {
     b.container = "p1/backups";
     b.host = "host-a";
     b.size_gib = 1;
+    return b;
+  }
+
+  Backup MakeBackup(const Volume& v) {
+    Backup b = NewBackup(v);
     EXPECT_TRUE(backups_->Insert(b, "test").ok());
     return b;
   }
@@ -219,13 +225,7 @@ TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
 
 TEST_F(RepositoryTest, ResetReleasesTheVolumeInTheSameTransaction) {
   Volume v = MakeVolume();
-  Backup b;
-  b.id = NewUuid();
-  b.project_id = "p1";
-  b.volume_id = v.id;
-  b.container = "backups";
-  b.host = "host-a";
-  b.size_gib = 1;
+  Backup b = NewBackup(v);
   ASSERT_TRUE(backups_->BeginBackup(b, VolumeStatus::kAvailable).ok());
   BackupChange change;
   change.fail_reason = "reset";
@@ -260,13 +260,7 @@ TEST_F(RepositoryTest, ResetReleasesTheVolumeInTheSameTransaction) {
 TEST_F(RepositoryTest, ResetLeavesAVolumeHeldByAnotherBackup) {
   Volume v = MakeVolume();
   Backup stuck = MakeBackup(v);  // creating, left by a crash; the volume is no longer held by it
-  Backup running;
-  running.id = NewUuid();
-  running.project_id = "p1";
-  running.volume_id = v.id;
-  running.container = "backups";
-  running.host = "host-a";
-  running.size_gib = 1;
+  Backup running = NewBackup(v);
   ASSERT_TRUE(backups_->BeginBackup(running, VolumeStatus::kAvailable).ok());
   ASSERT_TRUE(backups_
                   ->Reset(stuck.id, BackupStatus::kCreating, BackupStatus::kError, "operator", {},
@@ -287,14 +281,8 @@ TEST_F(RepositoryTest, SnapshotBackupHoldsOnlyTheSnapshot) {
   s.size_gib = 1;
   s.status = SnapshotStatus::kAvailable;
   ASSERT_TRUE(snapshots_->Insert(s, "t", {VolumeStatus::kInUse}).ok());
-  Backup b;
-  b.id = NewUuid();
-  b.project_id = "p1";
-  b.volume_id = other.id;  // the snapshot is not of this volume: refused, nothing written
+  Backup b = NewBackup(other);  // the snapshot is not of this volume: refused, nothing written
   b.snapshot_id = s.id;
-  b.container = "backups";
-  b.host = "host-a";
-  b.size_gib = 1;
   EXPECT_FALSE(backups_->BeginSnapshotBackup(b).ok());
   EXPECT_EQ(backups_->Get(b.id).status().code(), StatusCode::kNotFound);
 
