@@ -154,13 +154,15 @@ Status BackupManager::ReleaseSnapshot(const std::string& snapshot_id, const std:
                                       SnapshotStatus::kAvailable, reason);
 }
 
-void BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change) {
+bool BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change) {
+  bool all_removed = true;
   if (!backup.temp_snapshot_id.empty()) {
     Status st = volumes_.DeleteTemporarySnapshot(backup.temp_snapshot_id);
     if (st.ok()) {
       change.temp_snapshot_id = "";
     } else {
       // The id stays recorded on the backup so restart cleanup can find the leftover.
+      all_removed = false;
       BB_LOG(kError) << "backup " << backup.id << ": temporary snapshot " << backup.temp_snapshot_id
                      << " not removed: " << st.ToString();
     }
@@ -170,10 +172,12 @@ void BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change
     if (st.ok()) {
       change.temp_volume_id = "";
     } else {
+      all_removed = false;
       BB_LOG(kError) << "backup " << backup.id << ": temporary clone " << backup.temp_volume_id
                      << " not removed: " << st.ToString();
     }
   }
+  return all_removed;
 }
 
 }  // namespace bb

@@ -162,7 +162,8 @@ class BackupManager {
   // Puts a given snapshot back to available after backing-up.
   Status ReleaseSnapshot(const std::string& snapshot_id, const std::string& reason);
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
-  void RemoveTemporaries(const Backup& backup, BackupChange& change);
+  // False when one of them could not be removed (its id stays recorded for the next attempt).
+  bool RemoveTemporaries(const Backup& backup, BackupChange& change);
   // Feeds the job's live counters on every chunk and the database at most once a second.
   ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
   // Stops a job when the daemon stops, or when the failpoint `mid_failpoint` (hit once per

@@ -82,15 +82,13 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
     }
     if (!b.temp_snapshot_id.empty() || !b.temp_volume_id.empty()) {
       BackupChange cleared;
-      RemoveTemporaries(b, cleared);
+      bool all_removed = RemoveTemporaries(b, cleared);
       if (cleared.temp_snapshot_id || cleared.temp_volume_id) ++report.temporaries_removed;
       Status st = backups_.Update(b.id, to, "recovery: temporaries removed", cleared);
       if (!st.ok()) report.problems.push_back("backup " + b.id + ": " + st.ToString());
-      if ((b.temp_snapshot_id.empty() || cleared.temp_snapshot_id) &&
-          (b.temp_volume_id.empty() || cleared.temp_volume_id)) {
-        continue;
+      if (!all_removed) {
+        report.problems.push_back("backup " + b.id + ": a temporary could not be removed yet");
       }
-      report.problems.push_back("backup " + b.id + ": a temporary could not be removed yet");
     }
   }
   // Chunks of failed backups: collected now rather than at the next delete in the container.
