@@ -7,6 +7,8 @@
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
+#include "backup_service/datapath/manifest.h"
+#include "backup_service/datapath/restore_job.h"
 
 namespace bb {
 
@@ -106,6 +108,25 @@ std::shared_mutex& BackupManager::ContainerLock(const std::string& container) {
   auto& slot = container_locks_[container];
   if (!slot) slot = std::make_unique<std::shared_mutex>();
   return *slot;
+}
+
+Result<int64_t> BackupManager::DiscardStoredData(const Backup& b) {
+  std::string container = StoreContainer(b);
+  // Exclusive, as for a delete's collection: no backup into the container may be between
+  // "chunk already stored" and writing the manifest that names it.
+  std::unique_lock<std::shared_mutex> hold(ContainerLock(container));
+  // The manifest first: once it is gone, its chunks are unreferenced (the copy may have written
+  // it before failing, e.g. when the final database write failed).
+  RETURN_IF_ERROR(store_.Delete(container, ManifestObjectName(b.id))
+                      .WithContext("removing the manifest of failed backup " + b.id));
+  auto swept = CollectUnreferencedChunks(store_, container);
+  if (!swept.ok() && swept.status().code() != StatusCode::kNotFound) return swept.status();
+  int64_t collected = swept.ok() ? swept->chunks_deleted : 0;
+  if (collected > 0) {
+    BB_LOG(kInfo) << "backup " << b.id << ": " << collected
+                  << " chunks no manifest names collected";
+  }
+  return collected;
 }
 
 ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHandle& job) {

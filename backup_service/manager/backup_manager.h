@@ -164,6 +164,10 @@ class BackupManager {
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
   // False when one of them could not be removed (its id stays recorded for the next attempt).
   bool RemoveTemporaries(const Backup& backup, BackupChange& change);
+  // Removes what a failed backup stored: its manifest if it was written, then every chunk of the
+  // container that no manifest names; returns how many chunks it collected. Idempotent (nothing
+  // stored, or already removed, is fine).
+  Result<int64_t> DiscardStoredData(const Backup& b);
   // Feeds the job's live counters on every chunk and the database at most once a second.
   ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
   // Stops a job when the daemon stops, or when the failpoint `mid_failpoint` (hit once per

@@ -93,6 +93,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   BackupChange outcome;
   // The volume (or the given snapshot) is backing-up until released.
   bool held = true;
+  bool copy_started = false;  // from here on the store may hold chunks or a manifest of it
   auto release = [&](const std::string& why) {
     if (!held) return;
     Status st = backup.snapshot_id.empty() ? ReleaseVolume(volume, why)
@@ -105,6 +106,13 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     job.SetPhase(JobPhase::kCleanup);
     release("backup " + backup.id + " failed");
     RemoveTemporaries(backup, outcome);
+    // Before the row leaves creating: a crash in between leaves it to restart cleanup, which
+    // does the same. Chunks stay if this fails (the next collection in the container frees them).
+    if (copy_started) {
+      if (auto discarded = DiscardStoredData(backup); !discarded.ok()) {
+        BB_LOG(kError) << "backup " << backup.id << ": " << discarded.status().ToString();
+      }
+    }
     outcome.fail_reason = why.message();
     outcome.set_finished_now = true;
     // If even this write fails, the backup stays creating and restart cleanup finishes it.
@@ -135,6 +143,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
   job.SetPhase(JobPhase::kCopy);
+  copy_started = true;
   Status st = CopyToStore(backup, source->path, parent ? &*parent : nullptr, outcome, job);
   release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);

@@ -2,15 +2,14 @@
 // completely). Runs in backupd before it serves requests (its own host) and for `service
 // takeover` (a host that is gone). Every step is idempotent: running it twice, or on something
 // already gone, is fine, so a crash during recovery is recovered by the next start.
-//   creating  -> error ("incomplete: backupd restarted"); the volume back to previous_status, a
-//                given snapshot back to available (same transaction); temporaries removed; the
-//                chunks it stored and no manifest refers to are collected.
+//   creating  -> error ("incomplete: backupd restarted"); first its manifest (if the crash came
+//                after writing it) and the chunks no manifest names are removed from the store;
+//                then the volume back to previous_status, a given snapshot back to available
+//                (same transaction); then temporaries removed.
 //   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
 //                when it was created for the restore (same transaction).
 //   deleting  -> the delete is resumed to the end (deletes of objects are idempotent).
 //   any backup still recording a temporary (an earlier removal failed) -> removed now.
-#include <set>
-
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/restore_job.h"
 #include "backup_service/manager/backup_manager.h"
@@ -20,7 +19,6 @@ namespace bb {
 Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
   ASSIGN_OR_RETURN(std::vector<Backup> unfinished, backups_.ListNeedingRecovery(host));
   RecoveryReport report;
-  std::set<std::string> containers_to_sweep;
   for (Backup& b : unfinished) {
     if (jobs_.IsActive(b.id)) continue;  // takeover of our own host: a live job is not stale
     std::optional<VolumeRelease> volume;
@@ -45,7 +43,15 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         } else {
           snapshot = SnapshotRelease{b.snapshot_id};
         }
-        containers_to_sweep.insert(StoreContainer(b));
+        // What it stored goes while the row is still creating: a manifest the crash left (written,
+        // but the row never said available) would otherwise keep its chunks forever. If this
+        // fails the backup stays creating for the next start.
+        auto discarded = DiscardStoredData(b);
+        if (!discarded.ok()) {
+          report.problems.push_back("backup " + b.id + ": " + discarded.status().ToString());
+          continue;
+        }
+        report.chunks_collected += *discarded;
         ++report.backups_failed;
         break;
       }
@@ -89,16 +95,6 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
       if (!all_removed) {
         report.problems.push_back("backup " + b.id + ": a temporary could not be removed yet");
       }
-    }
-  }
-  // Chunks of failed backups: collected now rather than at the next delete in the container.
-  for (const std::string& container : containers_to_sweep) {
-    std::unique_lock<std::shared_mutex> hold(ContainerLock(container));
-    auto swept = CollectUnreferencedChunks(store_, container);
-    if (swept.ok()) {
-      report.chunks_collected += swept->chunks_deleted;
-    } else if (swept.status().code() != StatusCode::kNotFound) {
-      report.problems.push_back("collecting " + container + ": " + swept.status().ToString());
     }
   }
   BB_LOG(kInfo) << "recovery of host " << host << ": " << report.backups_failed

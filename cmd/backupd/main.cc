@@ -142,6 +142,13 @@ int Run(int argc, char** argv, bool* served) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--list-failpoints") {
+    // The table, for the test suite's "every failpoint was reached" check.
+    for (const auto& f : AllFailpoints())
+      std::printf("%.*s\t%.*s\n", static_cast<int>(f.name.size()), f.name.data(),
+                  static_cast<int>(f.where.size()), f.where.data());
+    return 0;
+  }
   bool help = false;
   auto config = LoadBackupdConfig(args, LocalHostName(), &help);
   if (help) {
