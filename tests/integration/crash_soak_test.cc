@@ -85,8 +85,9 @@ class CrashSoakTest : public CrashTest {
         return true;
       }
       std::string s = GetBackupStatus(backup_id);
-      // "error <grpc code>": no answer, e.g. the daemon is dying right now; look again.
-      if (s.rfind("error ", 0) == 0) continue;
+      // No answer (UNAVAILABLE): the daemon may be dying right now; look again. (NOT_FOUND, a
+      // deleted backup, is resting.)
+      if (s == "error " + std::to_string(grpc::StatusCode::UNAVAILABLE)) continue;
       if (s != "creating" && s != "restoring" && s != "deleting") return false;
     }
     ADD_FAILURE() << "backup " << backup_id << " neither rested nor died in 300 s";
