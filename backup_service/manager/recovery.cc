@@ -3,9 +3,10 @@
 // takeover` (a host that is gone). Every step is idempotent: running it twice, or on something
 // already gone, is fine, so a crash during recovery is recovered by the next start.
 //   creating  -> error ("incomplete: backupd restarted"); first its manifest (if the crash came
-//                after writing it) and the chunks no manifest names are removed from the store;
-//                then the volume back to previous_status, a given snapshot back to available
-//                (same transaction); then temporaries removed.
+//                after writing it) and the chunks no manifest names are removed from the store
+//                (the chunks later, by the next delete there, while a backup on any daemon
+//                writes into the container); then the volume back to previous_status, a given
+//                snapshot back to available (same transaction); then temporaries removed.
 //   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
 //                when it was created for the restore (same transaction).
 //   deleting  -> the delete is resumed to the end (deletes of objects are idempotent).
@@ -46,7 +47,7 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         // What it stored goes while the row is still creating: a manifest the crash left (written,
         // but the row never said available) would otherwise keep its chunks forever. If this
         // fails the backup stays creating for the next start.
-        auto discarded = DiscardStoredData(b);
+        auto discarded = DiscardStoredData(b, /*wait_for_container=*/false);
         if (!discarded.ok()) {
           report.problems.push_back("backup " + b.id + ": " + discarded.status().ToString());
           continue;
