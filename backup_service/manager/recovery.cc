@@ -9,7 +9,8 @@
 //                snapshot back to available (same transaction); then temporaries removed.
 //   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
 //                when it was created for the restore (same transaction).
-//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent).
+//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent); on a
+//                takeover the backup is first adopted (its host becomes this daemon's).
 //   any backup still recording a temporary (an earlier removal failed) -> removed now.
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/restore_job.h"
@@ -68,6 +69,14 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         ++report.restores_rolled_back;
         break;
       case BackupStatus::kDeleting:
+        if (host != options_.host) {
+          // Takeover: the delete becomes this daemon's, so that the other host, should it come
+          // back, does not run it too.
+          if (Status st = backups_.Adopt(b.id, b.status, host); !st.ok()) {
+            report.problems.push_back("backup " + b.id + ": " + st.ToString());
+            continue;
+          }
+        }
         ++report.deletes_resumed;
         BB_LOG(kInfo) << "recovery: resuming the delete of backup " << b.id;
         SubmitJob(b.id, JobOperation::kDelete, [this, b](JobHandle& job) { RunDelete(b, job); });

@@ -27,6 +27,7 @@
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
 #include "backup_service/manager/backup_manager.h"
+#include "backup_service/manager/service_admin.h"
 #include "backup_service/model/failpoints.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -222,9 +223,10 @@ int Run(int argc, char** argv, bool* served) {
     operator_auth = *auth;
   } else {
     BB_LOG(kInfo) << "no operator_token_file: admin requests (reset-status, force delete, "
-                     "all_projects) will be refused";
+                     "all_projects, service list/takeover) will be refused";
   }
-  auto server = RpcServer::Start(config->listen, volumes, backups, operator_auth);
+  ServiceAdmin services(**db, **identity, backups);
+  auto server = RpcServer::Start(config->listen, volumes, backups, services, operator_auth);
   if (!server.ok()) return Fail("gRPC server", server.status());
   int port = (*server)->port();
   if (!config->port_file.empty()) {
