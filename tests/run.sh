@@ -3,8 +3,8 @@
 #   a) unit tests: every CTest test that is not from an integration executable below
 #   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
-#      bb_backupctl_cli_test, bb_object_store_conformance_test, bb_crash_test (the failpoint
-#      matrix and the crash soak: root too)
+#      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
+#      bb_crash_test (the failpoint matrix and the crash soak: root too)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
@@ -60,7 +60,7 @@ ci=0
 unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
-  bb_object_store_conformance_test bb_crash_test)
+  bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test)
 root_stages=(bb_volume_driver_conformance_test)
 
 passed=0

@@ -150,8 +150,9 @@ Status BackupdProcess::WaitForPort(std::chrono::seconds timeout) {
     int wstatus = 0;
     if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
       pid_ = -1;
-      return Status::Internal("backupd exited during startup (status " + std::to_string(wstatus) +
-                              "); log:\n" + Log());
+      std::string how = WIFEXITED(wstatus) ? "exit code " + std::to_string(WEXITSTATUS(wstatus))
+                                           : "signal " + std::to_string(WTERMSIG(wstatus));
+      return Status::Internal("backupd exited during startup (" + how + "); log:\n" + Log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
