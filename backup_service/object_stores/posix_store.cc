@@ -195,19 +195,42 @@ Status PosixStore::Put(const std::string& container, const std::string& name,
     RETURN_IF_ERROR(MakeDirs(base, name.substr(0, slash)));
   }
   std::string tmp = dir + "/" + std::string(kReservedTempPrefix) + "-" + NewUuid();
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return FsError("create " + tmp, errno);
+  // Unnamed until complete: a crash (a SIGKILLed backupd) mid-write leaves no file behind.
+  int raw = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  bool unnamed = raw >= 0;
+  if (!unnamed) {
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+      return FsError("create an unnamed file in " + dir, errno);
+    }
+    raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (raw < 0) return FsError("create " + tmp, errno);
+  }
+  Fd fd(raw);
   Status status = WriteAll(fd.get(), data, tmp);
   if (status.ok() && ::fsync(fd.get()) != 0) status = FsError("fsync " + tmp, errno);
+  bool replace = !unnamed;
+  if (status.ok() && unnamed) {
+    // linkat through /proc needs no privilege (AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH).
+    std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, final_path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      if (errno != EEXIST) {
+        status = FsError("link " + final_path, errno);
+      } else if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+        status = FsError("link " + tmp, errno);
+      } else {
+        replace = true;  // the object exists: install the new version with a rename
+      }
+    }
+  }
   if (::close(fd.release()) != 0 && status.ok()) status = FsError("close " + tmp, errno);
-  if (status.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+  if (status.ok() && replace && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
     status = FsError("rename to " + final_path, errno);
   }
   if (!status.ok()) {
-    ::unlink(tmp.c_str());
+    if (replace || !unnamed) ::unlink(tmp.c_str());
     return status;
   }
-  // The rename is durable only once the directory entry is on disk.
+  // The new name is durable only once the directory entry is on disk.
   return FsyncDir(dir);
 }
 

@@ -1,10 +1,13 @@
 // PosixStore: an ObjectStore on a local (or NFS-mounted) directory tree.
 //
 // Layout: <root>/<container>/<object name>; '/' in container and object names maps to
-// subdirectories. Put writes a unique temp file (".bbtmp-<uuid>") beside the target, fsyncs it,
-// renames it over the target and fsyncs the directory, so an object is either absent, the old
-// version or the complete new one, and durable once Put returns. List skips temp files, so a
-// crashed Put leaves at most an invisible ".bbtmp-*" file behind.
+// subdirectories. Put writes the data into an unnamed file (O_TMPFILE) in the target's
+// directory, fsyncs it, gives it the object's name (linkat) and fsyncs the directory, so an
+// object is either absent, the old version or the complete new one, and durable once Put
+// returns; a Put killed before the link leaves nothing (the kernel frees an unnamed inode). To
+// replace an existing object the file is linked under a temp name (".bbtmp-<uuid>") and renamed
+// over it; on file systems without O_TMPFILE every Put goes that way. List skips temp files, so
+// a Put killed between those two steps leaves at most an invisible ".bbtmp-*" file.
 // Note: a container "p" and a container "p/backups" would share directories; callers use one
 // naming scheme ("<project>/backups") so this does not arise.
 // Thread-safety: stateless apart from the root path; all methods are safe to call concurrently,
