@@ -10,6 +10,15 @@
 
 namespace bb {
 
+v1::Backup BackupServiceImpl::WithLocalJob(const Backup& backup) {
+  v1::Backup out = ToProto(backup);
+  if (auto job = backups_.FindJob(backup.id)) {
+    out.set_job_phase(std::string(ToString(job->phase)));
+    out.set_queue_position(job->queue_position);
+  }
+  return out;
+}
+
 grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                                              const v1::CreateBackupRequest* request,
                                              v1::Backup* response) {
@@ -24,7 +33,7 @@ grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                               .snapshot_id = request->snapshot_id(),
                               .container = request->container()};
     ASSIGN_OR_RETURN(auto backup, backups_.CreateBackup(params));
-    *response = ToProto(backup);
+    *response = WithLocalJob(backup);
     return Status::Ok();
   });
 }
@@ -35,7 +44,7 @@ grpc::Status BackupServiceImpl::GetBackup(grpc::ServerContext* context,
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
     ASSIGN_OR_RETURN(auto backup, backups_.GetBackup(project_id, request->backup_id()));
-    *response = ToProto(backup);
+    *response = WithLocalJob(backup);
     return Status::Ok();
   });
 }
@@ -54,7 +63,7 @@ grpc::Status BackupServiceImpl::ListBackups(grpc::ServerContext* context,
                            .status = request->status(),
                            .page = FromProto(request->page())};
     ASSIGN_OR_RETURN(auto page, backups_.ListBackups(query));
-    for (const auto& backup : page.records) *response->add_backups() = ToProto(backup);
+    for (const auto& backup : page.records) *response->add_backups() = WithLocalJob(backup);
     *response->mutable_page() = PageInfoProto(page);
     return Status::Ok();
   });
@@ -68,7 +77,7 @@ grpc::Status BackupServiceImpl::DeleteBackup(grpc::ServerContext* context,
     if (request->force()) RETURN_IF_ERROR(auth_.RequireOperator(*context, "force delete"));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.DeleteBackup(project_id, request->backup_id(), request->force()));
-    *response = ToProto(backup);
+    *response = WithLocalJob(backup);
     return Status::Ok();
   });
 }

@@ -52,6 +52,8 @@ class BackupServiceImpl final : public v1::BackupService::Service {
  private:
   grpc::Status Watch(WatchKind kind, grpc::ServerContext* context, const v1::WatchRequest* request,
                      grpc::ServerWriter<v1::Progress>* writer);
+  // The record plus what this daemon's job on it is doing (job_phase, queue_position).
+  v1::Backup WithLocalJob(const Backup& backup);
 
   BackupManager& backups_;
   const OperatorAuth& auth_;

@@ -7,6 +7,9 @@
 //   -> volume back to previous_status (attach/detach/extend are not blocked during the copy)
 //   -> copy from the temporary: reader -> chunks -> store -> manifest (written last)
 //   -> backup available -> temporary removed (in every path, success or failure).
+// Limits: at most max_concurrent_jobs backups and restores run at once (Cinder's
+// backup_max_operations); further ones wait in a FIFO queue, visible as job phase `queued` with
+// their position (FindJob). Deletes have workers of their own and never wait behind them.
 // Thread-safety: all public methods may be called concurrently.
 #pragma once
 
@@ -45,6 +48,8 @@ struct BackupManagerOptions {
   int64_t chunk_size = 4 << 20;
   int compression_level = 3;
   int workers_per_job = 2;
+  // Backups and restores running at once (config max_concurrent_jobs, alias
+  // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
   ListLimits list_limits{};  // page size of ListBackups (config list_default_limit, list_max_limit)
 };
@@ -119,6 +124,9 @@ class BackupManager {
   // (reset_backup.cc; semantics in proto/backup.proto ResetBackupStatusRequest).
   Result<Backup> ResetBackupStatus(const std::string& backup_id, const std::string& status);
 
+  // This daemon's job on the backup (queued with its queue position, or running), if any.
+  std::optional<JobProgress> FindJob(const std::string& backup_id);
+
   // Restart-time cleanup of `host`'s unfinished backups, restores and deletes (recovery.cc).
   // Call before serving requests; resumed deletes run on the workers.
   Result<RecoveryReport> RecoverHost(const std::string& host);
@@ -140,8 +148,18 @@ class BackupManager {
   void WaitIdle();
 
  private:
-  void Submit(std::function<void()> job);
+  // Workers beyond max_concurrent_jobs, for deletes (which never wait behind backups/restores).
+  static constexpr int kDeleteWorkers = 2;
+
+  // A job waiting for a worker. Backups and restores count against max_concurrent_jobs.
+  struct QueuedJob {
+    std::string backup_id;
+    bool limited = false;
+    std::function<void()> run;
+  };
   void WorkerLoop();
+  // The first queued job a worker may start now (queue_.end() if none). Caller holds mu_.
+  std::deque<QueuedJob>::iterator NextRunnableLocked();
   // The worker halves of the three operations (create_backup.cc, restore_backup.cc,
   // delete_backup.cc). They never throw and always leave every record in a resting status.
   void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan, JobHandle& job);
@@ -191,8 +209,9 @@ class BackupManager {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  int running_ = 0;
+  std::deque<QueuedJob> queue_;
+  int running_ = 0;          // jobs on a worker
+  int running_limited_ = 0;  // of which backups and restores
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   // Backups into a container hold it shared; chunk collection after a delete holds it exclusive,

@@ -30,6 +30,9 @@ struct JobProgress {
   int64_t bytes_done = 0;
   int64_t bytes_total = 0;
   double mb_per_s = 0;  // average since the copy phase began
+  // 1-based place among the jobs waiting for a worker while phase is queued (0: unknown or not
+  // queued). The registry does not know the queue: BackupManager::FindJob fills it.
+  int queue_position = 0;
 };
 
 // A job that ended here recently. Kept briefly so that a watcher polling twice a second learns

@@ -67,7 +67,16 @@ int List(Cli& cli, const CliArgs& args, const Command& command) {
   grpc::Status s = cli.backups().ListBackups(cli.NewContext().get(), request, &response);
   if (!s.ok()) return cli.Fail(s);
   Json list = Json::array();
-  for (const auto& backup : response.backups()) list.push_back(MessageToJson(backup));
+  for (const auto& backup : response.backups()) {
+    Json record = MessageToJson(backup);
+    // The table has no room for the job's fields: a backup waiting for a worker says so in its
+    // status column (JSON keeps the status and has job_phase/queue_position).
+    if (!cli.json() && backup.job_phase() == "queued") {
+      record["status"] =
+          backup.status() + " (queued, position " + std::to_string(backup.queue_position()) + ")";
+    }
+    list.push_back(std::move(record));
+  }
   PrintListing(cli, "backups", list, response.page(),
                {"id", "volume_id", "status", "size_gib", "is_incremental", "name"});
   return kExitOk;
@@ -183,6 +192,7 @@ std::vector<Command> BackupCommands() {
        {"volume", "name", "wait", "quiet"},
        "restore into an existing volume (--volume) or a new one (--name)",
        Restore},
+
   };
 }
 
