@@ -100,6 +100,25 @@ grpc::Status BackupServiceImpl::RestoreBackup(grpc::ServerContext* context,
   });
 }
 
+// The owner may cancel a restore: it ends in states of the owner's own records only (the backup
+// available, the owner's target volume error) that the owner can act on (delete the volume,
+// restore again). Unlike a force delete it gives nothing up that only an operator may decide.
+grpc::Status BackupServiceImpl::CancelRestore(grpc::ServerContext* context,
+                                              const v1::CancelRestoreRequest* request,
+                                              v1::CancelRestoreResponse* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    if (auth_.IsOperator(*context)) project_id = "";  // any project
+    ASSIGN_OR_RETURN(auto cancelled, backups_.CancelRestore(project_id, request->backup_id()));
+    *response->mutable_backup() = WithLocalJob(cancelled.backup);
+    response->set_volume_id(cancelled.volume.id);
+    if (!cancelled.volume.id.empty()) {
+      response->set_volume_status(std::string(ToString(cancelled.volume.status)));
+    }
+    return Status::Ok();
+  });
+}
+
 grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* context,
                                              const v1::UpdateBackupRequest* request,
                                              v1::Backup* response) {

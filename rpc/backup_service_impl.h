@@ -28,6 +28,8 @@ class BackupServiceImpl final : public v1::BackupService::Service {
                             v1::Backup* response) override;
   grpc::Status RestoreBackup(grpc::ServerContext* context, const v1::RestoreBackupRequest* request,
                              v1::RestoreBackupResponse* response) override;
+  grpc::Status CancelRestore(grpc::ServerContext* context, const v1::CancelRestoreRequest* request,
+                             v1::CancelRestoreResponse* response) override;
 
   grpc::Status UpdateBackup(grpc::ServerContext* context, const v1::UpdateBackupRequest* request,
                             v1::Backup* response) override;

@@ -176,8 +176,22 @@ ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHan
   };
 }
 
-CancelFn BackupManager::Cancellation(const char* mid_failpoint) const {
-  return [this, mid_failpoint] { return stopping_.load() || !failpoint::Hit(mid_failpoint).ok(); };
+CancelFn BackupManager::Cancellation(const char* mid_failpoint, JobHandle& job,
+                                     std::function<bool()> row_says_stop) {
+  // The first call reads the row at once (a cancel may have come while the job was queued).
+  auto last_poll = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [this, mid_failpoint, &job, row_says_stop = std::move(row_says_stop), last_poll] {
+    if (stopping_.load() || job.cancel_requested()) return true;
+    auto now = std::chrono::steady_clock::now();
+    if (now - *last_poll >= kCancelPollInterval) {
+      *last_poll = now;
+      if (row_says_stop()) {
+        job.RequestCancel();
+        return true;
+      }
+    }
+    return !failpoint::Hit(mid_failpoint).ok();
+  };
 }
 
 Status BackupManager::PersistWithRetry(const std::string& what,

@@ -7,6 +7,9 @@
 //   -> volume back to previous_status (attach/detach/extend are not blocked during the copy)
 //   -> copy from the temporary: reader -> chunks -> store -> manifest (written last)
 //   -> backup available -> temporary removed (in every path, success or failure).
+// Cancellation (cancel_backup.cc): a force delete of a creating backup and CancelRestore persist
+// their transition first, then stop the job within a second (an in-process flag for a job of
+// this daemon, a once-a-second status poll by a job running on another daemon).
 // Limits: at most max_concurrent_jobs backups and restores run at once (Cinder's
 // backup_max_operations); further ones wait in a FIFO queue, visible as job phase `queued` with
 // their position (FindJob). Deletes have workers of their own and never wait behind them.
@@ -14,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -86,6 +90,13 @@ struct RestoreStarted {
   Volume volume;
 };
 
+// After CancelRestore: the backup (available) and the target volume (error; available when the
+// restore had already finished).
+struct RestoreCancelled {
+  Backup backup;
+  Volume volume;
+};
+
 // What restart-time cleanup did (recovery.cc).
 struct RecoveryReport {
   int backups_failed = 0;
@@ -124,6 +135,12 @@ class BackupManager {
   // (reset_backup.cc; semantics in proto/backup.proto ResetBackupStatusRequest).
   Result<Backup> ResetBackupStatus(const std::string& backup_id, const std::string& status);
 
+  // Cancels the restore running on the backup (cancel_backup.cc): in one transaction the backup
+  // goes back to available and the target volume to error (its content is partial); the job
+  // then stops within a second. project_id empty: any project (the operator).
+  // FailedPrecondition when the backup is not restoring.
+  Result<RestoreCancelled> CancelRestore(const std::string& project_id,
+                                         const std::string& backup_id);
   // This daemon's job on the backup (queued with its queue position, or running), if any.
   std::optional<JobProgress> FindJob(const std::string& backup_id);
 
@@ -148,6 +165,8 @@ class BackupManager {
   void WaitIdle();
 
  private:
+  // How often a running job reads its backup's status to learn of a cancel by another daemon.
+  static constexpr std::chrono::seconds kCancelPollInterval{1};
   // Workers beyond max_concurrent_jobs, for deletes (which never wait behind backups/restores).
   static constexpr int kDeleteWorkers = 2;
 
@@ -164,7 +183,25 @@ class BackupManager {
   // delete_backup.cc). They never throw and always leave every record in a resting status.
   void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan, JobHandle& job);
   void RunRestore(Backup backup, Volume volume, bool volume_is_new, JobHandle& job);
-  void RunDelete(Backup backup, JobHandle& job);
+  // Also finishes a backup cancelled while creating: gives back the volume/snapshot it may still
+  // hold and its temporaries; data_written false skips the chunk collection (nothing was stored).
+  void RunDelete(Backup backup, JobHandle& job, bool data_written = true);
+  // Force delete of a creating backup: creating -> deleting, then the job is told
+  // (cancel_backup.cc).
+  Result<Backup> CancelCreate(const Backup& backup);
+  // Raises the cancel flag of this daemon's job on the backup; a job still queued is taken out
+  // of the queue and run at once on the calling thread (it only gives back what it holds).
+  // False when this daemon has no job on the backup.
+  bool CancelLocalJob(const std::string& backup_id);
+  // The job of a backup that left creating under it (force delete): remove what it made and
+  // finish the delete. The job has already given back the volume/snapshot it held.
+  void FinishCancelledBackup(const Backup& backup, bool data_written, JobHandle& job);
+  // True when the backup's row says a force delete cancelled it (status deleting).
+  bool CancelledInDatabase(const std::string& backup_id);
+  // Gives back the volume (to its previous status) or given snapshot (to available) that a
+  // backup cancelled while creating may still hold; guarded so that what another running backup
+  // holds is left alone.
+  Status ReleaseHeldSource(const Backup& backup, const std::string& reason);
   // Registers the job (phase queued) and queues `run` with its handle.
   void SubmitJob(const std::string& backup_id, JobOperation op,
                  std::function<void(JobHandle&)> run);
@@ -188,9 +225,11 @@ class BackupManager {
   Result<int64_t> DiscardStoredData(const Backup& b);
   // Feeds the job's live counters on every chunk and the database at most once a second.
   ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
-  // Stops a job when the daemon stops, or when the failpoint `mid_failpoint` (hit once per
-  // chunk) is set to fail.
-  CancelFn Cancellation(const char* mid_failpoint) const;
+  // Stops a job when the daemon stops, when its cancel flag is raised, when `row_says_stop`
+  // (a status read, made at most once a second: kCancelPollInterval) says another daemon
+  // cancelled it, or when the failpoint `mid_failpoint` (hit once per chunk) is set to fail.
+  CancelFn Cancellation(const char* mid_failpoint, JobHandle& job,
+                        std::function<bool()> row_says_stop);
   // Retries a database write that failed transiently (connection lost, failpoint error) with
   // backoff for about 8 s; a compare-and-swap conflict is returned at once.
   Status PersistWithRetry(const std::string& what, const std::function<Status()>& write);
@@ -210,7 +249,7 @@ class BackupManager {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<QueuedJob> queue_;
-  int running_ = 0;          // jobs on a worker
+  int running_ = 0;          // jobs on a worker (or run by CancelLocalJob)
   int running_limited_ = 0;  // of which backups and restores
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;

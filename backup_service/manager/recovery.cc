@@ -8,7 +8,9 @@
 //                (same transaction); then temporaries removed.
 //   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
 //                when it was created for the restore (same transaction).
-//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent).
+//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent); for a
+//                backup force-deleted while creating, RunDelete also gives back the volume or
+//                snapshot it may still hold and removes its temporaries and chunks.
 //   any backup still recording a temporary (an earlier removal failed) -> removed now.
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/restore_job.h"
