@@ -10,6 +10,15 @@
 
 namespace bb {
 
+v1::Backup BackupServiceImpl::WithLocalJob(const Backup& backup) {
+  v1::Backup out = ToProto(backup);
+  if (auto job = backups_.FindJob(backup.id)) {
+    out.set_job_phase(std::string(ToString(job->phase)));
+    out.set_queue_position(job->queue_position);
+  }
+  return out;
+}
+
 grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                                              const v1::CreateBackupRequest* request,
                                              v1::Backup* response) {
@@ -24,7 +33,7 @@ grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                               .snapshot_id = request->snapshot_id(),
                               .container = request->container()};
     ASSIGN_OR_RETURN(auto backup, backups_.CreateBackup(params));
-    *response = ToProto(backup);
+    *response = WithLocalJob(backup);
     return Status::Ok();
   });
 }
@@ -35,7 +44,7 @@ grpc::Status BackupServiceImpl::GetBackup(grpc::ServerContext* context,
   return RunHandler([&]() -> Status {
     ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
     ASSIGN_OR_RETURN(auto backup, backups_.GetBackup(project_id, request->backup_id()));
-    *response = ToProto(backup);
+    *response = WithLocalJob(backup);
     return Status::Ok();
   });
 }
@@ -54,7 +63,7 @@ grpc::Status BackupServiceImpl::ListBackups(grpc::ServerContext* context,
                            .status = request->status(),
                            .page = FromProto(request->page())};
     ASSIGN_OR_RETURN(auto page, backups_.ListBackups(query));
-    for (const auto& backup : page.records) *response->add_backups() = ToProto(backup);
+    for (const auto& backup : page.records) *response->add_backups() = WithLocalJob(backup);
     *response->mutable_page() = PageInfoProto(page);
     return Status::Ok();
   });
@@ -68,7 +77,7 @@ grpc::Status BackupServiceImpl::DeleteBackup(grpc::ServerContext* context,
     if (request->force()) RETURN_IF_ERROR(auth_.RequireOperator(*context, "force delete"));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.DeleteBackup(project_id, request->backup_id(), request->force()));
-    *response = ToProto(backup);
+    *response = WithLocalJob(backup);
     return Status::Ok();
   });
 }
@@ -87,6 +96,25 @@ grpc::Status BackupServiceImpl::RestoreBackup(grpc::ServerContext* context,
     response->set_volume_id(started.volume.id);
     response->set_volume_name(started.volume.name);
     *response->mutable_backup() = ToProto(started.backup);
+    return Status::Ok();
+  });
+}
+
+// The owner may cancel a restore: it ends in states of the owner's own records only (the backup
+// available, the owner's target volume error) that the owner can act on (delete the volume,
+// restore again). Unlike a force delete it gives nothing up that only an operator may decide.
+grpc::Status BackupServiceImpl::CancelRestore(grpc::ServerContext* context,
+                                              const v1::CancelRestoreRequest* request,
+                                              v1::CancelRestoreResponse* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    if (auth_.IsOperator(*context)) project_id = "";  // any project
+    ASSIGN_OR_RETURN(auto cancelled, backups_.CancelRestore(project_id, request->backup_id()));
+    *response->mutable_backup() = WithLocalJob(cancelled.backup);
+    response->set_volume_id(cancelled.volume.id);
+    if (!cancelled.volume.id.empty()) {
+      response->set_volume_status(std::string(ToString(cancelled.volume.status)));
+    }
     return Status::Ok();
   });
 }

@@ -28,6 +28,8 @@ class BackupServiceImpl final : public v1::BackupService::Service {
                             v1::Backup* response) override;
   grpc::Status RestoreBackup(grpc::ServerContext* context, const v1::RestoreBackupRequest* request,
                              v1::RestoreBackupResponse* response) override;
+  grpc::Status CancelRestore(grpc::ServerContext* context, const v1::CancelRestoreRequest* request,
+                             v1::CancelRestoreResponse* response) override;
 
   grpc::Status UpdateBackup(grpc::ServerContext* context, const v1::UpdateBackupRequest* request,
                             v1::Backup* response) override;
@@ -52,6 +54,8 @@ class BackupServiceImpl final : public v1::BackupService::Service {
  private:
   grpc::Status Watch(WatchKind kind, grpc::ServerContext* context, const v1::WatchRequest* request,
                      grpc::ServerWriter<v1::Progress>* writer);
+  // The record plus what this daemon's job on it is doing (job_phase, queue_position).
+  v1::Backup WithLocalJob(const Backup& backup);
 
   BackupManager& backups_;
   const OperatorAuth& auth_;

@@ -72,6 +72,7 @@ v1::Progress ToProto(const ProgressReport& report) {
   v1::Progress out;
   out.set_backup_id(report.backup_id);
   out.set_phase(report.phase);
+  out.set_queue_position(report.queue_position);
   out.set_bytes_done(report.bytes_done);
   out.set_bytes_total(report.bytes_total);
   out.set_mb_per_s(report.mb_per_s);

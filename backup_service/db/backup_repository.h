@@ -122,6 +122,12 @@ class BackupRepository {
   Status Reset(const std::string& id, BackupStatus from, BackupStatus to, const std::string& reason,
                const BackupChange& change, const std::optional<VolumeRelease>& volume,
                const std::optional<SnapshotRelease>& snapshot);
+  // What a backup cancelled while creating may still hold, given back in one transaction with
+  // the same guards as Reset (a volume/snapshot that another creating backup holds is left
+  // alone; one that has moved on is no longer held). The backup's own status is not changed.
+  Status ReleaseHeld(const std::string& id, const std::string& reason,
+                     const std::optional<VolumeRelease>& volume,
+                     const std::optional<SnapshotRelease>& snapshot);
   // Name and/or description (unset members are kept); NotFound when missing, deleted or in
   // another project.
   Result<Backup> UpdateInfo(const std::string& id, const std::string& project_id,
@@ -135,6 +141,10 @@ class BackupRepository {
  private:
   // The one INSERT of a backup row (and its first event), inside the caller's transaction.
   void InsertRow(pqxx::dbtransaction& txn, const Backup& b, const std::string& reason);
+  // The guarded volume/snapshot releases of Reset and ReleaseHeld, with their event rows.
+  void ReleaseInTransaction(pqxx::dbtransaction& txn, const std::string& id,
+                            const std::string& reason, const std::optional<VolumeRelease>& volume,
+                            const std::optional<SnapshotRelease>& snapshot);
   // The compare-and-swap and its event row; `also` runs in the same transaction after it.
   Status Apply(const std::string& id, BackupStatus from, BackupStatus to, const std::string& reason,
                const BackupChange& change,

@@ -2,6 +2,7 @@
 // (which live in create_backup.cc, restore_backup.cc and delete_backup.cc).
 #include "backup_service/manager/backup_manager.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "backup_service/common/failpoint.h"
@@ -22,7 +23,8 @@ BackupManager::BackupManager(Database& db, VolumeManager& volumes, ObjectStore& 
       volume_records_(db, options_.host),
       snapshot_records_(db, options_.host),
       container_locks_(db.conninfo()) {
-  int n = std::max(1, options_.max_concurrent_jobs);
+  options_.max_concurrent_jobs = std::max(1, options_.max_concurrent_jobs);
+  int n = options_.max_concurrent_jobs + kDeleteWorkers;
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
 
@@ -35,14 +37,6 @@ BackupManager::~BackupManager() {
   for (auto& t : threads_) t.join();
 }
 
-void BackupManager::Submit(std::function<void()> job) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_all();
-}
-
 void BackupManager::SubmitJob(const std::string& backup_id, JobOperation op,
                               std::function<void(JobHandle&)> run) {
   // The status transition that precedes this call admits one operation per backup, so the
@@ -52,26 +46,50 @@ void BackupManager::SubmitJob(const std::string& backup_id, JobOperation op,
     BB_LOG(kError) << "backup " << backup_id << " already has a job in this daemon";
     job = std::make_shared<JobHandle>(nullptr, backup_id);
   }
-  Submit([job, run = std::move(run)] { run(*job); });
+  // The job leaves `queued` the moment a worker takes it (its first step may take a while).
+  JobPhase first = op == JobOperation::kCreate    ? JobPhase::kSnapshot
+                   : op == JobOperation::kRestore ? JobPhase::kCopy
+                                                  : JobPhase::kCleanup;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(
+        QueuedJob{backup_id, op != JobOperation::kDelete, [job, first, run = std::move(run)] {
+                    job->SetPhase(first);
+                    run(*job);
+                  }});
+  }
+  cv_.notify_all();
+}
+
+std::deque<BackupManager::QueuedJob>::iterator BackupManager::NextRunnableLocked() {
+  // On shutdown every queued job may start: each sees Cancellation() and fails fast.
+  bool room = stopping_ || running_limited_ < options_.max_concurrent_jobs;
+  return std::find_if(queue_.begin(), queue_.end(),
+                      [&](const QueuedJob& j) { return !j.limited || room; });
 }
 
 void BackupManager::WorkerLoop() {
   for (;;) {
-    std::function<void()> job;
+    QueuedJob job;
     {
       std::unique_lock<std::mutex> lock(mu_);
       // On shutdown queued jobs still run: each sees Cancellation() and fails fast, so every
       // record it holds reaches a resting status instead of staying transitional.
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      cv_.wait(lock, [&] {
+        return NextRunnableLocked() != queue_.end() || (stopping_ && queue_.empty());
+      });
+      auto next = NextRunnableLocked();
+      if (next == queue_.end()) return;
+      job = std::move(*next);
+      queue_.erase(next);
       ++running_;
+      if (job.limited) ++running_limited_;
     }
-    job();
+    job.run();
     {
       std::lock_guard<std::mutex> lock(mu_);
       --running_;
+      if (job.limited) --running_limited_;
     }
     cv_.notify_all();
   }
@@ -80,6 +98,22 @@ void BackupManager::WorkerLoop() {
 void BackupManager::WaitIdle() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
+std::optional<JobProgress> BackupManager::FindJob(const std::string& backup_id) {
+  std::optional<JobProgress> job = jobs_.Find(backup_id);
+  if (!job || job->phase != JobPhase::kQueued) return job;
+  std::lock_guard<std::mutex> lock(mu_);
+  int ahead = 0;
+  for (const QueuedJob& q : queue_) {
+    if (q.backup_id == backup_id) {
+      job->queue_position = ahead + 1;
+      break;
+    }
+    // Only jobs of the same kind are ahead: deletes do not wait behind backups and restores.
+    if (q.limited == (job->operation != JobOperation::kDelete)) ++ahead;
+  }
+  return job;
 }
 
 Result<Backup> BackupManager::GetBackup(const std::string& project_id,
@@ -149,8 +183,22 @@ ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHan
   };
 }
 
-CancelFn BackupManager::Cancellation(const char* mid_failpoint) const {
-  return [this, mid_failpoint] { return stopping_.load() || !failpoint::Hit(mid_failpoint).ok(); };
+CancelFn BackupManager::Cancellation(const char* mid_failpoint, JobHandle& job,
+                                     std::function<bool()> row_says_stop) {
+  // The first call reads the row at once (a cancel may have come while the job was queued).
+  auto last_poll = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [this, mid_failpoint, &job, row_says_stop = std::move(row_says_stop), last_poll] {
+    if (stopping_.load() || job.cancel_requested()) return true;
+    auto now = std::chrono::steady_clock::now();
+    if (now - *last_poll >= kCancelPollInterval) {
+      *last_poll = now;
+      if (row_says_stop()) {
+        job.RequestCancel();
+        return true;
+      }
+    }
+    return !failpoint::Hit(mid_failpoint).ok();
+  };
 }
 
 Status BackupManager::PersistWithRetry(const std::string& what,

@@ -7,10 +7,17 @@
 //   -> volume back to previous_status (attach/detach/extend are not blocked during the copy)
 //   -> copy from the temporary: reader -> chunks -> store -> manifest (written last)
 //   -> backup available -> temporary removed (in every path, success or failure).
+// Cancellation (cancel_backup.cc): a force delete of a creating backup and CancelRestore persist
+// their transition first, then stop the job within a second (an in-process flag for a job of
+// this daemon, a once-a-second status poll by a job running on another daemon).
+// Limits: at most max_concurrent_jobs backups and restores run at once (Cinder's
+// backup_max_operations); further ones wait in a FIFO queue, visible as job phase `queued` with
+// their position (FindJob). Deletes have workers of their own and never wait behind them.
 // Thread-safety: all public methods may be called concurrently.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -44,6 +51,8 @@ struct BackupManagerOptions {
   int64_t chunk_size = 4 << 20;
   int compression_level = 3;
   int workers_per_job = 2;
+  // Backups and restores running at once (config max_concurrent_jobs, alias
+  // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
   ListLimits list_limits{};  // page size of ListBackups (config list_default_limit, list_max_limit)
 };
@@ -76,6 +85,13 @@ struct RestoreParams {
 };
 
 struct RestoreStarted {
+  Backup backup;
+  Volume volume;
+};
+
+// After CancelRestore: the backup (available) and the target volume (error; available when the
+// restore had already finished).
+struct RestoreCancelled {
   Backup backup;
   Volume volume;
 };
@@ -118,6 +134,15 @@ class BackupManager {
   // (reset_backup.cc; semantics in proto/backup.proto ResetBackupStatusRequest).
   Result<Backup> ResetBackupStatus(const std::string& backup_id, const std::string& status);
 
+  // Cancels the restore running on the backup (cancel_backup.cc): in one transaction the backup
+  // goes back to available and the target volume to error (its content is partial); the job
+  // then stops within a second. project_id empty: any project (the operator).
+  // FailedPrecondition when the backup is not restoring.
+  Result<RestoreCancelled> CancelRestore(const std::string& project_id,
+                                         const std::string& backup_id);
+  // This daemon's job on the backup (queued with its queue position, or running), if any.
+  std::optional<JobProgress> FindJob(const std::string& backup_id);
+
   // Restart-time cleanup of `host`'s unfinished backups, restores and deletes (recovery.cc).
   // Call before serving requests; resumed deletes run on the workers.
   Result<RecoveryReport> RecoverHost(const std::string& host);
@@ -139,13 +164,43 @@ class BackupManager {
   void WaitIdle();
 
  private:
-  void Submit(std::function<void()> job);
+  // How often a running job reads its backup's status to learn of a cancel by another daemon.
+  static constexpr std::chrono::seconds kCancelPollInterval{1};
+  // Workers beyond max_concurrent_jobs, for deletes (which never wait behind backups/restores).
+  static constexpr int kDeleteWorkers = 2;
+
+  // A job waiting for a worker. Backups and restores count against max_concurrent_jobs.
+  struct QueuedJob {
+    std::string backup_id;
+    bool limited = false;
+    std::function<void()> run;
+  };
   void WorkerLoop();
+  // The first queued job a worker may start now (queue_.end() if none). Caller holds mu_.
+  std::deque<QueuedJob>::iterator NextRunnableLocked();
   // The worker halves of the three operations (create_backup.cc, restore_backup.cc,
   // delete_backup.cc). They never throw and always leave every record in a resting status.
   void RunBackup(Backup backup, Volume volume, BackupSourcePlan plan, JobHandle& job);
   void RunRestore(Backup backup, Volume volume, bool volume_is_new, JobHandle& job);
-  void RunDelete(Backup backup, JobHandle& job);
+  // Also finishes a backup cancelled while creating: gives back the volume/snapshot it may still
+  // hold and its temporaries; data_written false skips the chunk collection (nothing was stored).
+  void RunDelete(Backup backup, JobHandle& job, bool data_written = true);
+  // Force delete of a creating backup: creating -> deleting, then the job is told
+  // (cancel_backup.cc).
+  Result<Backup> CancelCreate(const Backup& backup);
+  // Raises the cancel flag of this daemon's job on the backup; a job still queued is taken out
+  // of the queue and run at once on the calling thread (it only gives back what it holds).
+  // False when this daemon has no job on the backup.
+  bool CancelLocalJob(const std::string& backup_id);
+  // The job of a backup that left creating under it (force delete): remove what it made and
+  // finish the delete. The job has already given back the volume/snapshot it held.
+  void FinishCancelledBackup(const Backup& backup, bool data_written, JobHandle& job);
+  // True when the backup's row says a force delete cancelled it (status deleting).
+  bool CancelledInDatabase(const std::string& backup_id);
+  // Gives back the volume (to its previous status) or given snapshot (to available) that a
+  // backup cancelled while creating may still hold; guarded so that what another running backup
+  // holds is left alone.
+  Status ReleaseHeldSource(const Backup& backup, const std::string& reason);
   // Registers the job (phase queued) and queues `run` with its handle.
   void SubmitJob(const std::string& backup_id, JobOperation op,
                  std::function<void(JobHandle&)> run);
@@ -171,9 +226,11 @@ class BackupManager {
   Result<int64_t> DiscardStoredData(const Backup& b, bool wait_for_container);
   // Feeds the job's live counters on every chunk and the database at most once a second.
   ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
-  // Stops a job when the daemon stops, or when the failpoint `mid_failpoint` (hit once per
-  // chunk) is set to fail.
-  CancelFn Cancellation(const char* mid_failpoint) const;
+  // Stops a job when the daemon stops, when its cancel flag is raised, when `row_says_stop`
+  // (a status read, made at most once a second: kCancelPollInterval) says another daemon
+  // cancelled it, or when the failpoint `mid_failpoint` (hit once per chunk) is set to fail.
+  CancelFn Cancellation(const char* mid_failpoint, JobHandle& job,
+                        std::function<bool()> row_says_stop);
   // Retries a database write that failed transiently (connection lost, failpoint error) with
   // backoff for about 8 s; a compare-and-swap conflict is returned at once.
   Status PersistWithRetry(const std::string& what, const std::function<Status()>& write);
@@ -199,8 +256,9 @@ class BackupManager {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  int running_ = 0;
+  std::deque<QueuedJob> queue_;
+  int running_ = 0;          // jobs on a worker (or run by CancelLocalJob)
+  int running_limited_ = 0;  // of which backups and restores
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };

@@ -1,6 +1,9 @@
 // Create backup: request checks and the first transition (synchronous), then the worker:
 //   record temporary id -> make temporary -> release volume -> copy -> available -> remove temp.
-// Every step is persisted before the side effect it guards.
+// Every step is persisted before the side effect it guards. A force delete may move the backup
+// creating -> deleting at any point (cancel_backup.cc): every write of the job is a
+// compare-and-swap on creating, so none lands after it; the job notices (flag, status poll, or a
+// lost compare-and-swap), gives back what it holds and finishes the delete.
 #include <chrono>
 
 #include "backup_service/common/failpoint.h"
@@ -101,7 +104,22 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
     held = false;
   };
+  auto cancelled = [&] {
+    BB_LOG(kInfo) << "backup " << backup.id << " cancelled by a force delete; cleaning up";
+    job.SetPhase(JobPhase::kCleanup);
+    job.SetFailed("cancelled by a force delete");
+    // A kill here leaves what restart must give back: the backup deleting, the volume perhaps
+    // still backing-up, temporaries and chunks (an error has nothing to fail: it is ignored).
+    (void)failpoint::Hit("cancel.after_job_stopped");
+    release("backup " + backup.id + " cancelled by a force delete");
+    FinishCancelledBackup(backup, copy_started, job);
+  };
   auto fail = [&](const Status& why) {
+    // A compare-and-swap on creating lost to a force delete is a cancel, not a failure.
+    if (job.cancel_requested() ||
+        (why.code() == StatusCode::kFailedPrecondition && CancelledInDatabase(backup.id))) {
+      return cancelled();
+    }
     BB_LOG(kError) << "backup " << backup.id << " failed: " << why.ToString();
     job.SetPhase(JobPhase::kCleanup);
     release("backup " + backup.id + " failed");
@@ -121,9 +139,13 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
       return backups_.Transition(backup.id, BackupStatus::kCreating, BackupStatus::kError,
                                  why.message(), outcome);
     });
+    // Lost to a force delete that came after the last cancellation check.
+    if (!st.ok() && CancelledInDatabase(backup.id)) return cancelled();
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
   };
 
+  // Cancelled while queued (or between the request's commit and this job's registration).
+  if (job.cancel_requested() || CancelledInDatabase(backup.id)) return cancelled();
   if (Status fp = failpoint::Hit("create.after_begin"); !fp.ok()) return fail(fp);
   job.SetPhase(JobPhase::kSnapshot);
   auto source = PrepareSource(backup, volume, plan);
@@ -146,8 +168,8 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   job.SetPhase(JobPhase::kCopy);
   copy_started = true;
   Status st = CopyToStore(backup, source->path, parent ? &*parent : nullptr, outcome, job);
-  release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);
+  release("backup " + backup.id + " copied");
   if (Status fp = failpoint::Hit("create.after_manifest"); !fp.ok()) return fail(fp);
 
   job.SetPhase(JobPhase::kCleanup);
@@ -234,7 +256,8 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
   spec.compression_level = options_.compression_level;
   spec.workers = options_.workers_per_job;
   spec.progress = ThrottledProgress(backup.id, job);
-  spec.cancelled = Cancellation("create.mid_upload");
+  spec.cancelled = Cancellation("create.mid_upload", job,
+                                [this, id = backup.id] { return CancelledInDatabase(id); });
   auto hold = HoldContainer(container, ContainerLockMode::kShared);
   if (!hold.ok()) {
     if (hold.status().code() == StatusCode::kCancelled) {
@@ -244,6 +267,7 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
   }
   auto result = RunBackupJob(spec);
   if (!result.ok()) {
+    if (job.cancel_requested()) return Status::Cancelled("cancelled by a force delete");
     if (result.status().code() == StatusCode::kCancelled && stopping_) {
       return Status::Cancelled("backupd stopped during the backup; take it again");
     }

@@ -1,7 +1,9 @@
-// Delete backup: available|error (force: also error_deleting) -> deleting, then the worker removes
-// the manifest and collects chunks no other manifest refers to, and the row becomes deleted.
-// Backups are not chained (every manifest names all its chunks), so a backup others were made
-// from can be deleted too: shared chunks stay as long as a manifest refers to them.
+// Delete backup: available|error (force: also error_deleting, and creating, which cancels the
+// running backup: cancel_backup.cc) -> deleting, then the worker gives back what a cancelled
+// backup may still hold, removes the manifest and collects chunks no other manifest refers to,
+// and the row becomes deleted. Backups are not chained (every manifest names all its chunks), so
+// a backup others were made from can be deleted too: shared chunks stay as long as a manifest
+// refers to them.
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
@@ -13,26 +15,51 @@ namespace bb {
 Result<Backup> BackupManager::DeleteBackup(const std::string& project_id,
                                            const std::string& backup_id, bool force) {
   RETURN_IF_ERROR(ValidateUuid("backup_id", backup_id));
-  ASSIGN_OR_RETURN(Backup b, backups_.Get(backup_id, project_id));
-  bool allowed = b.status == BackupStatus::kAvailable || b.status == BackupStatus::kError ||
-                 (force && b.status == BackupStatus::kErrorDeleting);
-  if (!allowed) {
-    std::string hint = b.status == BackupStatus::kCreating
-                           ? " (cancelling a running backup arrives with the crash-safety work)"
-                           : "";
-    return Status::FailedPrecondition("Backup status must be available or error, but it is " +
-                                      std::string(ToString(b.status)) + hint);
+  // A backup whose job ends (creating -> available|error) between the read and the cancel's
+  // compare-and-swap is read once more and deleted as what it has become.
+  for (int attempt = 1;; ++attempt) {
+    ASSIGN_OR_RETURN(Backup b, backups_.Get(backup_id, project_id));
+    if (b.status == BackupStatus::kCreating && force) {
+      auto cancelled = CancelCreate(b);
+      if (cancelled.ok() || attempt > 1 ||
+          cancelled.status().code() != StatusCode::kFailedPrecondition) {
+        return cancelled;
+      }
+      continue;
+    }
+    bool allowed = b.status == BackupStatus::kAvailable || b.status == BackupStatus::kError ||
+                   (force && b.status == BackupStatus::kErrorDeleting);
+    if (!allowed) {
+      std::string hint = b.status == BackupStatus::kCreating
+                             ? " (the operator's force delete cancels a running backup)"
+                             : "";
+      return Status::FailedPrecondition("Backup status must be available or error, but it is " +
+                                        std::string(ToString(b.status)) + hint);
+    }
+    RETURN_IF_ERROR(backups_.Transition(b.id, b.status, BackupStatus::kDeleting,
+                                        force ? "force delete requested" : "delete requested"));
+    ASSIGN_OR_RETURN(b, backups_.Get(b.id));
+    SubmitJob(b.id, JobOperation::kDelete, [this, b](JobHandle& job) { RunDelete(b, job); });
+    return b;
   }
-  RETURN_IF_ERROR(backups_.Transition(b.id, b.status, BackupStatus::kDeleting,
-                                      force ? "force delete requested" : "delete requested"));
-  ASSIGN_OR_RETURN(b, backups_.Get(b.id));
-  SubmitJob(b.id, JobOperation::kDelete, [this, b](JobHandle& job) { RunDelete(b, job); });
-  return b;
 }
 
-void BackupManager::RunDelete(Backup backup, JobHandle& job) {
+void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) {
   Status st = failpoint::Hit("delete.after_begin");
   job.SetPhase(JobPhase::kCleanup);
+  // A backup that never finished was cancelled while creating: after a crash of its job it may
+  // still hold its volume (backing-up) or snapshot, and record temporaries.
+  if (st.ok() && backup.finished_at == 0) {
+    st = ReleaseHeldSource(backup, "backup " + backup.id + " cancelled by a force delete");
+  }
+  if (st.ok() && (!backup.temp_snapshot_id.empty() || !backup.temp_volume_id.empty())) {
+    BackupChange cleared;
+    bool all_removed = RemoveTemporaries(backup, cleared);
+    st = backups_.Update(backup.id, BackupStatus::kDeleting, "temporaries removed", cleared);
+    if (st.ok() && !all_removed) {
+      st = Status::Unavailable("a temporary snapshot/clone could not be removed (see the log)");
+    }
+  }
   if (st.ok() && !backup.manifest_object.empty()) {
     std::string container = StoreContainer(backup);
     // Exclusive: no backup into this container, on any daemon, may find a chunk "already
@@ -47,6 +74,10 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job) {
                       << " chunks collected";
       }
     }
+  } else if (st.ok() && data_written && backup.finished_at == 0) {
+    // Cancelled while creating: no manifest recorded, but its job may have written one, and
+    // chunks. (A backup that failed discarded them itself before becoming error.)
+    st = DiscardStoredData(backup, /*wait_for_container=*/true).status();
   }
   BackupChange change;
   if (!st.ok()) {
@@ -65,7 +96,10 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job) {
                                "backup data removed", change);
   });
   if (!st.ok()) BB_LOG(kError) << "delete " << backup.id << ": " << st.ToString();
-  if (!backup.parent_id.empty()) (void)backups_.AddDependent(backup.parent_id, -1);
+  // Only a backup that became available was counted as its parent's dependent.
+  if (st.ok() && !backup.parent_id.empty() && !backup.manifest_object.empty()) {
+    (void)backups_.AddDependent(backup.parent_id, -1);
+  }
 }
 
 }  // namespace bb

@@ -53,8 +53,17 @@ std::shared_ptr<JobHandle> JobRegistry::Register(const std::string& backup_id, J
   if (!inserted) return nullptr;
   it->second.progress.backup_id = backup_id;
   it->second.progress.operation = op;
+  it->second.cancel = std::make_shared<std::atomic<bool>>(false);
   finished_.erase(backup_id);  // a watcher of the new job must not see the old outcome
-  return std::make_shared<JobHandle>(this, backup_id);
+  return std::make_shared<JobHandle>(this, backup_id, it->second.cancel);
+}
+
+bool JobRegistry::RequestCancel(const std::string& backup_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(backup_id);
+  if (it == jobs_.end()) return false;
+  it->second.cancel->store(true);
+  return true;
 }
 
 std::optional<JobProgress> JobRegistry::Find(const std::string& backup_id) const {

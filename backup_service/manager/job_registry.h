@@ -3,9 +3,12 @@
 // refuses while it is) and feeds WatchBackup/WatchRestore between the once-a-second database
 // progress writes. A job is registered when its request is accepted (phase queued) and removed
 // when its worker returns, by the JobHandle's destructor, so no path can forget to remove it.
+// Each job carries a cancel flag (RequestCancel): the in-process half of cancellation; the job
+// polls it between chunks (BackupManager::Cancellation) and stops within a chunk's time.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -30,6 +33,9 @@ struct JobProgress {
   int64_t bytes_done = 0;
   int64_t bytes_total = 0;
   double mb_per_s = 0;  // average since the copy phase began
+  // 1-based place among the jobs waiting for a worker while phase is queued (0: unknown or not
+  // queued). The registry does not know the queue: BackupManager::FindJob fills it.
+  int queue_position = 0;
 };
 
 // A job that ended here recently. Kept briefly so that a watcher polling twice a second learns
@@ -47,8 +53,9 @@ class JobRegistry;
 // (nullptr) tracks nothing.
 class JobHandle {
  public:
-  JobHandle(JobRegistry* registry, std::string backup_id)
-      : registry_(registry), backup_id_(std::move(backup_id)) {}
+  JobHandle(JobRegistry* registry, std::string backup_id,
+            std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>())
+      : registry_(registry), backup_id_(std::move(backup_id)), cancel_(std::move(cancel)) {}
   ~JobHandle();
   JobHandle(const JobHandle&) = delete;
   JobHandle& operator=(const JobHandle&) = delete;
@@ -57,10 +64,15 @@ class JobHandle {
   void SetBytes(int64_t done, int64_t total);
   // Marks the job failed; remembered with the finished job when the handle is destroyed.
   void SetFailed(std::string reason);
+  // Set by JobRegistry::RequestCancel, or by the job itself when it learns from the database that
+  // another daemon cancelled it. Lock-free: polled once per chunk.
+  bool cancel_requested() const { return cancel_->load(); }
+  void RequestCancel() { cancel_->store(true); }
 
  private:
   JobRegistry* registry_;
   std::string backup_id_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
   bool failed_ = false;
   std::string fail_reason_;
 };
@@ -72,6 +84,8 @@ class JobRegistry {
   std::shared_ptr<JobHandle> Register(const std::string& backup_id, JobOperation op);
   std::optional<JobProgress> Find(const std::string& backup_id) const;
   bool IsActive(const std::string& backup_id) const { return Find(backup_id).has_value(); }
+  // Raises the cancel flag of the backup's job; false when this daemon has no job on it.
+  bool RequestCancel(const std::string& backup_id);
   size_t size() const;
   // The last job on the backup that ended within kFinishedMemory (registering a new job on the
   // backup forgets it).
@@ -84,6 +98,7 @@ class JobRegistry {
   friend class JobHandle;
   struct Entry {
     JobProgress progress;
+    std::shared_ptr<std::atomic<bool>> cancel;  // shared with the JobHandle
     std::chrono::steady_clock::time_point copy_started;
   };
   struct Finished {

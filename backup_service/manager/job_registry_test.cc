@@ -32,6 +32,22 @@ TEST(JobRegistryTest, OneJobPerBackup) {
   EXPECT_NE(registry.Register("b1", JobOperation::kDelete), nullptr);
 }
 
+TEST(JobRegistryTest, CancelReachesTheJobsHandleOnly) {
+  JobRegistry registry;
+  auto one = registry.Register("b1", JobOperation::kCreate);
+  auto two = registry.Register("b2", JobOperation::kRestore);
+  EXPECT_FALSE(one->cancel_requested());
+  EXPECT_TRUE(registry.RequestCancel("b1"));
+  EXPECT_TRUE(one->cancel_requested());
+  EXPECT_FALSE(two->cancel_requested());
+  EXPECT_FALSE(registry.RequestCancel("b3"));  // no job here
+  one.reset();
+  EXPECT_FALSE(registry.RequestCancel("b1"));  // ended
+  // A new job on the same backup starts uncancelled.
+  auto again = registry.Register("b1", JobOperation::kDelete);
+  EXPECT_FALSE(again->cancel_requested());
+}
+
 TEST(JobRegistryTest, PhasesBytesAndSpeed) {
   JobRegistry registry;
   auto handle = registry.Register("b1", JobOperation::kCreate);

@@ -108,8 +108,9 @@ void Final(WatchKind kind, const ProgressSnapshot& s, const std::string& restore
 
 bool ProgressReport::SameProgress(const ProgressReport& o) const {
   return backup_id == o.backup_id && operation == o.operation && phase == o.phase &&
-         bytes_done == o.bytes_done && bytes_total == o.bytes_total && status == o.status &&
-         fail_reason == o.fail_reason && final == o.final;
+         queue_position == o.queue_position && bytes_done == o.bytes_done &&
+         bytes_total == o.bytes_total && status == o.status && fail_reason == o.fail_reason &&
+         final == o.final;
 }
 
 bool Follows(WatchKind kind, BackupStatus status) {
@@ -148,6 +149,7 @@ ProgressReport DescribeProgress(WatchKind kind, const ProgressSnapshot& s,
   r.operation = std::string(OperationOf(b.status));
   if (s.live && s.live->operation == JobOperationOf(b.status)) {
     r.phase = std::string(ToString(s.live->phase));
+    r.queue_position = s.live->queue_position;
     r.bytes_done = s.live->bytes_done;
     r.bytes_total = s.live->bytes_total;
     r.mb_per_s = s.live->mb_per_s;

@@ -30,8 +30,9 @@ struct ProgressSnapshot {
 
 struct ProgressReport {
   std::string backup_id;
-  std::string operation;  // create, restore, delete
-  std::string phase;      // queued, snapshot, copy, finalize, cleanup, done, error
+  std::string operation;   // create, restore, delete
+  std::string phase;       // queued, snapshot, copy, finalize, cleanup, done, error
+  int queue_position = 0;  // while queued on this daemon: 1 = the next to start
   int64_t bytes_done = 0;
   int64_t bytes_total = 0;
   double mb_per_s = 0;

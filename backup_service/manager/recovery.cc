@@ -10,7 +10,9 @@
 //   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
 //                when it was created for the restore (same transaction).
 //   deleting  -> the delete is resumed to the end (deletes of objects are idempotent); on a
-//                takeover the backup is first adopted (its host becomes this daemon's).
+//                takeover the backup is first adopted (its host becomes this daemon's); for a
+//                backup force-deleted while creating, RunDelete also gives back the volume or
+//                snapshot it may still hold and removes its temporaries and chunks.
 //   any backup still recording a temporary (an earlier removal failed) -> removed now.
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/restore_job.h"

@@ -2,7 +2,9 @@
 // volume -> restoring-backup, in one transaction), then the worker copies the manifest's chunks
 // into the volume. On failure the backup returns to available (it is intact) and the volume goes
 // to error when it was created for the restore, error_restoring otherwise (Cinder always says
-// error_restoring: a known gap).
+// error_restoring: a known gap). CancelRestore (cancel_backup.cc) puts both to rest itself; the
+// job then only stops: its final writes are compare-and-swaps on the volume's restoring-backup,
+// so after a cancel it never touches the backup (which may be restoring again, elsewhere).
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
@@ -70,6 +72,11 @@ Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
 }
 
 void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new, JobHandle& job) {
+  auto stop_cancelled = [&] {
+    BB_LOG(kInfo) << "restore of backup " << backup.id << " into " << volume.id << " cancelled";
+    job.SetFailed("restore cancelled");
+  };
+  if (job.cancel_requested()) return stop_cancelled();  // while queued
   Status st = failpoint::Hit("restore.after_begin");
   job.SetPhase(JobPhase::kCopy);
   auto path = volumes_.VolumeLocalPath(volume);
@@ -87,7 +94,12 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
     spec.target_is_zeroed = volume_is_new;  // a new file-driver volume is a sparse, zero file
     spec.workers = options_.workers_per_job;
     spec.progress = ThrottledProgress(backup.id, job);
-    spec.cancelled = Cancellation("restore.mid_write");
+    // Another daemon's CancelRestore shows in the row: no longer restoring into this volume.
+    spec.cancelled = Cancellation("restore.mid_write", job, [this, &backup, &volume] {
+      auto row = backups_.Get(backup.id);
+      return row.ok() &&
+             (row->status != BackupStatus::kRestoring || row->restore_volume_id != volume.id);
+    });
     auto result = RunRestoreJob(spec);
     st = result.status();
     if (result.ok()) {
@@ -95,6 +107,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
                     << result->bytes_written << " bytes in " << result->seconds << " s";
     }
   }
+  if (job.cancel_requested()) return stop_cancelled();
   job.SetPhase(JobPhase::kFinalize);
   BackupChange clear;
   clear.restore_volume_id = "";
@@ -108,6 +121,8 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
                                         VolumeStatus::kAvailable,
                                         "restored from backup " + backup.id);
     });
+    // Cancelled after the last chunk (by another daemon, or just now).
+    if (st.code() == StatusCode::kFailedPrecondition) return stop_cancelled();
   }
   if (st.ok()) {
     Status b = PersistWithRetry("making backup " + backup.id + " available", [&] {
@@ -128,6 +143,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
     return volume_records_.Transition(volume.id, VolumeStatus::kRestoringBackup, to,
                                       "restore failed: " + st.message());
   });
+  if (v.code() == StatusCode::kFailedPrecondition) return stop_cancelled();
   if (!v.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << v.ToString();
   Status b = PersistWithRetry("returning backup " + backup.id + " to available", [&] {
     return backups_.Transition(backup.id, BackupStatus::kRestoring, BackupStatus::kAvailable,

@@ -13,7 +13,7 @@ Result<ProgressSnapshot> BackupManager::Progress(const std::string& project_id,
                                                  const std::string& restore_volume_id) {
   RETURN_IF_ERROR(ValidateUuid("backup_id", backup_id));
   ProgressSnapshot s;
-  s.live = jobs_.Find(backup_id);
+  s.live = FindJob(backup_id);
   s.finished = jobs_.FindFinished(backup_id);
   ASSIGN_OR_RETURN(s.backup, backups_.Get(backup_id, project_id));
   s.now_us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -15,6 +15,7 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"create.before_manifest", "create", "all chunks stored; manifest not written"},
       {"create.after_manifest", "create", "manifest written; temporaries not removed"},
       {"create.before_db_available", "create", "temporaries removed; backup still creating"},
+
       // restore: backup restoring + volume restoring-backup are one transaction (BeginRestore).
       {"restore.after_begin", "restore", "backup restoring + volume restoring-backup committed"},
       {"restore.mid_write", "restore", "some chunks written to the volume"},
@@ -24,6 +25,11 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"delete.after_begin", "delete", "backup deleting committed; nothing removed"},
       {"delete.after_manifest_removed", "delete", "manifest removed; chunks not collected"},
       {"delete.before_db_deleted", "delete", "chunks collected; backup still deleting"},
+      // cancel: a force delete moved a creating backup to deleting (cancel_backup.cc). Not in
+      // the create matrix (a plain create never reaches it): backupctl_jobs_test and
+      // backupctl_reflink_test kill the daemon here and check that restart finishes the cancel.
+      {"cancel.after_job_stopped", "cancel",
+       "the backup job saw the cancel and stopped; volume, temporaries, chunks still held"},
   };
   return kTable;
 }

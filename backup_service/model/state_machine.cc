@@ -82,7 +82,10 @@ bool IsLegalTransition(BackupStatus from, BackupStatus to) {
           // restoring: restart -> available (the backup is intact), target volume -> error.
           {B::kAvailable, B::kRestoring},
           {B::kRestoring, B::kAvailable},
-          // deleting: restart -> resume (chunk deletes are idempotent).
+          // deleting: restart -> resume (chunk deletes are idempotent). A force delete of a
+          // creating backup cancels its job (cancel_backup.cc); the delete then also gives back
+          // the volume/snapshot and temporaries the cancelled backup may still hold.
+          {B::kCreating, B::kDeleting},
           {B::kAvailable, B::kDeleting},
           {B::kError, B::kDeleting},
           {B::kErrorDeleting, B::kDeleting},

@@ -12,6 +12,12 @@ TEST(StateMachineTest, BackupHappyPathIsLegal) {
   EXPECT_TRUE(IsLegalTransition(BackupStatus::kDeleting, BackupStatus::kDeleted));
 }
 
+TEST(StateMachineTest, ForceDeleteCancelsACreatingBackupButNotARestore) {
+  EXPECT_TRUE(IsLegalTransition(BackupStatus::kCreating, BackupStatus::kDeleting));
+  // A restore is cancelled back to available (the backup is intact), never deleted under it.
+  EXPECT_FALSE(IsLegalTransition(BackupStatus::kRestoring, BackupStatus::kDeleting));
+}
+
 TEST(StateMachineTest, RefusesUndesignedEdges) {
   EXPECT_FALSE(IsLegalTransition(BackupStatus::kDeleted, BackupStatus::kAvailable));
   EXPECT_FALSE(IsLegalTransition(BackupStatus::kCreating, BackupStatus::kRestoring));

@@ -1,5 +1,5 @@
-// backupctl backup commands: create, list, show, delete, restore (the long ones take --wait,
-// which draws progress on stderr unless --quiet).
+// backupctl backup commands: create, list, show, delete, restore, restore-cancel (the long ones
+// take --wait, which draws progress on stderr unless --quiet).
 #include <iostream>
 
 #include "cmd/backupctl/backup_wait.h"
@@ -67,7 +67,16 @@ int List(Cli& cli, const CliArgs& args, const Command& command) {
   grpc::Status s = cli.backups().ListBackups(cli.NewContext().get(), request, &response);
   if (!s.ok()) return cli.Fail(s);
   Json list = Json::array();
-  for (const auto& backup : response.backups()) list.push_back(MessageToJson(backup));
+  for (const auto& backup : response.backups()) {
+    Json record = MessageToJson(backup);
+    // The table has no room for the job's fields: a backup waiting for a worker says so in its
+    // status column (JSON keeps the status and has job_phase/queue_position).
+    if (!cli.json() && backup.job_phase() == "queued") {
+      record["status"] =
+          backup.status() + " (queued, position " + std::to_string(backup.queue_position()) + ")";
+    }
+    list.push_back(std::move(record));
+  }
   PrintListing(cli, "backups", list, response.page(),
                {"id", "volume_id", "status", "size_gib", "is_incremental", "name"});
   return kExitOk;
@@ -149,6 +158,24 @@ int Restore(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   return kExitOk;
 }
 
+int RestoreCancel(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::CancelRestoreRequest request;
+  request.set_backup_id(args.words[2]);
+  v1::CancelRestoreResponse response;
+  grpc::Status s = cli.backups().CancelRestore(cli.NewContext().get(), request, &response);
+  if (!s.ok()) return cli.Fail(s);
+  if (cli.json()) {
+    cli.PrintJson({{"backup", MessageToJson(response.backup())},
+                   {"volume_id", response.volume_id()},
+                   {"volume_status", response.volume_status()}});
+  } else {
+    std::cout << "restore of backup " << response.backup().id() << " cancelled: backup "
+              << response.backup().status() << ", volume " << response.volume_id() << " "
+              << response.volume_status() << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> BackupCommands() {
@@ -174,7 +201,8 @@ std::vector<Command> BackupCommands() {
        {"BACKUP_ID"},
        {},
        {"force", "wait", "quiet"},
-       "delete a backup (--force: also one that is not available or error)",
+       "delete a backup (--force, admin: also one in error_deleting, or in creating, which "
+       "cancels the running backup)",
        Delete},
       {"backup",
        "restore",
@@ -183,6 +211,14 @@ std::vector<Command> BackupCommands() {
        {"volume", "name", "wait", "quiet"},
        "restore into an existing volume (--volume) or a new one (--name)",
        Restore},
+      {"backup",
+       "restore-cancel",
+       {"BACKUP_ID"},
+       {},
+       {},
+       "stop the restore running on a backup: the backup goes back to available, the target "
+       "volume to error (its content is partial)",
+       RestoreCancel},
   };
 }
 

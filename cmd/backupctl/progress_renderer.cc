@@ -28,6 +28,9 @@ bool IsEnd(const v1::Progress& p) { return p.phase() == "done" || p.phase() == "
 // "copy 45% 460/1024 MiB 120.3 MB/s" (the parts that are known), or "error: reason".
 std::string Details(const v1::Progress& p, bool with_eta) {
   std::string text = p.phase();
+  if (p.phase() == "queued" && p.queue_position() > 0) {
+    text += " (position " + std::to_string(p.queue_position()) + ")";
+  }
   if (p.phase() == "error") {
     if (!p.fail_reason().empty()) text += ": " + p.fail_reason();
     return text;
@@ -110,6 +113,7 @@ std::string ProgressRenderer::Update(const v1::Progress& p, Clock::time_point no
       Json line = {{"backup_id", p.backup_id()},
                    {"operation", p.operation()},
                    {"phase", p.phase()},
+                   {"queue_position", p.queue_position()},
                    {"bytes_done", p.bytes_done()},
                    {"bytes_total", p.bytes_total()},
                    {"mb_per_s", p.mb_per_s()},

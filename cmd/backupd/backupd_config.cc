@@ -67,6 +67,29 @@ Status ValidateListen(const std::string& listen) {
   return Status::Ok();
 }
 
+// backup_max_operations is Cinder's name for max_concurrent_jobs: an alias, so that existing
+// configs keep working and a Cinder operator finds the setting under the name they know.
+Status ResolveMaxOperations(const ConfigValues& values, int* max_concurrent_jobs) {
+  auto it = values.find("backup_max_operations");
+  if (it == values.end()) return Status::Ok();
+  if (it->second == "0") {
+    return Status::InvalidArgument(
+        "backup_max_operations = 0 (unlimited in Cinder) is not supported: give 1..64. Every "
+        "running backup or restore holds about 3 x workers_per_job chunks in memory, so this "
+        "limit is what bounds backupd's memory");
+  }
+  int v = *max_concurrent_jobs;
+  RETURN_IF_ERROR(ParseIntField(values, "backup_max_operations", 1, 64, &v));
+  if (values.count("max_concurrent_jobs") > 0 && v != *max_concurrent_jobs) {
+    return Status::InvalidArgument("backup_max_operations (" + it->second +
+                                   ") and max_concurrent_jobs (" +
+                                   std::to_string(*max_concurrent_jobs) +
+                                   ") are the same setting with different values; give one");
+  }
+  *max_concurrent_jobs = v;
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string>& BackupdConfigKeys() {
@@ -83,6 +106,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "compression_level",
                                                  "workers_per_job",
                                                  "max_concurrent_jobs",
+                                                 "backup_max_operations",
                                                  "log_level",
                                                  "port_file",
                                                  "operator_token_file",
@@ -173,6 +197,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
   RETURN_IF_ERROR(ParseIntField(values, "workers_per_job", 1, 64, &c.workers_per_job));
   RETURN_IF_ERROR(ParseIntField(values, "max_concurrent_jobs", 1, 64, &c.max_concurrent_jobs));
+  RETURN_IF_ERROR(ResolveMaxOperations(values, &c.max_concurrent_jobs));
   RETURN_IF_ERROR(ParseIntField(values, "list_max_limit", 1, 10000, &c.list_max_limit));
   RETURN_IF_ERROR(
       ParseIntField(values, "list_default_limit", 1, c.list_max_limit, &c.list_default_limit));
@@ -247,7 +272,9 @@ keys (default):
   chunk_size_mib       backup chunk size in MiB, 1..1024 (4)
   compression_level    zstd level, 1..19 (3)
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
-  max_concurrent_jobs  backups/restores/deletes running at once, 1..64 (4)
+  max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
+                       (job phase queued, with their position); deletes do not count
+  backup_max_operations  Cinder's name for max_concurrent_jobs (an alias; 0 is refused)
   log_level            debug | info | warning | error (info)
   port_file            write the bound port to this file once listening (unset)
   operator_token_file  file holding the operator's admin token, 32+ characters (unset: no admin)

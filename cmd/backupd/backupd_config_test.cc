@@ -113,6 +113,33 @@ TEST(BackupdConfigTest, RequiredKeys) {
   EXPECT_TRUE(ResolveConfig(v, "h").ok());
 }
 
+TEST(BackupdConfigTest, BackupMaxOperationsIsAnAliasOfMaxConcurrentJobs) {
+  ConfigValues v = Required();
+  v["backup_max_operations"] = "1";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->max_concurrent_jobs, 1);
+  v["max_concurrent_jobs"] = "1";  // both, agreeing
+  EXPECT_TRUE(ResolveConfig(v, "h").ok());
+  v["max_concurrent_jobs"] = "2";  // both, disagreeing
+  c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("same setting"), std::string::npos) << c.status().message();
+  // Cinder's 0 (unlimited) is refused with the reason.
+  v.erase("max_concurrent_jobs");
+  v["backup_max_operations"] = "0";
+  c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("bounds backupd's memory"), std::string::npos)
+      << c.status().message();
+  v["backup_max_operations"] = "65";
+  EXPECT_FALSE(ResolveConfig(v, "h").ok());
+  // A config file may use the Cinder name.
+  ConfigValues parsed;
+  ASSERT_TRUE(ParseConfigText("backup_max_operations = 3\n", "f", &parsed).ok());
+  EXPECT_EQ(parsed["backup_max_operations"], "3");
+}
+
 TEST(BackupdConfigTest, BadNumbersAndLevels) {
   for (auto [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"chunk_size_mib", "0"},

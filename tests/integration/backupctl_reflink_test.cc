@@ -1,9 +1,12 @@
 // backupctl against a daemon whose volumes live on a reflink-capable XFS (needs root: a loop
-// mount), where the file driver makes real snapshots: backups of a given snapshot, and the
-// operator's reset of a backup that a crash (SIGKILL) left creating with its temporary snapshot.
+// mount), where the file driver makes real snapshots: backups of a given snapshot, the
+// operator's reset of a backup that a crash (SIGKILL) left creating with its temporary snapshot,
+// and the cancel (force delete) of a backup reading its temporary snapshot, also with a crash
+// in the middle of it (more cancellation tests, without reflink: backupctl_jobs_test.cc).
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <thread>
 
@@ -51,6 +54,46 @@ class BackupctlReflinkTest : public BackupctlTest {
       if (name.rfind("snapshot-", 0) == 0) out.push_back(name);
     }
     return out;
+  }
+
+  // Restarts the daemon with a failpoint spec, starts a backup of `volume_id` and waits until
+  // it copies from its temporary snapshot; returns the backup's id.
+  std::string StartBackupCopyingFromTemporarySnapshot(const std::string& failpoints,
+                                                      const std::string& volume_id) {
+    options_.extra_config = {"failpoints = " + failpoints};
+    StopDaemon();
+    StartDaemon(options_);
+    CliRun started = Cli({"--json", "backup", "create", volume_id});
+    EXPECT_EQ(started.code, 0) << started.Describe();
+    std::string id = started.Json().value("id", "");
+    v1::Backup seen;
+    for (int i = 0; i < 6000 && !(seen.job_phase() == "copy" && seen.bytes_done() >= 8 * kMiB);
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      v1::GetBackupRequest get;
+      get.set_backup_id(id);
+      EXPECT_TRUE(backups_->GetBackup(Ctx().get(), get, &seen).ok());
+    }
+    EXPECT_EQ(seen.job_phase(), "copy") << daemon_->Log();
+    EXPECT_EQ(seen.source_kind(), "temp-snapshot-local");
+    EXPECT_EQ(SnapshotFiles().size(), 1u);
+    EXPECT_GT(ChunkFiles(), 0);
+    return id;
+  }
+
+  int ChunkFiles() {
+    int n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(store_->path())) {
+      if (e.is_regular_file() && e.path().string().find("/chunks/") != std::string::npos) ++n;
+    }
+    return n;
+  }
+
+  bool Gone(const std::string& backup_id) {
+    v1::GetBackupRequest get;
+    get.set_backup_id(backup_id);
+    v1::Backup b;
+    return backups_->GetBackup(Ctx().get(), get, &b).error_code() == grpc::StatusCode::NOT_FOUND;
   }
 
   SystemCommandRunner runner_;
@@ -134,6 +177,56 @@ TEST_F(BackupctlReflinkTest, RestartCleansUpWhatACrashedBackupLeft) {
                 "FAILED_PRECONDITION", "has no manifest");
   CliRun deleted = Cli({"backup", "delete", id, "--wait"});
   EXPECT_EQ(deleted.code, 0) << deleted.Describe();
+}
+
+TEST_F(BackupctlReflinkTest, ForceDeleteOfABackupReadingATemporarySnapshotRemovesIt) {
+  v1::Volume volume = CreateVolume(1, "cancel-snap");
+  WritePattern(volume.id(), 0, 64 * kMiB, 4);
+  std::string id =
+      StartBackupCopyingFromTemporarySnapshot("create.mid_upload=delay:100", volume.id());
+  EXPECT_EQ(GetVolume(volume.id()).status(), "available");  // released once the snapshot exists
+  auto t0 = std::chrono::steady_clock::now();
+  CliRun deleted = Cli({"backup", "delete", "--force", id}, As::kOperator);
+  ASSERT_EQ(deleted.code, 0) << deleted.Describe();
+  for (int i = 0; i < 6000 && !Gone(id); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  double latency = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "[ measure  ] force delete -> backup gone (temporary snapshot): " << latency
+            << " s\n";
+  RecordProperty("stop_latency_ms", static_cast<int>(latency * 1000));
+  ASSERT_TRUE(Gone(id)) << daemon_->Log();
+  EXPECT_LT(latency, 1.0);
+  EXPECT_TRUE(SnapshotFiles().empty()) << "the temporary snapshot was left";
+  EXPECT_EQ(ChunkFiles(), 0) << "chunks of the cancelled backup were left";
+  EXPECT_EQ(GetVolume(volume.id()).status(), "available");
+}
+
+TEST_F(BackupctlReflinkTest, CrashDuringACancelLeavesNothingAfterRestart) {
+  v1::Volume volume = CreateVolume(1, "cancel-crash-snap");
+  WritePattern(volume.id(), 0, 64 * kMiB, 6);
+  std::string id = StartBackupCopyingFromTemporarySnapshot(
+      "create.mid_upload=delay:100,cancel.after_job_stopped=kill", volume.id());
+  CliRun deleted = Cli({"backup", "delete", "--force", id}, As::kOperator);
+  ASSERT_EQ(deleted.code, 0) << deleted.Describe();
+  // The job sees the cancel and dies: the backup deleting still records its temporary snapshot.
+  bool dead = false;
+  for (int i = 0; i < 3000 && !dead; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    dead = GetBackupStatus(id).rfind("error ", 0) == 0;
+  }
+  ASSERT_TRUE(dead) << daemon_->Log();
+  KillDaemon();
+  ASSERT_EQ(SnapshotFiles().size(), 1u);
+  options_.extra_config.clear();
+  StartDaemon(options_);  // restart cleanup resumes the delete
+  for (int i = 0; i < 3000 && !Gone(id); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(Gone(id)) << GetBackupStatus(id);
+  EXPECT_TRUE(SnapshotFiles().empty()) << "restart left the temporary snapshot";
+  EXPECT_EQ(ChunkFiles(), 0);
+  EXPECT_EQ(GetVolume(volume.id()).status(), "available");
 }
 
 }  // namespace
