@@ -207,6 +207,10 @@ int Run(int argc, char** argv, bool* served) {
     // Never blocks the start: the next start retries, and the operator can reset-status.
     BB_LOG(kError) << "restart cleanup: " << recovered.status().ToString();
   }
+  // Then the volume and snapshot operations (whatever no backup cleanup above took care of).
+  if (auto v = volumes.RecoverHost(); !v.ok()) {
+    BB_LOG(kError) << "restart cleanup of volumes: " << v.status().ToString();
+  }
 
   OperatorAuth operator_auth;
   if (!config->operator_token_file.empty()) {

@@ -173,6 +173,20 @@ void BackupdProcess::Kill() {
   pid_ = -1;
 }
 
+Result<int> BackupdProcess::WaitForExit(std::chrono::milliseconds timeout) {
+  if (pid_ < 0) return Status::FailedPrecondition("backupd is not running");
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int wstatus = 0;
+  while (waitpid(pid_, &wstatus, WNOHANG) != pid_) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::DeadlineExceeded("backupd still runs");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_ = -1;
+  return wstatus;
+}
+
 std::string BackupdProcess::Log() const { return ReadFile(log_file_); }
 
 BackupdProcess::~BackupdProcess() {

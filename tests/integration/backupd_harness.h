@@ -66,6 +66,9 @@ class BackupdProcess {
   Result<int> Stop(std::chrono::seconds timeout);
   // SIGKILL (a crash): no cleanup runs in the daemon. Waits for the process to be gone.
   void Kill();
+  // Waits up to `timeout` for the daemon to exit on its own (a failpoint that kills it, a lost
+  // host identity); its wait status, or DeadlineExceeded while it still runs.
+  Result<int> WaitForExit(std::chrono::milliseconds timeout);
   // The daemon's stdout+stderr so far (for failure messages).
   std::string Log() const;
 
