@@ -156,9 +156,11 @@ Status VolumeManager::FinishDetach(const Volume& v, const std::string& attachmen
 }
 
 Status VolumeManager::DisconnectDevice(const Volume& v, const std::string& device) {
-  ASSIGN_OR_RETURN(ConnectionInfo info, driver_.InitializeConnection(Ref(v), HostConnector()));
-  ASSIGN_OR_RETURN(auto connector, CreateConnector(info.driver_volume_type, runner_));
-  if (!device.empty()) RETURN_IF_ERROR(connector->Disconnect(info, device));
+  if (!device.empty()) {
+    ASSIGN_OR_RETURN(ConnectionInfo info, driver_.InitializeConnection(Ref(v), HostConnector()));
+    ASSIGN_OR_RETURN(auto connector, CreateConnector(info.driver_volume_type, runner_));
+    RETURN_IF_ERROR(connector->Disconnect(info, device));
+  }
   return driver_.TerminateConnection(Ref(v), HostConnector());
 }
 

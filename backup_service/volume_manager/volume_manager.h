@@ -131,7 +131,8 @@ class VolumeManager {
   // goes creating -> error, so an error record never holds storage.
   Status FailCreate(const Volume& v, const std::string& why);
   Status FailSnapshotCreate(const Snapshot& s, const std::string& why);
-  // Disconnects `device` (idempotent) and undoes the driver's connection for this host.
+  // Disconnects `device` (idempotent; none when empty) and undoes the driver's connection for
+  // this host.
   Status DisconnectDevice(const Volume& v, const std::string& device);
   // The devices on this host that back `v` and that no attachment in `keep` records.
   Result<std::vector<std::string>> UnrecordedDevices(const Volume& v,

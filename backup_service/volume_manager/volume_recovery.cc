@@ -27,14 +27,10 @@ Result<int> VolumeManager::RollBackAttach(const Volume& v, const std::string& wh
   for (const auto& a : attachments) {
     (a.status == AttachmentStatus::kAttaching ? undo : keep).push_back(a);
   }
-  // Every device backing the volume that a remaining attachment does not record is this
-  // attach's, whether its path was written (attaching row) or not (crash right after connect).
+  // An attaching row never records its device (the path is written with attached, in the
+  // transaction that ends the attach): every device backing the volume that a remaining
+  // attachment does not record is this attach's, connected just before the crash.
   ASSIGN_OR_RETURN(std::vector<std::string> devices, UnrecordedDevices(v, keep));
-  for (const auto& a : undo) {
-    if (!a.device.empty() && std::find(devices.begin(), devices.end(), a.device) == devices.end()) {
-      devices.push_back(a.device);
-    }
-  }
   for (const auto& d : devices) {
     RETURN_IF_ERROR(DisconnectDevice(v, d));
     BB_LOG(kWarning) << "recovery: disconnected " << d << " left by the attach of volume " << v.id;
