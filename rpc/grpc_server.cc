@@ -7,15 +7,20 @@
 #include <grpcpp/server_builder.h>
 
 #include "rpc/backup_service_impl.h"
+#include "rpc/service_admin_impl.h"
 #include "rpc/volume_service_impl.h"
 
 namespace bb {
 
 struct RpcServer::Impl {
-  Impl(VolumeManager& volumes, BackupManager& backups, const OperatorAuth& auth)
-      : volume_service(volumes, auth), backup_service(backups, auth) {}
+  Impl(VolumeManager& volumes, BackupManager& backups, ServiceAdmin& services,
+       const OperatorAuth& auth)
+      : volume_service(volumes, auth),
+        backup_service(backups, auth),
+        service_admin(services, auth) {}
   VolumeServiceImpl volume_service;
   BackupServiceImpl backup_service;
+  ServiceAdminImpl service_admin;
   std::unique_ptr<grpc::Server> server;  // declared last: destroyed before the services
   int port = 0;
   bool shut_down = false;
@@ -29,8 +34,9 @@ RpcServer::~RpcServer() {
 
 Result<std::unique_ptr<RpcServer>> RpcServer::Start(const std::string& address,
                                                     VolumeManager& volumes, BackupManager& backups,
+                                                    ServiceAdmin& services,
                                                     const OperatorAuth& auth) {
-  auto impl = std::make_unique<Impl>(volumes, backups, auth);
+  auto impl = std::make_unique<Impl>(volumes, backups, services, auth);
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default on Linux, which would let a second daemon bind the same
   // port and silently share the traffic; a busy port must be a startup error instead.
@@ -38,6 +44,7 @@ Result<std::unique_ptr<RpcServer>> RpcServer::Start(const std::string& address,
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl->port);
   builder.RegisterService(&impl->volume_service);
   builder.RegisterService(&impl->backup_service);
+  builder.RegisterService(&impl->service_admin);
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {
     return Status::Unavailable("cannot listen on " + address +

@@ -1,4 +1,4 @@
-// RpcServer: the daemon's gRPC endpoint serving VolumeService and BackupService.
+// RpcServer: the daemon's gRPC endpoint serving VolumeService, BackupService and ServiceAdmin.
 // The header is free of gRPC types so that cmd/backupd (and anything else outside rpc/) does not
 // include gRPC headers. Start binds and starts serving; the bound port is known at once, which
 // makes "127.0.0.1:0" (any free port) usable by tests.
@@ -15,6 +15,7 @@ namespace bb {
 
 class BackupManager;
 class OperatorAuth;
+class ServiceAdmin;
 class VolumeManager;
 
 class RpcServer {
@@ -23,7 +24,7 @@ class RpcServer {
   // outlive the server. Unavailable when the address cannot be bound (in use, bad host).
   static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
                                                   VolumeManager& volumes, BackupManager& backups,
-                                                  const OperatorAuth& auth);
+                                                  ServiceAdmin& services, const OperatorAuth& auth);
   ~RpcServer();  // shuts down (without grace) if Shutdown was not called
 
   // The port actually bound (the chosen one when the address asked for port 0).

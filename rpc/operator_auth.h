@@ -1,4 +1,5 @@
-// OperatorAuth: who may make admin requests (reset-status, force delete, listing all projects).
+// OperatorAuth: who may make admin requests (reset-status, force delete, listing all projects,
+// service list/takeover).
 //
 // The local operator holds a secret token in a file that only it can read (devstack/stack.sh
 // writes one, mode 0600, and points both backupd and backupctl at it). A call carrying the token

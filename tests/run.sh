@@ -3,10 +3,13 @@
 #   a) unit tests: every CTest test that is not from an integration executable below
 #   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
-#      bb_backupctl_cli_test, bb_object_store_conformance_test
+#      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
+#      bb_crash_test (the failpoint matrix and the crash soak: root too)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
-# Usage: tests/run.sh [--quick] [--no-deps]     --quick: stage a only
+#   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
+# Usage: tests/run.sh [--quick] [--no-deps] [--soak N]
+#   --quick: stage a only; --soak N: the crash soak makes N runs (default 50)
 # CI=true: a skipped test or stage counts as a failure. The last line is always
 # "N passed, N failed, N skipped"; the exit code is non-zero when anything failed.
 # Everything started here (PostgreSQL, temp dirs) is removed on exit, also on Ctrl-C.
@@ -22,12 +25,23 @@ source "$root/devstack/lib/postgres.sh"
 
 quick=0
 deps=1
-for arg in "$@"; do
+soak_runs=50
+while (($#)); do
+  arg=$1
+  shift
   case $arg in
     --quick) quick=1 ;;
     --no-deps) deps=0 ;;
+    --soak)
+      soak_runs=${1:-}
+      shift || true
+      if [[ ! $soak_runs =~ ^[1-9][0-9]*$ ]]; then
+        echo "--soak needs a positive number of runs, e.g. --soak 500" >&2
+        exit 2
+      fi
+      ;;
     -h | --help)
-      sed -n '2,12p' "$0"
+      sed -n '2,16p' "$0"
       exit 0
       ;;
     *)
@@ -46,7 +60,7 @@ ci=0
 unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
-  bb_object_store_conformance_test)
+  bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test)
 root_stages=(bb_volume_driver_conformance_test)
 
 passed=0
@@ -209,7 +223,9 @@ run_ctest() {
     IFS=,
     echo "$*"
   )
-  ctest --test-dir "$build_dir" -I "0,0,0,$ids" -j "$jobs" --timeout 900 --output-on-failure \
+  # The soak is one test of about 1.5 s per run.
+  ctest --test-dir "$build_dir" -I "0,0,0,$ids" -j "$jobs" --timeout $((900 + 6 * soak_runs)) \
+    --output-on-failure \
     --output-junit "$xml" || true
   if [[ ! -s $xml ]]; then
     fail "$label" "ctest produced no results"
@@ -244,6 +260,11 @@ if ((quick)); then
   finish
 fi
 
+# Every daemon of stages b-d records the failpoints it reaches here (stage e reads it).
+export BB_FAILPOINT_HITS=$work/failpoint-hits
+export BB_SOAK_RUNS=$soak_runs BB_SOAK_REPORT=$work/soak-report
+: >"$BB_FAILPOINT_HITS"
+
 # --- b) PostgreSQL integration --------------------------------------------------------------
 stage "b) PostgreSQL integration tests (${pg_stages[*]})"
 pg_dir=$work/pg
@@ -260,6 +281,10 @@ if (
     # shellcheck disable=SC2086 # the ids are a space-separated list
     run_ctest "pg-$exe" 1 ${stage_ids[$exe]:-}
   done
+  if [[ -s $BB_SOAK_REPORT ]]; then
+    echo
+    cat "$BB_SOAK_REPORT"
+  fi
 else
   fail pg "the throw-away PostgreSQL did not start; stage b not run"
 fi
@@ -316,5 +341,21 @@ for script in "${e2e_scripts[@]}"; do
     *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
   esac
 done
+
+# --- e) failpoint coverage --------------------------------------------------------------------
+stage "e) failpoint coverage (every failpoint of the table reached by stages b-d)"
+if ! listed=$("$build_dir/cmd/backupd/backupd" --list-failpoints | cut -f1); then
+  fail failpoint-coverage "backupd --list-failpoints failed"
+elif [[ -z $listed ]]; then
+  fail failpoint-coverage "the failpoint table is empty"
+else
+  missing=$(comm -23 <(sort -u <<<"$listed") <(sort -u "$BB_FAILPOINT_HITS"))
+  if [[ -n $missing ]]; then
+    fail failpoint-coverage "never reached by any test: ${missing//$'\n'/ }"
+  else
+    echo "all $(wc -l <<<"$listed") failpoints were reached"
+    pass
+  fi
+fi
 
 finish

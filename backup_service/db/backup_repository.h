@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,13 @@ struct BackupFilter {
   std::string status{};
 };
 
+// A host's backups in transitional statuses (`backupctl service list`).
+struct UnfinishedWork {
+  int64_t creating = 0;
+  int64_t restoring = 0;
+  int64_t deleting = 0;
+};
+
 class BackupRepository {
  public:
   BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
@@ -94,6 +102,12 @@ class BackupRepository {
   // Backups of `host` that restart cleanup must look at: transitional ones, and any that still
   // records a temporary snapshot/clone (its removal failed earlier). Oldest first.
   Result<std::vector<Backup>> ListNeedingRecovery(const std::string& host);
+  // Transitional backups per host (backup_hosts.cc); hosts with none are absent.
+  Result<std::map<std::string, UnfinishedWork>> UnfinishedByHost();
+  // Takeover: the backup, still `status` on `from_host`, becomes this repository's host's (a
+  // compare-and-swap on status and host, with an event row), so that only the adopting daemon
+  // works on it from now on. FailedPrecondition when it moved on meanwhile.
+  Status Adopt(const std::string& id, BackupStatus status, const std::string& from_host);
   // The available backup of the volume with the newest data_timestamp (incremental parent).
   Result<std::optional<Backup>> LatestAvailable(const std::string& project_id,
                                                 const std::string& volume_id);

@@ -42,6 +42,9 @@ class Database {
   // schema_migrations; serialised across processes with an advisory lock. Idempotent.
   Status ApplyMigrations(const std::string& dir);
 
+  // For the few sessions that must not come from the pool (advisory locks held across calls).
+  const std::string& conninfo() const { return conninfo_; }
+
  private:
   explicit Database(std::string conninfo);
   struct Connection;  // wraps pqxx::connection (a typedef in libpqxx 6, so not forward-declarable)

@@ -10,9 +10,11 @@
 namespace bb {
 namespace {
 
-// The lock key of a host identity: a 64-bit hash computed by PostgreSQL itself, so every
-// daemon (whatever its build) derives the same key.
-constexpr char kKeySql[] = "hashtextextended('bb-host:' || $1, 0)";
+// The lock key of a host identity (the host name in SQL expression `host`): a 64-bit hash
+// computed by PostgreSQL itself, so every daemon (whatever its build) derives the same key.
+std::string HostKey(const std::string& host) {
+  return "hashtextextended('bb-host:' || " + host + ", 0)";
+}
 
 template <typename Fn>
 Status Guarded(const std::string& what, Fn&& fn) {
@@ -75,13 +77,13 @@ Status HostIdentity::ConnectAndClaim() {
 // TryLock and Unlock open their own statement: callers must not hold one on session_.
 Result<bool> HostIdentity::TryLock(const std::string& host) {
   pqxx::nontransaction q(session_->conn);
-  auto r = q.exec_params(std::string("SELECT pg_try_advisory_lock(") + kKeySql + ")", host);
+  auto r = q.exec_params("SELECT pg_try_advisory_lock(" + HostKey("$1") + ")", host);
   return r[0][0].as<bool>();
 }
 
 Status HostIdentity::Unlock(const std::string& host) {
   pqxx::nontransaction q(session_->conn);
-  q.exec_params(std::string("SELECT pg_advisory_unlock(") + kKeySql + ")", host);
+  q.exec_params("SELECT pg_advisory_unlock(" + HostKey("$1") + ")", host);
   return Status::Ok();
 }
 
@@ -124,8 +126,9 @@ Status HostIdentity::CheckSession() {
     return Status::Ok();
   });
   if (st.code() != StatusCode::kUnavailable) return st;
-  if (session_)
+  if (session_) {
     BB_LOG(kWarning) << "host identity session lost (" << st.message() << "); claiming again";
+  }
   session_.reset();
   return ConnectAndClaim();
 }
@@ -135,14 +138,20 @@ Result<std::vector<ServiceRecord>> HostIdentity::ListServices() {
   std::vector<ServiceRecord> out;
   Status listed = Guarded("listing services", [&]() -> Status {
     if (!session_) return Status::Unavailable("no session");
-    pqxx::result rows;
-    {
-      // Closed before the lock probes below: one open transaction per connection.
-      pqxx::nontransaction q(session_->conn);
-      rows = q.exec("SELECT host, pid, version, " + sql::Micros("started_at") + ", " +
-                    sql::Micros("heartbeat_at") + ", " + sql::Micros("stopped_at") +
-                    " FROM services ORDER BY host");
-    }
+    // Liveness is read from pg_locks rather than probed with a try-lock: a probe would hold the
+    // lock for a moment, and a daemon starting at that moment would be refused its identity.
+    // A bigint advisory key is listed as classid (high 32 bits), objid (low 32 bits), objsubid 1.
+    pqxx::nontransaction q(session_->conn);
+    auto rows =
+        q.exec("SELECT s.host, s.pid, s.version, " + sql::Micros("s.started_at") + ", " +
+               sql::Micros("s.heartbeat_at") + ", " + sql::Micros("s.stopped_at") +
+               ", (extract(epoch FROM now() - s.heartbeat_at) * 1000)::bigint, "
+               "EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND "
+               "l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+               "l.classid = ((k.key >> 32) & 4294967295)::oid AND "
+               "l.objid = (k.key & 4294967295)::oid AND l.objsubid = 1) "
+               "FROM services s, LATERAL (SELECT " +
+               HostKey("s.host") + " AS key) k ORDER BY s.host");
     for (const auto& r : rows) {
       ServiceRecord s;
       s.host = sql::Text(r[0]);
@@ -151,14 +160,8 @@ Result<std::vector<ServiceRecord>> HostIdentity::ListServices() {
       s.started_at = sql::Int(r[3]);
       s.heartbeat_at = sql::Int(r[4]);
       s.stopped_at = sql::Int(r[5]);
-      if (s.host == host_) {
-        s.alive = true;
-      } else {
-        // Held by someone else iff we cannot take it; if we can, give it back at once.
-        ASSIGN_OR_RETURN(bool got, TryLock(s.host));
-        s.alive = !got;
-        if (got) RETURN_IF_ERROR(Unlock(s.host));
-      }
+      s.heartbeat_age_ms = sql::Int(r[6]);
+      s.alive = sql::Bool(r[7]);
       out.push_back(std::move(s));
     }
     return Status::Ok();

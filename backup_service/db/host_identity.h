@@ -23,10 +23,11 @@ struct ServiceRecord {
   std::string host;
   int pid = 0;
   std::string version;
-  int64_t started_at = 0;    // epoch microseconds
-  int64_t heartbeat_at = 0;  // epoch microseconds
-  int64_t stopped_at = 0;    // 0 while running
-  bool alive = false;        // its identity lock is held right now
+  int64_t started_at = 0;        // epoch microseconds
+  int64_t heartbeat_at = 0;      // epoch microseconds
+  int64_t stopped_at = 0;        // 0 while running
+  int64_t heartbeat_age_ms = 0;  // as the database's clock sees it
+  bool alive = false;            // its identity lock is held right now
 };
 
 class HostIdentity {

@@ -8,6 +8,8 @@
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
+#include "backup_service/datapath/manifest.h"
+#include "backup_service/datapath/restore_job.h"
 
 namespace bb {
 
@@ -19,7 +21,8 @@ BackupManager::BackupManager(Database& db, VolumeManager& volumes, ObjectStore& 
       options_(std::move(options)),
       backups_(db, options_.host),
       volume_records_(db, options_.host),
-      snapshot_records_(db, options_.host) {
+      snapshot_records_(db, options_.host),
+      container_locks_(db.conninfo()) {
   int n = std::max(1, options_.max_concurrent_jobs);
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
@@ -102,11 +105,36 @@ std::string BackupManager::StoreContainer(const Backup& b) {
   return b.project_id + "/" + b.container;
 }
 
-std::shared_mutex& BackupManager::ContainerLock(const std::string& container) {
-  std::lock_guard<std::mutex> lock(containers_mu_);
-  auto& slot = container_locks_[container];
-  if (!slot) slot = std::make_unique<std::shared_mutex>();
-  return *slot;
+Result<std::unique_ptr<ContainerHold>> BackupManager::HoldContainer(const std::string& container,
+                                                                    ContainerLockMode mode) {
+  return container_locks_.Acquire(container, mode, [this] { return stopping_.load(); });
+}
+
+Result<int64_t> BackupManager::DiscardStoredData(const Backup& b, bool wait_for_container) {
+  std::string container = StoreContainer(b);
+  // The manifest first: once it is gone, its chunks are unreferenced (the copy may have written
+  // it before failing, e.g. when the final database write failed). Removing a manifest needs no
+  // lock: it only takes references away; collecting chunks does.
+  RETURN_IF_ERROR(store_.Delete(container, ManifestObjectName(b.id))
+                      .WithContext("removing the manifest of failed backup " + b.id));
+  // Exclusive, as for a delete's collection: no backup into the container, on any daemon, may
+  // be between "chunk already stored" and writing the manifest that names it.
+  auto hold = wait_for_container ? HoldContainer(container, ContainerLockMode::kExclusive)
+                                 : container_locks_.TryExclusive(container);
+  RETURN_IF_ERROR(hold.status());
+  if (*hold == nullptr) {
+    BB_LOG(kInfo) << "backup " << b.id << ": a backup writes into " << container
+                  << "; the chunks no manifest names are collected by the next delete there";
+    return 0;
+  }
+  auto swept = CollectUnreferencedChunks(store_, container);
+  if (!swept.ok() && swept.status().code() != StatusCode::kNotFound) return swept.status();
+  int64_t collected = swept.ok() ? swept->chunks_deleted : 0;
+  if (collected > 0) {
+    BB_LOG(kInfo) << "backup " << b.id << ": " << collected
+                  << " chunks no manifest names collected";
+  }
+  return collected;
 }
 
 ProgressFn BackupManager::ThrottledProgress(const std::string& backup_id, JobHandle& job) {

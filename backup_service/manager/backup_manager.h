@@ -14,10 +14,8 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +23,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/db/backup_repository.h"
+#include "backup_service/db/container_lock.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
@@ -164,6 +163,12 @@ class BackupManager {
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
   // False when one of them could not be removed (its id stays recorded for the next attempt).
   bool RemoveTemporaries(const Backup& backup, BackupChange& change);
+  // Removes what a failed backup stored: its manifest if it was written, then every chunk of the
+  // container that no manifest names; returns how many chunks it collected. Idempotent (nothing
+  // stored, or already removed, is fine). The collection waits for backups into the container
+  // (on any daemon) to end, or with !wait_for_container (restart cleanup, takeover: they must
+  // not wait for hours) is skipped while one runs: the next delete there collects them.
+  Result<int64_t> DiscardStoredData(const Backup& b, bool wait_for_container);
   // Feeds the job's live counters on every chunk and the database at most once a second.
   ProgressFn ThrottledProgress(const std::string& backup_id, JobHandle& job);
   // Stops a job when the daemon stops, or when the failpoint `mid_failpoint` (hit once per
@@ -176,7 +181,10 @@ class BackupManager {
   Status PersistWithRetry(const std::string& what, const std::function<Status()>& write);
   // Object-store container of a backup: "<project>/<container>" (dedup never crosses projects).
   static std::string StoreContainer(const Backup& b);
-  std::shared_mutex& ContainerLock(const std::string& container);
+  // Holds the container shared (a backup) or exclusive (chunk collection) across every daemon
+  // on the database; waits, unless this daemon stops meanwhile (Cancelled).
+  Result<std::unique_ptr<ContainerHold>> HoldContainer(const std::string& container,
+                                                       ContainerLockMode mode);
 
   Database& db_;
   VolumeManager& volumes_;
@@ -186,6 +194,10 @@ class BackupManager {
   VolumeRepository volume_records_;
   SnapshotRepository snapshot_records_;
   JobRegistry jobs_;
+  // Backups into a container hold it shared; chunk collection holds it exclusive, so a chunk a
+  // running backup found "already stored" is never collected under it, whichever daemon runs
+  // either (container_lock.h).
+  ContainerLocks container_locks_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -193,11 +205,6 @@ class BackupManager {
   int running_ = 0;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
-  // Backups into a container hold it shared; chunk collection after a delete holds it exclusive,
-  // so a chunk a running backup found "already stored" is never collected under it. (One daemon
-  // per store today; several daemons need a PostgreSQL advisory lock here: crash-safety issue.)
-  std::mutex containers_mu_;
-  std::map<std::string, std::unique_ptr<std::shared_mutex>> container_locks_;
 };
 
 }  // namespace bb

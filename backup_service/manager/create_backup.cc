@@ -93,6 +93,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   BackupChange outcome;
   // The volume (or the given snapshot) is backing-up until released.
   bool held = true;
+  bool copy_started = false;  // from here on the store may hold chunks or a manifest of it
   auto release = [&](const std::string& why) {
     if (!held) return;
     // Retried through a database outage: a volume left backing-up would block its owner until
@@ -109,6 +110,14 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     job.SetPhase(JobPhase::kCleanup);
     release("backup " + backup.id + " failed");
     RemoveTemporaries(backup, outcome);
+    // Before the row leaves creating: a crash in between leaves it to restart cleanup, which
+    // does the same. Chunks stay if this fails (the next collection in the container frees them).
+    if (copy_started) {
+      if (auto discarded = DiscardStoredData(backup, /*wait_for_container=*/true);
+          !discarded.ok()) {
+        BB_LOG(kError) << "backup " << backup.id << ": " << discarded.status().ToString();
+      }
+    }
     outcome.fail_reason = why.message();
     outcome.set_finished_now = true;
     // If even this write fails, the backup stays creating and restart cleanup finishes it.
@@ -139,6 +148,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
   job.SetPhase(JobPhase::kCopy);
+  copy_started = true;
   Status st = CopyToStore(backup, source->path, parent ? &*parent : nullptr, outcome, job);
   release("backup " + backup.id + " copied");
   if (!st.ok()) return fail(st);
@@ -229,13 +239,25 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
   spec.workers = options_.workers_per_job;
   spec.progress = ThrottledProgress(backup.id, job);
   spec.cancelled = Cancellation("create.mid_upload");
-  std::shared_lock<std::shared_mutex> hold(ContainerLock(container));
+  auto hold = HoldContainer(container, ContainerLockMode::kShared);
+  if (!hold.ok()) {
+    if (hold.status().code() == StatusCode::kCancelled) {
+      return Status::Cancelled("backupd stopped before the backup began; take it again");
+    }
+    return hold.status();
+  }
   auto result = RunBackupJob(spec);
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kCancelled && stopping_) {
       return Status::Cancelled("backupd stopped during the backup; take it again");
     }
     return result.status().WithContext("copying " + source_path);
+  }
+  // The chunks it found already stored were safe only while the hold lasted: if its session
+  // broke, a collector may have removed some before the manifest referred to them.
+  if (Status held = (*hold)->Verify(); !held.ok()) {
+    (void)store_.Delete(container, result->manifest_object);
+    return held.WithContext("the container lock was lost during the copy; take the backup again");
   }
   done.manifest_object = result->manifest_object;
   done.object_count = result->object_count;

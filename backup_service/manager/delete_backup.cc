@@ -35,14 +35,17 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job) {
   job.SetPhase(JobPhase::kCleanup);
   if (st.ok() && !backup.manifest_object.empty()) {
     std::string container = StoreContainer(backup);
-    // Exclusive: no backup into this container may find a chunk "already stored" while the
-    // collector decides that nobody refers to it.
-    std::unique_lock<std::shared_mutex> hold(ContainerLock(container));
-    auto r = DeleteBackupData(store_, container, backup.manifest_object);
-    st = r.status();
-    if (r.ok()) {
-      BB_LOG(kInfo) << "backup " << backup.id << " deleted: " << r->chunks_deleted
-                    << " chunks collected";
+    // Exclusive: no backup into this container, on any daemon, may find a chunk "already
+    // stored" while the collector decides that nobody refers to it.
+    auto hold = HoldContainer(container, ContainerLockMode::kExclusive);
+    st = hold.status();
+    if (hold.ok()) {
+      auto r = DeleteBackupData(store_, container, backup.manifest_object);
+      st = r.status();
+      if (r.ok()) {
+        BB_LOG(kInfo) << "backup " << backup.id << " deleted: " << r->chunks_deleted
+                      << " chunks collected";
+      }
     }
   }
   BackupChange change;

@@ -2,15 +2,16 @@
 // completely). Runs in backupd before it serves requests (its own host) and for `service
 // takeover` (a host that is gone). Every step is idempotent: running it twice, or on something
 // already gone, is fine, so a crash during recovery is recovered by the next start.
-//   creating  -> error ("incomplete: backupd restarted"); the volume back to previous_status, a
-//                given snapshot back to available (same transaction); temporaries removed; the
-//                chunks it stored and no manifest refers to are collected.
+//   creating  -> error ("incomplete: backupd restarted"); first its manifest (if the crash came
+//                after writing it) and the chunks no manifest names are removed from the store
+//                (the chunks later, by the next delete there, while a backup on any daemon
+//                writes into the container); then the volume back to previous_status, a given
+//                snapshot back to available (same transaction); then temporaries removed.
 //   restoring -> available (the backup is intact); the target volume -> error_restoring, or error
 //                when it was created for the restore (same transaction).
-//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent).
+//   deleting  -> the delete is resumed to the end (deletes of objects are idempotent); on a
+//                takeover the backup is first adopted (its host becomes this daemon's).
 //   any backup still recording a temporary (an earlier removal failed) -> removed now.
-#include <set>
-
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/restore_job.h"
 #include "backup_service/manager/backup_manager.h"
@@ -20,7 +21,6 @@ namespace bb {
 Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
   ASSIGN_OR_RETURN(std::vector<Backup> unfinished, backups_.ListNeedingRecovery(host));
   RecoveryReport report;
-  std::set<std::string> containers_to_sweep;
   for (Backup& b : unfinished) {
     if (jobs_.IsActive(b.id)) continue;  // takeover of our own host: a live job is not stale
     std::optional<VolumeRelease> volume;
@@ -45,7 +45,15 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         } else {
           snapshot = SnapshotRelease{b.snapshot_id};
         }
-        containers_to_sweep.insert(StoreContainer(b));
+        // What it stored goes while the row is still creating: a manifest the crash left (written,
+        // but the row never said available) would otherwise keep its chunks forever. If this
+        // fails the backup stays creating for the next start.
+        auto discarded = DiscardStoredData(b, /*wait_for_container=*/false);
+        if (!discarded.ok()) {
+          report.problems.push_back("backup " + b.id + ": " + discarded.status().ToString());
+          continue;
+        }
+        report.chunks_collected += *discarded;
         ++report.backups_failed;
         break;
       }
@@ -61,6 +69,14 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         ++report.restores_rolled_back;
         break;
       case BackupStatus::kDeleting:
+        if (host != options_.host) {
+          // Takeover: the delete becomes this daemon's, so that the other host, should it come
+          // back, does not run it too.
+          if (Status st = backups_.Adopt(b.id, b.status, host); !st.ok()) {
+            report.problems.push_back("backup " + b.id + ": " + st.ToString());
+            continue;
+          }
+        }
         ++report.deletes_resumed;
         BB_LOG(kInfo) << "recovery: resuming the delete of backup " << b.id;
         SubmitJob(b.id, JobOperation::kDelete, [this, b](JobHandle& job) { RunDelete(b, job); });
@@ -89,16 +105,6 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
       if (!all_removed) {
         report.problems.push_back("backup " + b.id + ": a temporary could not be removed yet");
       }
-    }
-  }
-  // Chunks of failed backups: collected now rather than at the next delete in the container.
-  for (const std::string& container : containers_to_sweep) {
-    std::unique_lock<std::shared_mutex> hold(ContainerLock(container));
-    auto swept = CollectUnreferencedChunks(store_, container);
-    if (swept.ok()) {
-      report.chunks_collected += swept->chunks_deleted;
-    } else if (swept.status().code() != StatusCode::kNotFound) {
-      report.problems.push_back("collecting " + container + ": " + swept.status().ToString());
     }
   }
   BB_LOG(kInfo) << "recovery of host " << host << ": " << report.backups_failed

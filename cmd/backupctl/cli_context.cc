@@ -12,6 +12,7 @@ Cli::Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, boo
          std::string operator_token)
     : volumes_(v1::VolumeService::NewStub(channel)),
       backups_(v1::BackupService::NewStub(channel)),
+      services_(v1::ServiceAdmin::NewStub(channel)),
       project_(std::move(project)),
       json_(json),
       operator_token_(std::move(operator_token)) {}

@@ -12,6 +12,7 @@
 
 #include "backup.grpc.pb.h"
 #include "cmd/backupctl/json_output.h"
+#include "service.grpc.pb.h"
 #include "volume.grpc.pb.h"
 
 namespace bb::cli {
@@ -28,6 +29,7 @@ class Cli {
 
   v1::VolumeService::Stub& volumes() { return *volumes_; }
   v1::BackupService::Stub& backups() { return *backups_; }
+  v1::ServiceAdmin::Stub& services() { return *services_; }
   bool json() const { return json_; }
 
   // A context for one call: x-project-id (when --project was given), the operator token (when
@@ -44,6 +46,7 @@ class Cli {
  private:
   std::unique_ptr<v1::VolumeService::Stub> volumes_;
   std::unique_ptr<v1::BackupService::Stub> backups_;
+  std::unique_ptr<v1::ServiceAdmin::Stub> services_;
   std::string project_;
   bool json_;
   std::string operator_token_;

@@ -34,6 +34,7 @@ std::vector<Command> BackupCommands();
 std::vector<Command> BackupEditCommands();
 std::vector<Command> BackupRecordCommands();  // backup export / import
 std::vector<Command> BackupWatchCommands();
+std::vector<Command> ServiceCommands();  // service list / takeover (admin)
 const std::vector<Command>& AllCommands();
 
 // Prints `error: message` and the command's usage on stderr; returns kExitUsage.

@@ -229,6 +229,7 @@ Result<BackupdConfig> LoadBackupdConfig(const std::vector<std::string>& args,
 
 std::string BackupdUsage() {
   return R"(usage: backupd [--config FILE] [--KEY=VALUE | --KEY VALUE]...
+       backupd --list-failpoints    prints the failpoint table (name, where) and exits
 
 Serves VolumeService and BackupService over gRPC. Settings come from FILE (`key = value` lines,
 `#` comment lines) and are overridden by flags of the same name.

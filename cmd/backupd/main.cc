@@ -27,6 +27,7 @@
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
 #include "backup_service/manager/backup_manager.h"
+#include "backup_service/manager/service_admin.h"
 #include "backup_service/model/failpoints.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
@@ -156,6 +157,13 @@ int Run(int argc, char** argv, bool* served) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--list-failpoints") {
+    // The table, for the test suite's "every failpoint was reached" check.
+    for (const auto& f : AllFailpoints())
+      std::printf("%.*s\t%.*s\n", static_cast<int>(f.name.size()), f.name.data(),
+                  static_cast<int>(f.where.size()), f.where.data());
+    return 0;
+  }
   bool help = false;
   auto config = LoadBackupdConfig(args, LocalHostName(), &help);
   if (help) {
@@ -233,9 +241,10 @@ int Run(int argc, char** argv, bool* served) {
     operator_auth = *auth;
   } else {
     BB_LOG(kInfo) << "no operator_token_file: admin requests (reset-status, force delete, "
-                     "all_projects) will be refused";
+                     "all_projects, service list/takeover) will be refused";
   }
-  auto server = RpcServer::Start(config->listen, volumes, backups, operator_auth);
+  ServiceAdmin services(**db, **identity, backups);
+  auto server = RpcServer::Start(config->listen, volumes, backups, services, operator_auth);
   if (!server.ok()) return Fail("gRPC server", server.status());
   int port = (*server)->port();
   if (!config->port_file.empty()) {

@@ -57,8 +57,12 @@ class BackupdGrpcTest : public ::testing::Test {
 
   // Starts a daemon (on the test's database) and connects the stubs to it.
   void StartDaemon(const BackupdOptions& options = {}) {
+    // BB_BACKUPD_BINARY: another build of the daemon (e.g. a copy a long soak keeps running
+    // while the tree is rebuilt).
+    const char* binary = std::getenv("BB_BACKUPD_BINARY");
     auto daemon =
-        BackupdProcess::Start(BB_BACKUPD_PATH, database_->conninfo(), BB_SCHEMA_DIR, options);
+        BackupdProcess::Start(binary != nullptr && *binary != '\0' ? binary : BB_BACKUPD_PATH,
+                              database_->conninfo(), BB_SCHEMA_DIR, options);
     ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
     daemon_ = std::move(daemon).value();
     auto channel = grpc::CreateChannel(daemon_->endpoint(), grpc::InsecureChannelCredentials());

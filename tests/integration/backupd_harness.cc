@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +106,20 @@ Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string&
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  // The test's environment minus the names options.env sets (getenv returns the first match).
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    bool overridden =
+        std::any_of(options.env.begin(), options.env.end(),
+                    [&](const std::string& o) { return name_of(o) == name_of(entry); });
+    if (!overridden) env.push_back(std::move(entry));
+  }
+  env.insert(env.end(), options.env.begin(), options.env.end());
+  std::vector<char*> cenv;
+  for (auto& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
   int log_fd = open(p->log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) return ErrnoStatus("open " + p->log_file_, errno);
   pid_t pid = fork();
@@ -115,7 +130,7 @@ Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string&
   if (pid == 0) {
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
-    execv(cargv[0], cargv.data());
+    execve(cargv[0], cargv.data(), cenv.data());
     _exit(127);
   }
   close(log_fd);
@@ -135,8 +150,9 @@ Status BackupdProcess::WaitForPort(std::chrono::seconds timeout) {
     int wstatus = 0;
     if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
       pid_ = -1;
-      return Status::Internal("backupd exited during startup (status " + std::to_string(wstatus) +
-                              "); log:\n" + Log());
+      std::string how = WIFEXITED(wstatus) ? "exit code " + std::to_string(WEXITSTATUS(wstatus))
+                                           : "signal " + std::to_string(WTERMSIG(wstatus));
+      return Status::Internal("backupd exited during startup (" + how + "); log:\n" + Log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -179,7 +195,7 @@ Result<int> BackupdProcess::WaitForExit(std::chrono::milliseconds timeout) {
   int wstatus = 0;
   while (waitpid(pid_, &wstatus, WNOHANG) != pid_) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::DeadlineExceeded("backupd still runs");
+      return Status::DeadlineExceeded("backupd still running");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

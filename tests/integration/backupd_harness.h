@@ -44,6 +44,8 @@ struct BackupdOptions {
   std::string volumes_dir;
   // Extra `key = value` lines appended to the generated config.
   std::vector<std::string> extra_config;
+  // Extra `NAME=value` environment entries for the daemon (on top of the test's environment).
+  std::vector<std::string> env;
 };
 
 class BackupdProcess {
@@ -66,8 +68,8 @@ class BackupdProcess {
   Result<int> Stop(std::chrono::seconds timeout);
   // SIGKILL (a crash): no cleanup runs in the daemon. Waits for the process to be gone.
   void Kill();
-  // Waits up to `timeout` for the daemon to exit on its own (a failpoint that kills it, a lost
-  // host identity); its wait status, or DeadlineExceeded while it still runs.
+  // Waits up to `timeout` for the daemon to exit by itself (e.g. a failpoint's SIGKILL) and
+  // returns its wait status; DeadlineExceeded when it is still running.
   Result<int> WaitForExit(std::chrono::milliseconds timeout);
   // The daemon's stdout+stderr so far (for failure messages).
   std::string Log() const;

@@ -1,0 +1,203 @@
+// CrashAudit (see the header): the checks, each reporting what it found in words a failure
+// message can show as is.
+#include "tests/integration/crash_audit.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "backup_service/common/command_runner.h"
+#include "backup_service/datapath/chunk_store.h"
+#include "backup_service/datapath/manifest.h"
+#include "backup_service/object_stores/posix_store.h"
+
+namespace bb::it {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// Rows of `sql` as problems, each prefixed with `what`.
+void ExpectNoRows(const AuditScope& s, const std::string& what, const std::string& sql,
+                  std::vector<std::string>& problems) {
+  for (const auto& row : QueryRows(s.conninfo, sql)) problems.push_back(what + ": " + row);
+}
+
+void AuditDatabase(const AuditScope& s, std::vector<std::string>& problems) {
+  const std::string p = "'" + s.project + "'";
+  ExpectNoRows(s, "volume in a transitional status",
+               "SELECT id || ' ' || status FROM volumes WHERE project_id = " + p +
+                   " AND status IN ('creating', 'attaching', 'detaching', 'backing-up',"
+                   " 'restoring-backup', 'deleting')",
+               problems);
+  ExpectNoRows(s, "snapshot in a transitional status",
+               "SELECT id || ' ' || status FROM snapshots WHERE project_id = " + p +
+                   " AND status IN ('creating', 'backing-up', 'deleting')",
+               problems);
+  ExpectNoRows(s, "backup in a transitional status",
+               "SELECT id || ' ' || status FROM backups WHERE project_id = " + p +
+                   " AND status IN ('creating', 'restoring', 'deleting')",
+               problems);
+  ExpectNoRows(s, "backup still records a temporary",
+               "SELECT id || ' ' || status || ' temp_snapshot=' ||"
+               " coalesce(temp_snapshot_id::text, '') || ' temp_volume=' ||"
+               " coalesce(temp_volume_id::text, '') FROM backups WHERE project_id = " +
+                   p + " AND (temp_snapshot_id IS NOT NULL OR temp_volume_id IS NOT NULL)",
+               problems);
+  ExpectNoRows(
+      s, "temporary snapshot row left",
+      "SELECT id || ' ' || status FROM snapshots WHERE project_id = " + p + " AND is_temporary",
+      problems);
+  ExpectNoRows(
+      s, "temporary clone row left",
+      "SELECT id || ' ' || status FROM volumes WHERE project_id = " + p + " AND is_temporary",
+      problems);
+  ExpectNoRows(s, "attachment in a transitional status",
+               "SELECT a.id || ' ' || a.status FROM volume_attachments a JOIN volumes v ON"
+               " v.id = a.volume_id WHERE v.project_id = " +
+                   p + " AND a.status <> 'attached'",
+               problems);
+}
+
+void AuditVolumeFiles(const AuditScope& s, std::vector<std::string>& problems) {
+  const std::string p = "'" + s.project + "'";
+  std::set<std::string> expected;
+  for (const auto& id : QueryRows(s.conninfo, "SELECT id FROM volumes WHERE project_id = " + p)) {
+    expected.insert("volume-" + id);
+  }
+  for (const auto& id : QueryRows(s.conninfo, "SELECT id FROM snapshots WHERE project_id = " + p)) {
+    expected.insert("snapshot-" + id);
+  }
+  std::set<std::string> present;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(s.volumes_dir, ec)) {
+    present.insert(e.path().filename());
+  }
+  if (ec) problems.push_back("cannot list " + s.volumes_dir + ": " + ec.message());
+  for (const auto& f : present) {
+    if (!expected.count(f)) problems.push_back("leaked file in the volumes dir: " + f);
+  }
+  for (const auto& f : expected) {
+    if (!present.count(f)) problems.push_back("lost: no file for the row " + f);
+  }
+}
+
+void AuditLoopDevices(const AuditScope& s, std::vector<std::string>& problems) {
+  SystemCommandRunner runner;
+  auto r = runner.Run({"losetup", "--list", "--noheadings", "--raw", "-O", "NAME,BACK-FILE"});
+  if (!r.ok() || r->exit_code != 0) {
+    problems.push_back("losetup --list failed: " + (r.ok() ? r->err : r.status().ToString()));
+    return;
+  }
+  std::multiset<std::string> devices;  // "<device> <volume file name>"
+  std::string prefix = s.volumes_dir + "/";
+  for (const auto& line : Lines(r->out)) {
+    auto space = line.find(' ');
+    if (space == std::string::npos) continue;
+    std::string file = line.substr(space + 1);
+    if (file.rfind(prefix, 0) != 0) continue;
+    devices.insert(line.substr(0, space) + " " + file.substr(prefix.size()));
+  }
+  std::multiset<std::string> attached;
+  for (const auto& row :
+       QueryRows(s.conninfo,
+                 "SELECT a.device || ' volume-' || v.id FROM volume_attachments a JOIN volumes v ON"
+                 " v.id = a.volume_id WHERE v.project_id = '" +
+                     s.project + "' AND a.status = 'attached'")) {
+    attached.insert(row);
+  }
+  for (const auto& d : devices) {
+    if (!attached.count(d)) problems.push_back("leaked loop device (no attachment): " + d);
+  }
+  for (const auto& a : attached) {
+    if (!devices.count(a)) problems.push_back("attachment without its loop device: " + a);
+  }
+}
+
+void AuditStore(const AuditScope& s, std::vector<std::string>& problems) {
+  const std::string container = s.project + "/" + s.container;
+  PosixStore store(s.store_dir);
+  auto manifests = store.List(container, "manifests/");
+  if (!manifests.ok()) {
+    // No container: nothing was ever stored. Fine unless a backup needs a manifest.
+    manifests = std::vector<std::string>{};
+  }
+  // Which manifests must, may or must not exist, from the backups' statuses.
+  std::map<std::string, std::string> status_of_manifest;
+  bool pending_delete = false;
+  for (const auto& row :
+       QueryRows(s.conninfo, "SELECT id || '|' || status FROM backups WHERE project_id = '" +
+                                 s.project + "' AND container = '" + s.container + "'")) {
+    auto bar = row.find('|');
+    std::string id = row.substr(0, bar), status = row.substr(bar + 1);
+    status_of_manifest[ManifestObjectName(id)] = status;
+    if (status == "error_deleting") pending_delete = true;
+  }
+  std::set<std::string> present(manifests->begin(), manifests->end());
+  for (const auto& [object, status] : status_of_manifest) {
+    if (status == "available" && !present.count(object)) {
+      problems.push_back("lost: available backup without its manifest " + object);
+    }
+  }
+  std::set<std::string> referenced;
+  for (const auto& object : present) {
+    auto it = status_of_manifest.find(object);
+    std::string status = it == status_of_manifest.end() ? "no backup row" : it->second;
+    if (status != "available" && status != "error_deleting") {
+      problems.push_back("leaked manifest " + object + " (" + status + ")");
+    }
+    auto m = LoadManifest(store, container, object);
+    if (!m.ok()) {
+      problems.push_back("unreadable manifest " + object + ": " + m.status().ToString());
+      continue;
+    }
+    for (const auto& c : m->chunks) {
+      if (!c.zero) referenced.insert(c.hash);
+    }
+  }
+  auto chunks = store.List(container, "chunks/");
+  std::set<std::string> stored;
+  if (chunks.ok()) {
+    for (const auto& name : *chunks) stored.insert(ChunkIdFromObjectName(name));
+  }
+  int missing = 0, orphans = 0;
+  for (const auto& id : referenced) missing += stored.count(id) ? 0 : 1;
+  for (const auto& id : stored) orphans += referenced.count(id) ? 0 : 1;
+  if (missing > 0) {
+    problems.push_back("lost: " + std::to_string(missing) +
+                       " chunks named by a manifest are missing");
+  }
+  if (orphans > 0 && !pending_delete) {
+    problems.push_back("leaked: " + std::to_string(orphans) +
+                       " stored chunks are named by no manifest");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> QueryRows(const std::string& conninfo, const std::string& sql) {
+  SystemCommandRunner runner;
+  auto r =
+      runner.Run({"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql});
+  if (!r.ok()) return {"psql failed: " + r.status().ToString()};
+  if (r->exit_code != 0) return {"psql failed: " + r->err + " (" + sql + ")"};
+  return Lines(r->out);
+}
+
+std::vector<std::string> AuditNothingLeaked(const AuditScope& scope) {
+  std::vector<std::string> problems;
+  AuditDatabase(scope, problems);
+  AuditVolumeFiles(scope, problems);
+  AuditLoopDevices(scope, problems);
+  AuditStore(scope, problems);
+  return problems;
+}
+
+}  // namespace bb::it

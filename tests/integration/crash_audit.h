@@ -1,0 +1,36 @@
+// CrashAudit: what a crash-safety test checks on the REAL system after an operation ended (or a
+// killed daemon was restarted): nothing transitional, nothing leaked, nothing lost.
+//   database      no volume, snapshot, backup or attachment of the project in a transitional
+//                 status; no backup still recording a temporary; no temporary snapshot/clone row
+//   volumes dir   exactly one file per volume and snapshot row (no leaked temp file, no lost one)
+//   loop devices  `losetup --list`: the devices backed by files of the volumes dir are exactly
+//                 the recorded attachments
+//   object store  a manifest for every available backup and for no failed or deleted one; every
+//                 chunk an available backup's manifest names is stored (nothing lost); every
+//                 stored chunk is named by a manifest (nothing leaked), unless a backup of the
+//                 container is error_deleting (its unfinished delete still owns its chunks)
+// The database is read with psql (the test's own server); the store through PosixStore.
+// Thread-safety: none needed (test thread only).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bb::it {
+
+struct AuditScope {
+  std::string conninfo;     // the test database
+  std::string project;      // [a-z0-9_] only: inlined into the audit's SQL
+  std::string volumes_dir;  // the daemon's (file driver) volumes directory, this project's only
+  std::string store_dir;    // the posix object store's root
+  std::string container = "backups";
+};
+
+// One line per problem found; empty when everything is consistent.
+std::vector<std::string> AuditNothingLeaked(const AuditScope& scope);
+
+// Rows of a query, one string per row with columns joined by '|' (psql -At). Test-only helper:
+// the SQL is the caller's literal.
+std::vector<std::string> QueryRows(const std::string& conninfo, const std::string& sql);
+
+}  // namespace bb::it
