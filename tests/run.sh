@@ -4,7 +4,8 @@
 #   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
 #      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
-#      bb_crash_test (the failpoint matrix and the crash soak: root too)
+#      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
+#      too; PostgreSQL going away: a throw-away server of its own)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d

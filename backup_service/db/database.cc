@@ -67,6 +67,13 @@ void Database::Release(std::unique_ptr<Connection> c) {
   cv_.notify_one();
 }
 
+void Database::DropIdle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  open_ -= static_cast<int>(idle_.size());
+  idle_.clear();
+  cv_.notify_all();
+}
+
 Status Database::InTransaction(const std::function<Status(pqxx::dbtransaction&)>& fn) {
   Status last;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
@@ -94,7 +101,11 @@ Status Database::InTransaction(const std::function<Status(pqxx::dbtransaction&)>
     } catch (const std::exception& e) {
       st = Status::Internal(std::string("database error: ") + e.what());
     }
+    bool lost = conn == nullptr;
     Release(std::move(conn));
+    // One lost connection means the server restarted or ended our sessions: the idle ones are
+    // gone too, and each would cost an attempt before a fresh connection is tried.
+    if (lost) DropIdle();
     if (!retry) return st;
     BB_LOG(kWarning) << "transaction attempt " << attempt
                      << " failed, retrying: " << last.message();

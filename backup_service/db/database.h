@@ -1,7 +1,11 @@
 // Database: a small pool of PostgreSQL connections (libpqxx 6.4) and the transaction runner that
 // every repository uses. libpqxx exceptions stop here and become a Status:
 //   serialization failure / deadlock -> retried, then Aborted
-//   broken connection                -> Unavailable (the connection is replaced)
+//   broken connection                -> retried on a new connection (every idle one is dropped
+//                                       too: a server restart or pg_terminate_backend ends them
+//                                       all), then Unavailable
+//   server unreachable               -> Unavailable at once (callers that must not give up, the
+//                                       final writes of a job, retry: PersistWithRetry)
 //   constraint violations            -> FailedPrecondition / AlreadyExists
 //   anything else                    -> Internal
 // Only files in backup_service/db include <pqxx/...>.
@@ -46,6 +50,7 @@ class Database {
   struct Connection;  // wraps pqxx::connection (a typedef in libpqxx 6, so not forward-declarable)
   Result<std::unique_ptr<Connection>> Acquire();
   void Release(std::unique_ptr<Connection> c);
+  void DropIdle();
 
   std::string conninfo_;
   std::mutex mu_;

@@ -117,6 +117,22 @@ Status HostIdentity::Heartbeat() {
   return ConnectAndClaim();
 }
 
+Status HostIdentity::CheckSession() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status st = Guarded("identity session", [&]() -> Status {
+    if (!session_) return Status::Unavailable("no session");
+    session_->conn.get_notifs();  // throws broken_connection once the server has gone
+    if (!session_->conn.is_open()) return Status::Unavailable("connection closed");
+    return Status::Ok();
+  });
+  if (st.code() != StatusCode::kUnavailable) return st;
+  if (session_) {
+    BB_LOG(kWarning) << "host identity session lost (" << st.message() << "); claiming again";
+  }
+  session_.reset();
+  return ConnectAndClaim();
+}
+
 Result<std::vector<ServiceRecord>> HostIdentity::ListServices() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ServiceRecord> out;

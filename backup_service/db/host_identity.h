@@ -44,6 +44,10 @@ class HostIdentity {
   // and claims again; FailedPrecondition if another daemon took the identity meanwhile (this
   // daemon must then stop working).
   Status Heartbeat();
+  // Notices a lost session between heartbeats without a round trip (reads what the server sent
+  // on the connection: a terminated or restarted server closes it), and then claims the
+  // identity again as Heartbeat does. Cheap enough to call every second.
+  Status CheckSession();
   // Every known service, with `alive` from the lock (not from heartbeat age).
   Result<std::vector<ServiceRecord>> ListServices();
   // Holds `other`'s identity while `fn` runs (takeover of a host that is gone); FailedPrecondition

@@ -177,6 +177,73 @@ TEST_F(RepositoryTest, SnapshotInsertRefusedOnceVolumeIsBeingDeleted) {
   EXPECT_TRUE(volumes_->Remove(v.id, VolumeStatus::kDeleting, "t").ok());
 }
 
+TEST_F(RepositoryTest, AttachmentChangesCommitOnlyWithTheVolumeTransition) {
+  Volume v = MakeVolume(VolumeStatus::kError);
+  Attachment a;
+  a.id = NewUuid();
+  a.volume_id = v.id;
+  a.attached_host = "host-a";
+  a.status = AttachmentStatus::kAttaching;
+  VolumeChange change;
+  change.attachment = AttachmentChange{AttachmentChange::Kind::kInsert, a};
+  // The volume is not available: the compare-and-swap fails and the attachment is not written.
+  EXPECT_EQ(
+      volumes_->Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "t", change)
+          .code(),
+      StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(volumes_->ListAttachments(v.id).value().empty());
+  Volume w = MakeVolume();
+  a.volume_id = w.id;
+  change.attachment = AttachmentChange{AttachmentChange::Kind::kInsert, a};
+  ASSERT_TRUE(
+      volumes_->Transition(w.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching, "t", change)
+          .ok());
+  ASSERT_EQ(volumes_->ListAttachments(w.id).value().size(), 1u);
+}
+
+TEST_F(RepositoryTest, RecoveryListsThisHostsTransitionalRecordsThatNoBackupHolds) {
+  Volume creating = MakeVolume(VolumeStatus::kCreating);
+  MakeVolume(VolumeStatus::kAvailable);
+  Volume held = MakeVolume(VolumeStatus::kBackingUp);
+  MakeBackup(held);  // creating: the backups' cleanup owns this volume
+  Volume orphan = MakeVolume(VolumeStatus::kBackingUp);
+  Backup done = MakeBackup(orphan);
+  ASSERT_TRUE(
+      backups_->Transition(done.id, BackupStatus::kCreating, BackupStatus::kError, "t").ok());
+  Volume elsewhere;
+  elsewhere.id = NewUuid();
+  elsewhere.project_id = "p1";
+  elsewhere.size_gib = 1;
+  elsewhere.status = VolumeStatus::kAttaching;
+  elsewhere.host = "host-b";
+  ASSERT_TRUE(volumes_->Insert(elsewhere, false, "t").ok());
+
+  auto volumes = volumes_->ListNeedingRecovery("host-a");
+  ASSERT_TRUE(volumes.ok()) << volumes.status().ToString();
+  std::vector<std::string> ids;
+  for (const auto& v : *volumes) ids.push_back(v.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{creating.id, orphan.id}));
+
+  Volume base = MakeVolume();
+  Snapshot s;
+  s.id = NewUuid();
+  s.project_id = "p1";
+  s.volume_id = base.id;
+  s.size_gib = 1;
+  s.status = SnapshotStatus::kCreating;
+  s.host = "host-a";
+  ASSERT_TRUE(snapshots_->Insert(s, "t", {VolumeStatus::kAvailable}).ok());
+  Snapshot other = s;
+  other.id = NewUuid();
+  other.host = "host-b";
+  ASSERT_TRUE(snapshots_->Insert(other, "t", {VolumeStatus::kAvailable}).ok());
+  auto snapshots = snapshots_->ListNeedingRecovery("host-a");
+  ASSERT_TRUE(snapshots.ok()) << snapshots.status().ToString();
+  ASSERT_EQ(snapshots->size(), 1u);
+  EXPECT_EQ((*snapshots)[0].id, s.id);
+  EXPECT_EQ((*snapshots)[0].host, "host-a");
+}
+
 TEST_F(RepositoryTest, BackupChangesPersistWithTransition) {
   Volume v = MakeVolume();
   Backup b = MakeBackup(v);

@@ -11,7 +11,7 @@ namespace {
 const std::string kColumns =
     "id::text, project_id, volume_id::text, name, description, size_gib, status, is_temporary, "
     "provider_location, provider_auth, " +
-    sql::Micros("created_at") + ", " + sql::Micros("updated_at");
+    sql::Micros("created_at") + ", " + sql::Micros("updated_at") + ", host";
 
 // Sort keys (model/list_query.h kSnapshotSortKeys) -> SQL.
 constexpr sql::SortColumn kSortColumns[] = {
@@ -37,6 +37,7 @@ Snapshot RowToSnapshot(const pqxx::row& r) {
   s.provider_auth = sql::Text(r[9]);
   s.created_at = sql::Int(r[10]);
   s.updated_at = sql::Int(r[11]);
+  s.host = sql::Text(r[12]);
   return s;
 }
 
@@ -63,9 +64,10 @@ Status SnapshotRepository::Insert(const Snapshot& s, const std::string& reason,
     }
     txn.exec_params(
         "INSERT INTO snapshots (id, project_id, volume_id, name, description, size_gib, status, "
-        "is_temporary, provider_location) VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, $8, $9)",
+        "is_temporary, provider_location, host) "
+        "VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10)",
         s.id, s.project_id, s.volume_id, s.name, s.description, s.size_gib,
-        std::string(ToString(s.status)), s.is_temporary, s.provider_location);
+        std::string(ToString(s.status)), s.is_temporary, s.provider_location, s.host);
     RecordEvent(txn, "snapshot", s.id, "", std::string(ToString(s.status)), reason, host_);
     return Status::Ok();
   });
@@ -125,6 +127,22 @@ Status SnapshotRepository::Transition(const std::string& id, SnapshotStatus from
                 host_);
     return Status::Ok();
   });
+}
+
+Result<std::vector<Snapshot>> SnapshotRepository::ListNeedingRecovery(const std::string& host) {
+  std::vector<Snapshot> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT " + kColumns +
+            " FROM snapshots s WHERE host = $1 AND NOT is_temporary AND status IN ('creating', "
+            "'deleting', 'backing-up') AND NOT EXISTS (SELECT 1 FROM backups b WHERE "
+            "s.status = 'backing-up' AND b.status = 'creating' AND b.snapshot_id = s.id) "
+            "ORDER BY created_at, id",
+        host);
+    for (const auto& r : rows) out.push_back(RowToSnapshot(r));
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Status SnapshotRepository::Remove(const std::string& id, SnapshotStatus expected,

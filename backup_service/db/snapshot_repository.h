@@ -43,6 +43,10 @@ class SnapshotRepository {
   Status Transition(const std::string& id, SnapshotStatus from, SnapshotStatus to,
                     const std::string& reason, const SnapshotChange& change = {});
   Status Remove(const std::string& id, SnapshotStatus expected, const std::string& reason);
+  // User snapshots of `host` in a transitional status that no creating backup holds: what
+  // restart cleanup of the snapshot operations must finish (state_machine.cc). Temporary
+  // snapshots belong to their backup's cleanup. Oldest first.
+  Result<std::vector<Snapshot>> ListNeedingRecovery(const std::string& host);
 
  private:
   Database& db_;

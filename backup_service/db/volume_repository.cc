@@ -55,6 +55,54 @@ Attachment RowToAttachment(const pqxx::row& r) {
   return a;
 }
 
+std::string AttachmentStatusOf(pqxx::dbtransaction& txn, const std::string& id) {
+  auto r = txn.exec_params("SELECT status FROM volume_attachments WHERE id = $1::uuid", id);
+  return r.empty() ? std::string() : sql::Text(r[0][0]);
+}
+
+void InsertAttachmentRow(pqxx::dbtransaction& txn, const Attachment& a, const std::string& host) {
+  txn.exec_params(
+      "INSERT INTO volume_attachments (id, volume_id, instance_uuid, attached_host, device, "
+      "status) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)",
+      a.id, a.volume_id, a.instance_uuid, a.attached_host, a.device,
+      std::string(ToString(a.status)));
+  RecordEvent(txn, "attachment", a.id, "", std::string(ToString(a.status)), "volume " + a.volume_id,
+              host);
+}
+
+Status UpdateAttachmentRow(pqxx::dbtransaction& txn, const std::string& id, AttachmentStatus status,
+                           const std::string& device, const std::string& host) {
+  std::string from = AttachmentStatusOf(txn, id);
+  auto r =
+      txn.exec_params("UPDATE volume_attachments SET status = $2, device = $3 WHERE id = $1::uuid",
+                      id, std::string(ToString(status)), device);
+  if (r.affected_rows() != 1) return Status::NotFound("attachment " + id + " not found");
+  RecordEvent(txn, "attachment", id, from, std::string(ToString(status)), device, host);
+  return Status::Ok();
+}
+
+void DeleteAttachmentRow(pqxx::dbtransaction& txn, const std::string& id, const std::string& host) {
+  auto r =
+      txn.exec_params("DELETE FROM volume_attachments WHERE id = $1::uuid RETURNING status", id);
+  if (!r.empty()) RecordEvent(txn, "attachment", id, sql::Text(r[0][0]), "detached", "", host);
+}
+
+Status ApplyAttachmentChange(pqxx::dbtransaction& txn, const AttachmentChange& c,
+                             const std::string& host) {
+  switch (c.kind) {
+    case AttachmentChange::Kind::kInsert:
+      InsertAttachmentRow(txn, c.attachment, host);
+      return Status::Ok();
+    case AttachmentChange::Kind::kUpdate:
+      return UpdateAttachmentRow(txn, c.attachment.id, c.attachment.status, c.attachment.device,
+                                 host);
+    case AttachmentChange::Kind::kDelete:
+      DeleteAttachmentRow(txn, c.attachment.id, host);
+      return Status::Ok();
+  }
+  return Status::Internal("unknown attachment change");
+}
+
 }  // namespace
 
 Status VolumeRepository::Insert(const Volume& v, bool is_temporary, const std::string& reason) {
@@ -125,6 +173,7 @@ Status VolumeRepository::Transition(const std::string& id, VolumeStatus from, Vo
     if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kVolume, id, ToString(from));
     RecordEvent(txn, "volume", id, std::string(ToString(from)), std::string(ToString(to)), reason,
                 host_);
+    if (change.attachment) return ApplyAttachmentChange(txn, *change.attachment, host_);
     return Status::Ok();
   });
 }
@@ -171,38 +220,43 @@ Status VolumeRepository::Remove(const std::string& id, VolumeStatus expected,
   });
 }
 
+Result<std::vector<Volume>> VolumeRepository::ListNeedingRecovery(const std::string& host) {
+  std::vector<Volume> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT " + kColumns +
+            " FROM volumes v WHERE host = $1 AND NOT is_temporary AND status IN ('creating', "
+            "'attaching', 'detaching', 'deleting', 'backing-up', 'restoring-backup') "
+            "AND NOT EXISTS (SELECT 1 FROM backups b WHERE "
+            "(v.status = 'backing-up' AND b.status = 'creating' AND b.volume_id = v.id AND "
+            "b.snapshot_id IS NULL) OR "
+            "(v.status = 'restoring-backup' AND b.status = 'restoring' AND "
+            "b.restore_volume_id = v.id)) "
+            "ORDER BY created_at, id",
+        host);
+    for (const auto& r : rows) out.push_back(RowToVolume(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status VolumeRepository::InsertAttachment(const Attachment& a) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    txn.exec_params(
-        "INSERT INTO volume_attachments (id, volume_id, instance_uuid, attached_host, device, "
-        "status) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)",
-        a.id, a.volume_id, a.instance_uuid, a.attached_host, a.device,
-        std::string(ToString(a.status)));
-    RecordEvent(txn, "attachment", a.id, "", std::string(ToString(a.status)),
-                "volume " + a.volume_id, host_);
+    InsertAttachmentRow(txn, a, host_);
     return Status::Ok();
   });
 }
 
 Status VolumeRepository::UpdateAttachment(const std::string& id, AttachmentStatus status,
                                           const std::string& device) {
-  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
-    auto r = txn.exec_params(
-        "UPDATE volume_attachments SET status = $2, device = $3 WHERE id = $1::uuid "
-        "RETURNING (SELECT status FROM volume_attachments WHERE id = $1::uuid)",
-        id, std::string(ToString(status)), device);
-    if (r.empty()) return Status::NotFound("attachment " + id + " not found");
-    RecordEvent(txn, "attachment", id, sql::Text(r[0][0]), std::string(ToString(status)), device,
-                host_);
-    return Status::Ok();
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    return UpdateAttachmentRow(txn, id, status, device, host_);
   });
 }
 
 Status VolumeRepository::DeleteAttachment(const std::string& id) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) {
-    auto r =
-        txn.exec_params("DELETE FROM volume_attachments WHERE id = $1::uuid RETURNING status", id);
-    if (!r.empty()) RecordEvent(txn, "attachment", id, sql::Text(r[0][0]), "detached", "", host_);
+    DeleteAttachmentRow(txn, id, host_);
     return Status::Ok();
   });
 }

@@ -16,11 +16,21 @@
 
 namespace bb {
 
+// A change of one attachment row, written in the same transaction as a volume's transition.
+struct AttachmentChange {
+  enum class Kind { kInsert, kUpdate, kDelete };
+  Kind kind = Kind::kUpdate;
+  Attachment attachment;  // kInsert: the row; kUpdate: id, status, device; kDelete: id
+};
+
 // Columns changed together with a status transition.
 struct VolumeChange {
   // Outer optional: change the column; inner nullopt: set it NULL.
   std::optional<std::optional<VolumeStatus>> previous_status;
   std::optional<std::string> provider_location;
+  // Attach and detach move the volume and its attachment in one step, so restart cleanup never
+  // has to guess which attachment an attaching/detaching volume was working on.
+  std::optional<AttachmentChange> attachment;
 };
 
 // Filters of a volume listing (combined with AND); empty members match everything.
@@ -48,6 +58,11 @@ class VolumeRepository {
   Status BeginDelete(const std::string& id, VolumeStatus from);
   // Removes the row (must be in `expected` status) and its attachments; writes a final event.
   Status Remove(const std::string& id, VolumeStatus expected, const std::string& reason);
+
+  // Volumes of `host` (temporary clones excepted: their backup removes them) in a transitional
+  // status that no creating or restoring backup holds: what restart cleanup of the volume
+  // operations must finish (state_machine.cc). Oldest first.
+  Result<std::vector<Volume>> ListNeedingRecovery(const std::string& host);
 
   Status InsertAttachment(const Attachment& a);
   Status UpdateAttachment(const std::string& id, AttachmentStatus status,

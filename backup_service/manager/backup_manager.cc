@@ -203,18 +203,27 @@ CancelFn BackupManager::Cancellation(const char* mid_failpoint, JobHandle& job,
 
 Status BackupManager::PersistWithRetry(const std::string& what,
                                        const std::function<Status()>& write) {
-  Status st;
+  // PostgreSQL unreachable (restarting, failing over) is waited out: giving up would leave the
+  // record transitional until the next restart. A conflict or an unknown error is not worth
+  // more than a few attempts.
+  constexpr auto kOutageBudget = std::chrono::minutes(2);
+  constexpr int kOtherAttempts = 5;
+  auto deadline = std::chrono::steady_clock::now() + kOutageBudget;
   auto delay = std::chrono::milliseconds(200);
-  for (int attempt = 1; attempt <= 5; ++attempt) {
+  Status st;
+  for (int attempt = 1;; ++attempt) {
     st = write();
-    bool transient = st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kAborted ||
-                     st.code() == StatusCode::kInternal;
+    bool unreachable = st.code() == StatusCode::kUnavailable;
+    bool transient =
+        unreachable || st.code() == StatusCode::kAborted || st.code() == StatusCode::kInternal;
     if (st.ok() || !transient) return st;
+    bool more = unreachable ? std::chrono::steady_clock::now() < deadline && !stopping_
+                            : attempt < kOtherAttempts;
+    if (!more) return st;
     BB_LOG(kWarning) << what << " (attempt " << attempt << "): " << st.ToString();
     std::this_thread::sleep_for(delay);
-    delay *= 2;
+    delay = std::min(delay * 2, std::chrono::milliseconds(2000));
   }
-  return st;
 }
 
 Status BackupManager::ReleaseVolume(const Volume& volume, const std::string& reason) {
@@ -233,7 +242,9 @@ Status BackupManager::ReleaseSnapshot(const std::string& snapshot_id, const std:
 bool BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change) {
   bool all_removed = true;
   if (!backup.temp_snapshot_id.empty()) {
-    Status st = volumes_.DeleteTemporarySnapshot(backup.temp_snapshot_id);
+    Status st = PersistWithRetry("removing temporary snapshot " + backup.temp_snapshot_id, [&] {
+      return volumes_.DeleteTemporarySnapshot(backup.temp_snapshot_id);
+    });
     if (st.ok()) {
       change.temp_snapshot_id = "";
     } else {
@@ -244,7 +255,9 @@ bool BackupManager::RemoveTemporaries(const Backup& backup, BackupChange& change
     }
   }
   if (!backup.temp_volume_id.empty()) {
-    Status st = volumes_.DeleteTemporaryVolume(backup.temp_volume_id);
+    Status st = PersistWithRetry("removing temporary clone " + backup.temp_volume_id, [&] {
+      return volumes_.DeleteTemporaryVolume(backup.temp_volume_id);
+    });
     if (st.ok()) {
       change.temp_volume_id = "";
     } else {

@@ -231,8 +231,10 @@ class BackupManager {
   // cancelled it, or when the failpoint `mid_failpoint` (hit once per chunk) is set to fail.
   CancelFn Cancellation(const char* mid_failpoint, JobHandle& job,
                         std::function<bool()> row_says_stop);
-  // Retries a database write that failed transiently (connection lost, failpoint error) with
-  // backoff for about 8 s; a compare-and-swap conflict is returned at once.
+  // Retries a database write that failed transiently, with backoff: while PostgreSQL is
+  // unreachable for up to 2 minutes (or until the daemon stops); an Aborted or Internal failure
+  // (serialization conflict, failpoint error) 5 times. A compare-and-swap conflict
+  // (FailedPrecondition) is returned at once.
   Status PersistWithRetry(const std::string& what, const std::function<Status()>& write);
   // Object-store container of a backup: "<project>/<container>" (dedup never crosses projects).
   static std::string StoreContainer(const Backup& b);

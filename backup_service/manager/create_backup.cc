@@ -99,8 +99,12 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   bool copy_started = false;  // from here on the store may hold chunks or a manifest of it
   auto release = [&](const std::string& why) {
     if (!held) return;
-    Status st = backup.snapshot_id.empty() ? ReleaseVolume(volume, why)
-                                           : ReleaseSnapshot(backup.snapshot_id, why);
+    // Retried through a database outage: a volume left backing-up would block its owner until
+    // the next restart of this daemon.
+    Status st = PersistWithRetry("releasing the source of backup " + backup.id, [&] {
+      return backup.snapshot_id.empty() ? ReleaseVolume(volume, why)
+                                        : ReleaseSnapshot(backup.snapshot_id, why);
+    });
     if (!st.ok()) BB_LOG(kError) << "backup " << backup.id << ": " << st.ToString();
     held = false;
   };

@@ -30,6 +30,24 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       // backupctl_reflink_test kill the daemon here and check that restart finishes the cancel.
       {"cancel.after_job_stopped", "cancel",
        "the backup job saw the cancel and stopped; volume, temporaries, chunks still held"},
+      // volume and snapshot operations (volume_manager/): each transition is committed before
+      // the driver or connector call it guards.
+      {"volume.create.after_begin", "volume.create", "row creating committed; driver not called"},
+      {"volume.create.after_driver", "volume.create", "driver volume made; row still creating"},
+      {"volume.delete.after_begin", "volume.delete", "deleting committed; driver volume intact"},
+      {"volume.delete.after_driver", "volume.delete", "driver volume removed; row still deleting"},
+      {"volume.attach.after_begin", "volume.attach",
+       "volume attaching + attachment row committed; nothing connected"},
+      {"volume.attach.after_connect", "volume.attach",
+       "device connected (loop device exists); its path not recorded"},
+      {"volume.detach.after_begin", "volume.detach",
+       "volume + attachment detaching committed; device still connected"},
+      {"volume.detach.after_disconnect", "volume.detach",
+       "device disconnected; attachment row and volume still detaching"},
+      {"snapshot.create.after_begin", "snapshot.create", "row creating; driver not called"},
+      {"snapshot.create.after_driver", "snapshot.create", "snapshot made; row still creating"},
+      {"snapshot.delete.after_begin", "snapshot.delete", "deleting committed; snapshot intact"},
+      {"snapshot.delete.after_driver", "snapshot.delete", "snapshot removed; row still deleting"},
   };
   return kTable;
 }

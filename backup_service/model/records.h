@@ -44,6 +44,7 @@ struct Snapshot {
   int64_t size_gib = 0;
   SnapshotStatus status = SnapshotStatus::kCreating;
   bool is_temporary = false;      // made by a backup; not counted, removed by the backup
+  std::string host;               // volume service that makes and removes it
   std::string provider_location;  // driver's handle (file driver: the reflink file)
   std::string provider_auth;      // export credential; never logged or returned by the API
   int64_t created_at = 0;

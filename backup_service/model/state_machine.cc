@@ -16,34 +16,57 @@ bool Listed(std::initializer_list<std::pair<E, E>> edges, E from, E to) {
 
 }  // namespace
 
+// The restart rule of each non-terminal status is written above its edges. Volume operations
+// (create, delete, attach, detach) run inside a request, so a restart means nobody waits for
+// them any more; their cleanup is VolumeManager::RecoverHost (volume_manager/volume_recovery.cc),
+// which runs after the backups' (manager/recovery.cc) and touches only records whose host is this
+// daemon's (volumes.host, snapshots.host) and not held by a backup that is still creating or
+// restoring (the backups' cleanup owns those). Temporary snapshots and clones belong to their
+// backup and are removed by its cleanup.
 bool IsLegalTransition(VolumeStatus from, VolumeStatus to) {
   using V = VolumeStatus;
   return Listed<V>(
       {
-          // creating: restart -> error (the driver may or may not have made it).
+          // creating: restart -> error, the driver volume removed first (the driver may or may
+          // not have made it, and Delete is idempotent). Roll back, not resume: the request that
+          // asked for it has failed, and an error record tells the user so; it can be deleted.
           {V::kCreating, V::kAvailable},
           {V::kCreating, V::kError},
+          // attaching: restart -> roll back to where it came from (available, or in-use when
+          // other attachments remain): the device is disconnected (the recorded one, or any the
+          // connector finds for the volume that no other attachment records: a crash right after
+          // connecting leaves a device whose path was never written) and the attaching row is
+          // removed. Not resumed: the caller never got the device path, so nobody would use it.
           {V::kAvailable, V::kAttaching},
-          // attaching/detaching: restart -> back to where it came from (previous_status).
           {V::kAttaching, V::kInUse},
           {V::kAttaching, V::kAvailable},
           {V::kInUse, V::kAttaching},  // a second attachment
           {V::kInUse, V::kDetaching},
+          // detaching: restart -> resume: the detaching attachment's device is disconnected
+          // (idempotent: it may be gone already) and its row removed; in-use if other
+          // attachments remain, else available. Not rolled back: the device may be gone
+          // already, and the caller asked to let go of it.
           {V::kDetaching, V::kAvailable},
           {V::kDetaching, V::kInUse},
           // backing-up lasts only while the temporary snapshot/clone is made; restart -> back
-          // to previous_status (available or in-use), temporaries removed.
+          // to previous_status (available or in-use), temporaries removed (backup cleanup, with
+          // the backup going to error). One that no creating backup holds any more (a release
+          // that failed) -> previous_status too (volume cleanup).
           {V::kAvailable, V::kBackingUp},
           {V::kInUse, V::kBackingUp},
           {V::kBackingUp, V::kAvailable},
           {V::kBackingUp, V::kInUse},
-          // restoring-backup: restart -> error_restoring (or error when made for the restore).
+          // restoring-backup: restart -> error_restoring (or error when made for the restore),
+          // with the backup back to available (backup cleanup). One that no restoring backup
+          // holds (created for a restore that never began, or a release that failed) ->
+          // error_restoring: what it contains is unknown (volume cleanup).
           {V::kAvailable, V::kRestoringBackup},
           {V::kCreating, V::kRestoringBackup},
           {V::kRestoringBackup, V::kAvailable},
           {V::kRestoringBackup, V::kErrorRestoring},
           {V::kRestoringBackup, V::kError},
-          // deleting: restart -> resume the delete.
+          // deleting: restart -> resume the delete (the driver's delete is idempotent; the
+          // checks that allowed it were made when it began).
           {V::kAvailable, V::kDeleting},
           {V::kError, V::kDeleting},
           {V::kErrorRestoring, V::kDeleting},
@@ -56,11 +79,14 @@ bool IsLegalTransition(SnapshotStatus from, SnapshotStatus to) {
   using S = SnapshotStatus;
   return Listed<S>(
       {
+          // creating: restart -> error, the driver snapshot removed first (as for volumes).
           {S::kCreating, S::kAvailable},
           {S::kCreating, S::kError},
-          // backing-up: a user snapshot being read by a backup; restart -> available.
+          // backing-up: a user snapshot being read by a backup; restart -> available (backup
+          // cleanup; volume cleanup for one that no creating backup holds any more).
           {S::kAvailable, S::kBackingUp},
           {S::kBackingUp, S::kAvailable},
+          // deleting: restart -> resume the delete (idempotent).
           {S::kAvailable, S::kDeleting},
           {S::kError, S::kDeleting},
           {S::kDeleting, S::kError},

@@ -5,7 +5,8 @@
 // compare-and-swap with an event row before the side effect it guards (see backup_service/db).
 //
 // What a restart does with each non-terminal state (the recovery table) is documented beside the
-// edges in state_machine.cc; the restart-time cleanup itself belongs to the crash-safety issue.
+// edges in state_machine.cc; the cleanup itself is manager/recovery.cc (backups and what they
+// hold) and volume_manager/volume_recovery.cc (volume and snapshot operations).
 #pragma once
 
 #include "backup_service/model/states.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/uuid.h"
 #include "backup_service/common/validation.h"
@@ -32,18 +33,20 @@ Result<Attachment> VolumeManager::AttachVolume(const std::string& project_id,
                                       " must be available to attach, but it is " +
                                       std::string(ToString(v.status)));
   }
-  VolumeChange prev;
-  prev.previous_status = VolumeStatus::kAvailable;
-  RETURN_IF_ERROR(volumes_.Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching,
-                                      "attach to instance " + instance_uuid, prev));
   Attachment a;
   a.id = NewUuid();
   a.volume_id = v.id;
   a.instance_uuid = instance_uuid;
   a.attached_host = host_;
   a.status = AttachmentStatus::kAttaching;
-  // Recorded before the device exists, so a crash leaves a record naming what to clean up.
-  Status st = volumes_.InsertAttachment(a);
+  // Recorded (with the volume's transition) before the device exists, so a crash leaves a
+  // record naming what to clean up.
+  VolumeChange begin;
+  begin.previous_status = VolumeStatus::kAvailable;
+  begin.attachment = AttachmentChange{AttachmentChange::Kind::kInsert, a};
+  RETURN_IF_ERROR(volumes_.Transition(v.id, VolumeStatus::kAvailable, VolumeStatus::kAttaching,
+                                      "attach to instance " + instance_uuid, begin));
+  Status st = failpoint::Hit("volume.attach.after_begin");
   Result<std::string> device = Status::Internal("not attempted");
   std::optional<ConnectionInfo> info;
   std::unique_ptr<Connector> connector;
@@ -60,26 +63,29 @@ Result<Attachment> VolumeManager::AttachVolume(const std::string& project_id,
     }
     st = device.status();
   }
-  // Each record step after the device exists can still fail (database gone): then the device is
-  // removed again, so nothing is left attached that no record describes as attached.
-  if (st.ok()) st = volumes_.UpdateAttachment(a.id, AttachmentStatus::kAttached, *device);
+  if (st.ok()) st = failpoint::Hit("volume.attach.after_connect");
+  // The device path and in-use are recorded together. If that fails (database gone), the device
+  // is removed again, so nothing is left attached that no record describes as attached.
   if (st.ok()) {
-    VolumeChange clear;
-    clear.previous_status = std::optional<VolumeStatus>();
+    a.device = *device;
+    a.status = AttachmentStatus::kAttached;
+    VolumeChange done;
+    done.previous_status = std::optional<VolumeStatus>();
+    done.attachment = AttachmentChange{AttachmentChange::Kind::kUpdate, a};
     st = volumes_.Transition(v.id, VolumeStatus::kAttaching, VolumeStatus::kInUse,
-                             "attached at " + *device, clear);
+                             "attached at " + *device, done);
   }
   if (!st.ok()) {
     BB_LOG(kError) << "attach of volume " << v.id << " failed: " << st.ToString();
     if (device.ok()) (void)connector->Disconnect(*info, *device);
     if (info) (void)driver_.TerminateConnection(Ref(v), HostConnector());
-    (void)volumes_.DeleteAttachment(a.id);
+    VolumeChange undo;
+    undo.previous_status = std::optional<VolumeStatus>();
+    undo.attachment = AttachmentChange{AttachmentChange::Kind::kDelete, a};
     (void)volumes_.Transition(v.id, VolumeStatus::kAttaching, VolumeStatus::kAvailable,
-                              "attach failed: " + st.message());
+                              "attach failed: " + st.message(), undo);
     return st.WithContext("attaching volume " + v.id);
   }
-  a.device = *device;
-  a.status = AttachmentStatus::kAttached;
   BB_LOG(kInfo) << "volume " << v.id << " attached at " << *device;
   return a;
 }
@@ -95,14 +101,14 @@ Result<Volume> VolumeManager::DetachVolume(const std::string& project_id,
                                       std::string(ToString(v.status)));
   }
   ASSIGN_OR_RETURN(std::vector<Attachment> attachments, volumes_.ListAttachments(v.id));
-  const Attachment* a = nullptr;
+  const Attachment* found = nullptr;
   for (const auto& x : attachments) {
     // Ids are stored lower-case; a caller may send the same UUID in upper case.
     if (attachment_id.empty() ? attachments.size() == 1 : EqualsIgnoreCase(x.id, attachment_id)) {
-      a = &x;
+      found = &x;
     }
   }
-  if (a == nullptr) {
+  if (found == nullptr) {
     return attachment_id.empty()
                ? Status::InvalidArgument("volume " + v.id + " has " +
                                          std::to_string(attachments.size()) +
@@ -110,28 +116,68 @@ Result<Volume> VolumeManager::DetachVolume(const std::string& project_id,
                : Status::NotFound("attachment " + attachment_id + " of volume " + v.id +
                                   " not found");
   }
-  RETURN_IF_ERROR(
-      volumes_.Transition(v.id, VolumeStatus::kInUse, VolumeStatus::kDetaching, "detach " + a->id));
-  RETURN_IF_ERROR(volumes_.UpdateAttachment(a->id, AttachmentStatus::kDetaching, a->device));
-  Status st;
-  auto info = driver_.InitializeConnection(Ref(v), HostConnector());
-  if (info.ok()) {
-    auto connector = CreateConnector(info->driver_volume_type, runner_);
-    st = connector.ok() ? (*connector)->Disconnect(*info, a->device) : connector.status();
-    if (st.ok()) st = driver_.TerminateConnection(Ref(v), HostConnector());
-  } else {
-    st = info.status();
-  }
+  Attachment a = *found;
+  a.status = AttachmentStatus::kDetaching;
+  VolumeChange begin;
+  begin.attachment = AttachmentChange{AttachmentChange::Kind::kUpdate, a};
+  RETURN_IF_ERROR(volumes_.Transition(v.id, VolumeStatus::kInUse, VolumeStatus::kDetaching,
+                                      "detach " + a.id, begin));
+  Status st = failpoint::Hit("volume.detach.after_begin");
+  if (st.ok()) st = DisconnectDevice(v, a.device);
   if (!st.ok()) {
-    (void)volumes_.UpdateAttachment(a->id, AttachmentStatus::kAttached, a->device);
+    a.status = AttachmentStatus::kAttached;
+    VolumeChange undo;
+    undo.attachment = AttachmentChange{AttachmentChange::Kind::kUpdate, a};
     (void)volumes_.Transition(v.id, VolumeStatus::kDetaching, VolumeStatus::kInUse,
-                              "detach failed: " + st.message());
+                              "detach failed: " + st.message(), undo);
     return st.WithContext("detaching volume " + v.id);
   }
-  RETURN_IF_ERROR(volumes_.DeleteAttachment(a->id));
-  VolumeStatus to = attachments.size() > 1 ? VolumeStatus::kInUse : VolumeStatus::kAvailable;
-  RETURN_IF_ERROR(volumes_.Transition(v.id, VolumeStatus::kDetaching, to, "detached " + a->device));
+  // The device is gone: from here a failure leaves the volume detaching, and restart cleanup
+  // finishes the detach (it never goes back to in-use without its device).
+  BB_FAILPOINT("volume.detach.after_disconnect");
+  RETURN_IF_ERROR(FinishDetach(v, a.id, "detached " + a.device));
   return volumes_.Get(v.id);
+}
+
+Status VolumeManager::FinishDetach(const Volume& v, const std::string& attachment_id,
+                                   const std::string& reason) {
+  ASSIGN_OR_RETURN(std::vector<Attachment> attachments, volumes_.ListAttachments(v.id));
+  bool others = false;
+  for (const auto& x : attachments) others = others || x.id != attachment_id;
+  VolumeChange done;
+  if (!attachment_id.empty()) {
+    Attachment gone;
+    gone.id = attachment_id;
+    done.attachment = AttachmentChange{AttachmentChange::Kind::kDelete, gone};
+  }
+  return volumes_.Transition(v.id, VolumeStatus::kDetaching,
+                             others ? VolumeStatus::kInUse : VolumeStatus::kAvailable, reason,
+                             done);
+}
+
+Status VolumeManager::DisconnectDevice(const Volume& v, const std::string& device) {
+  if (!device.empty()) {
+    ASSIGN_OR_RETURN(ConnectionInfo info, driver_.InitializeConnection(Ref(v), HostConnector()));
+    ASSIGN_OR_RETURN(auto connector, CreateConnector(info.driver_volume_type, runner_));
+    RETURN_IF_ERROR(connector->Disconnect(info, device));
+  }
+  return driver_.TerminateConnection(Ref(v), HostConnector());
+}
+
+Result<std::vector<std::string>> VolumeManager::UnrecordedDevices(
+    const Volume& v, const std::vector<Attachment>& keep) {
+  auto info = driver_.InitializeConnection(Ref(v), HostConnector());
+  if (info.status().code() == StatusCode::kNotFound) return std::vector<std::string>{};
+  if (!info.ok()) return info.status();
+  ASSIGN_OR_RETURN(auto connector, CreateConnector(info->driver_volume_type, runner_));
+  ASSIGN_OR_RETURN(std::vector<std::string> devices, connector->Devices(*info));
+  std::vector<std::string> out;
+  for (const auto& d : devices) {
+    bool recorded = false;
+    for (const auto& a : keep) recorded = recorded || a.device == d;
+    if (!recorded) out.push_back(d);
+  }
+  return out;
 }
 
 Result<std::vector<Attachment>> VolumeManager::ListAttachments(const std::string& volume_id) {

@@ -56,26 +56,31 @@ Result<Volume> VolumeManager::CreateVolumeRecord(const CreateVolumeParams& p, Vo
   v.host = host_;
   // The row exists before the driver volume does, so a crash in between leaves a findable row.
   RETURN_IF_ERROR(volumes_.Insert(v, is_temporary, reason));
-  auto location = driver_.CreateVolume(Ref(v));
-  if (!location.ok()) {
-    BB_LOG(kError) << "driver failed to create volume " << v.id << ": "
-                   << location.status().ToString();
-    (void)volumes_.Transition(v.id, VolumeStatus::kCreating, VolumeStatus::kError,
-                              location.status().message());
-    return location.status().WithContext("creating volume " + v.id);
+  Status st = failpoint::Hit("volume.create.after_begin");
+  Result<std::string> location = st.ok() ? driver_.CreateVolume(Ref(v)) : Result<std::string>(st);
+  if (location.ok()) {
+    if (Status fp = failpoint::Hit("volume.create.after_driver"); !fp.ok()) location = fp;
   }
-  VolumeChange change;
-  change.provider_location = *location;
-  Status st =
-      volumes_.Transition(v.id, VolumeStatus::kCreating, resting, "driver volume created", change);
+  if (location.ok()) {
+    VolumeChange change;
+    change.provider_location = *location;
+    st = volumes_.Transition(v.id, VolumeStatus::kCreating, resting, "driver volume created",
+                             change);
+  } else {
+    st = location.status();
+  }
   if (!st.ok()) {
-    // The row could not say the volume exists: remove it again rather than leak the storage.
-    v.provider_location = *location;
-    (void)driver_.DeleteVolume(Ref(v));
-    (void)volumes_.Transition(v.id, VolumeStatus::kCreating, VolumeStatus::kError, st.message());
+    BB_LOG(kError) << "creating volume " << v.id << " failed: " << st.ToString();
+    // Rather an error record than storage that no record describes.
+    (void)FailCreate(v, st.message());
     return st.WithContext("creating volume " + v.id);
   }
   return volumes_.Get(v.id);
+}
+
+Status VolumeManager::FailCreate(const Volume& v, const std::string& why) {
+  RETURN_IF_ERROR(driver_.DeleteVolume(Ref(v)).WithContext("removing volume " + v.id));
+  return volumes_.Transition(v.id, VolumeStatus::kCreating, VolumeStatus::kError, why);
 }
 
 Result<Volume> VolumeManager::GetVolume(const std::string& project_id,
@@ -117,7 +122,9 @@ Status VolumeManager::DeleteVolume(const std::string& project_id, const std::str
                                       std::string(ToString(v.status)) + hint);
   }
   RETURN_IF_ERROR(volumes_.BeginDelete(v.id, v.status));
-  Status st = driver_.DeleteVolume(Ref(v));
+  Status st = failpoint::Hit("volume.delete.after_begin");
+  if (st.ok()) st = driver_.DeleteVolume(Ref(v));
+  if (st.ok()) st = failpoint::Hit("volume.delete.after_driver");
   if (!st.ok()) {
     (void)volumes_.Transition(v.id, VolumeStatus::kDeleting, VolumeStatus::kError, st.message());
     return st.WithContext("deleting volume " + v.id);

@@ -2,7 +2,9 @@
 //
 // Each operation validates its input, persists a compare-and-swap status transition (with an
 // event row) BEFORE the driver call it guards, calls the driver, and persists the resting status.
-// A refused request changes nothing. Operations are synchronous (driver calls are short).
+// A refused request changes nothing. Operations are synchronous (driver calls are short); what a
+// crash leaves in between is finished by RecoverHost at the next start (rules in
+// model/state_machine.cc, failpoints in model/failpoints.cc).
 // Thread-safety: all methods may be called concurrently; per-volume exclusion comes from the
 // status compare-and-swap (a second concurrent operation finds the transitional status and is
 // refused with FAILED_PRECONDITION).
@@ -60,6 +62,14 @@ struct ListedVolume {
   std::vector<Attachment> attachments{};
 };
 
+// What RecoverHost did.
+struct VolumeRecoveryReport {
+  int volumes_recovered = 0;
+  int snapshots_recovered = 0;
+  int devices_disconnected = 0;
+  std::vector<std::string> problems;  // steps that failed and will be retried at the next start
+};
+
 constexpr int64_t kMaxVolumeSizeGib = 16384;
 constexpr size_t kMaxNameBytes = 255;
 
@@ -108,8 +118,34 @@ class VolumeManager {
   // attach it before the restore is done. The new volume is zero-filled (sparse).
   Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p);
 
+  // Restart-time cleanup of the volume and snapshot operations this host left unfinished
+  // (volume_recovery.cc): every volume/snapshot of this host in a transitional status that no
+  // running backup or restore holds ends in a resting one, and devices and driver objects the
+  // crash left are removed. Run after BackupManager::RecoverHost and before serving requests
+  // (an operation in flight would be mistaken for an interrupted one). Idempotent.
+  Result<VolumeRecoveryReport> RecoverHost();
+
  private:
   Status FlushAttachedDevices(const Volume& volume);
+  // A create that cannot finish: the driver object is removed (idempotent) before the record
+  // goes creating -> error, so an error record never holds storage.
+  Status FailCreate(const Volume& v, const std::string& why);
+  Status FailSnapshotCreate(const Snapshot& s, const std::string& why);
+  // Disconnects `device` (idempotent; none when empty) and undoes the driver's connection for
+  // this host.
+  Status DisconnectDevice(const Volume& v, const std::string& device);
+  // The devices on this host that back `v` and that no attachment in `keep` records.
+  Result<std::vector<std::string>> UnrecordedDevices(const Volume& v,
+                                                     const std::vector<Attachment>& keep);
+  // attaching -> previous status: the attaching attachment's device (recorded or not) is
+  // disconnected and its row removed with the transition. Returns devices disconnected.
+  Result<int> RollBackAttach(const Volume& v, const std::string& why);
+  // Recovery of a detaching volume: its detaching attachment's device disconnected, then
+  // FinishDetach.
+  Status FinishInterruptedDetach(const Volume& v, const std::string& why);
+  // detaching -> in-use (other attachments remain) or available, removing `attachment_id`
+  // (none when empty).
+  Status FinishDetach(const Volume& v, const std::string& attachment_id, const std::string& reason);
   // Inserts the row (creating) then makes the driver volume; creating -> `resting` on success,
   // -> error on failure.
   Result<Volume> CreateVolumeRecord(const CreateVolumeParams& p, VolumeStatus resting,

@@ -40,22 +40,36 @@ Result<Snapshot> VolumeManager::CreateSnapshot(const CreateSnapshotParams& p) {
   s.description = p.description;
   s.size_gib = v.size_gib;
   s.status = SnapshotStatus::kCreating;
+  s.host = host_;
   // The row first: it also keeps the volume from being deleted while the snapshot is made.
   RETURN_IF_ERROR(
       snapshots_.Insert(s, "snapshot requested", {VolumeStatus::kAvailable, VolumeStatus::kInUse}));
-  Status st = FlushAttachedDevices(v);
+  Status st = failpoint::Hit("snapshot.create.after_begin");
+  if (st.ok()) st = FlushAttachedDevices(v);
   Result<std::string> location =
       st.ok() ? driver_.CreateSnapshot(Ref(s), Ref(v)) : Result<std::string>(st);
-  if (!location.ok()) {
-    (void)snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kError,
-                                location.status().message());
-    return location.status().WithContext("snapshotting volume " + v.id);
+  if (location.ok()) {
+    if (Status fp = failpoint::Hit("snapshot.create.after_driver"); !fp.ok()) location = fp;
   }
-  SnapshotChange change;
-  change.provider_location = *location;
-  RETURN_IF_ERROR(snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kAvailable,
-                                        "driver snapshot made", change));
+  if (location.ok()) {
+    SnapshotChange change;
+    change.provider_location = *location;
+    st = snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kAvailable,
+                               "driver snapshot made", change);
+  } else {
+    st = location.status();
+  }
+  if (!st.ok()) {
+    BB_LOG(kError) << "snapshot " << s.id << " of volume " << v.id << " failed: " << st.ToString();
+    (void)FailSnapshotCreate(s, st.message());
+    return st.WithContext("snapshotting volume " + v.id);
+  }
   return snapshots_.Get(s.id);
+}
+
+Status VolumeManager::FailSnapshotCreate(const Snapshot& s, const std::string& why) {
+  RETURN_IF_ERROR(driver_.DeleteSnapshot(Ref(s)).WithContext("removing snapshot " + s.id));
+  return snapshots_.Transition(s.id, SnapshotStatus::kCreating, SnapshotStatus::kError, why);
 }
 
 Result<Snapshot> VolumeManager::GetSnapshot(const std::string& project_id,
@@ -90,7 +104,9 @@ Status VolumeManager::DeleteSnapshot(const std::string& project_id,
                                       std::string(ToString(s.status)));
   }
   RETURN_IF_ERROR(snapshots_.Transition(s.id, s.status, SnapshotStatus::kDeleting, "delete"));
-  Status st = driver_.DeleteSnapshot(Ref(s));
+  Status st = failpoint::Hit("snapshot.delete.after_begin");
+  if (st.ok()) st = driver_.DeleteSnapshot(Ref(s));
+  if (st.ok()) st = failpoint::Hit("snapshot.delete.after_driver");
   if (!st.ok()) {
     (void)snapshots_.Transition(s.id, SnapshotStatus::kDeleting, SnapshotStatus::kError,
                                 st.message());
@@ -111,6 +127,7 @@ Result<Snapshot> VolumeManager::CreateTemporarySnapshot(const Volume& volume,
   s.size_gib = volume.size_gib;
   s.status = SnapshotStatus::kCreating;
   s.is_temporary = true;
+  s.host = host_;
   RETURN_IF_ERROR(snapshots_.Insert(s, "temporary snapshot for backup " + backup_id,
                                     {VolumeStatus::kBackingUp}));
   Status st = failpoint::Hit("create.after_temp_row");

@@ -87,6 +87,9 @@ std::string BoundAddress(const std::string& listen, int port) {
 
 constexpr char kVersion[] = "0.3-dev";
 constexpr auto kHeartbeatInterval = std::chrono::seconds(10);
+constexpr auto kSessionCheckInterval = std::chrono::seconds(1);
+// Exit status when another process took this daemon's host identity (EX_TEMPFAIL).
+constexpr int kLostIdentityExit = 75;
 
 // Failpoints from BB_FAILPOINTS (or the config key), hits recorded to BB_FAILPOINT_HITS.
 Status ConfigureFailpoints(const BackupdConfig& config) {
@@ -100,7 +103,12 @@ Status ConfigureFailpoints(const BackupdConfig& config) {
   return Status::Ok();
 }
 
-// Refreshes the services row; stops the daemon (SIGTERM to itself) if the identity was taken.
+// Checks the identity's session every second and refreshes the services row every 10 s. A lost
+// session (PostgreSQL restarted, or the connection terminated) releases the advisory lock, so it
+// is claimed again at once. If another process took the identity meanwhile, it now owns this
+// host's records and runs restart cleanup on them: this daemon exits at once, like a crash,
+// without the graceful stop, because any further write of ours (even our jobs' cleanup) could
+// undo what the new owner decided; our compare-and-swaps cannot tell that the owner changed.
 class HeartbeatThread {
  public:
   explicit HeartbeatThread(HostIdentity& identity)
@@ -117,14 +125,20 @@ class HeartbeatThread {
  private:
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
-    while (!cv_.wait_for(lock, kHeartbeatInterval, [&] { return stop_; })) {
-      Status st = identity_.Heartbeat();
+    auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
+    StatusCode last = StatusCode::kOk;
+    while (!cv_.wait_for(lock, kSessionCheckInterval, [&] { return stop_; })) {
+      bool due = std::chrono::steady_clock::now() >= next_heartbeat;
+      Status st = due ? identity_.Heartbeat() : identity_.CheckSession();
+      if (due) next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
       if (st.code() == StatusCode::kFailedPrecondition) {
-        BB_LOG(kError) << "lost the host identity: " << st.message() << "; stopping";
-        kill(getpid(), SIGTERM);
-        return;
+        BB_LOG(kError) << "lost the host identity: " << st.message() << "; stopping at once";
+        std::_Exit(kLostIdentityExit);
       }
-      if (!st.ok()) BB_LOG(kWarning) << "heartbeat: " << st.ToString();
+      // Once per outage, not every second of it.
+      if (!st.ok() && st.code() != last) BB_LOG(kWarning) << "host identity: " << st.ToString();
+      if (st.ok() && last != StatusCode::kOk) BB_LOG(kInfo) << "host identity held again";
+      last = st.code();
     }
   }
   HostIdentity& identity_;
@@ -214,6 +228,10 @@ int Run(int argc, char** argv, bool* served) {
   if (!recovered.ok()) {
     // Never blocks the start: the next start retries, and the operator can reset-status.
     BB_LOG(kError) << "restart cleanup: " << recovered.status().ToString();
+  }
+  // Then the volume and snapshot operations (whatever no backup cleanup above took care of).
+  if (auto v = volumes.RecoverHost(); !v.ok()) {
+    BB_LOG(kError) << "restart cleanup of volumes: " << v.status().ToString();
   }
 
   OperatorAuth operator_auth;

@@ -2,7 +2,8 @@
 // killed daemon was restarted): nothing transitional, nothing leaked, nothing lost.
 //   database      no volume, snapshot, backup or attachment of the project in a transitional
 //                 status; no backup still recording a temporary; no temporary snapshot/clone row
-//   volumes dir   exactly one file per volume and snapshot row (no leaked temp file, no lost one)
+//   volumes dir   exactly one file per volume and snapshot row (no leaked temp file, no lost one);
+//                 a row in error may have none (a failed create removed what it made)
 //   loop devices  `losetup --list`: the devices backed by files of the volumes dir are exactly
 //                 the recorded attachments
 //   object store  a manifest for every available backup and for no failed or deleted one; every

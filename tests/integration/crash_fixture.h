@@ -239,9 +239,10 @@ class CrashTest : public BackupdGrpcTest {
     StartWith("");
   }
 
-  // Deletes every backup and volume of the project (the daemon must have no failpoints), then
-  // expects the volumes dir and the project's container to be empty. What a crash leaked and
-  // the audit's rules allowed (chunks of an error_deleting backup) must be gone now too.
+  // Deletes every backup, snapshot and volume of the project (the daemon must have no
+  // failpoints), then expects the volumes dir and the project's container to be empty. What a
+  // crash leaked and the audit's rules allowed (chunks of an error_deleting backup) must be gone
+  // now too.
   void DeleteEverythingAndExpectEmpty() {
     for (const auto& row : QueryRows(database_->conninfo(),
                                      "SELECT id || '|' || status FROM backups WHERE "
@@ -252,6 +253,15 @@ class CrashTest : public BackupdGrpcTest {
       grpc::Status s = StartDelete(id, status == "error_deleting");
       EXPECT_TRUE(s.ok()) << "delete " << id << " (" << status << "): " << s.error_message();
       EXPECT_EQ(WaitResting(id), "gone") << id;
+    }
+    for (const auto& id :
+         QueryRows(database_->conninfo(), "SELECT id FROM snapshots WHERE project_id = '" +
+                                              project_ + "' AND NOT is_temporary")) {
+      v1::DeleteSnapshotRequest request;
+      request.set_snapshot_id(id);
+      v1::DeleteSnapshotResponse response;
+      grpc::Status s = volumes_->DeleteSnapshot(Ctx().get(), request, &response);
+      EXPECT_TRUE(s.ok()) << "delete snapshot " << id << ": " << s.error_message();
     }
     for (const auto& id :
          QueryRows(database_->conninfo(),

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -147,6 +149,25 @@ Status LoopConnector::Disconnect(const ConnectionInfo& info, const std::string& 
   }
   BB_LOG(kInfo) << "detached " << device << " (" << path << ")";
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> LoopConnector::Devices(const ConnectionInfo& info) {
+  ASSIGN_OR_RETURN(std::string path, loop::PathFromInfo(info));
+  char real[PATH_MAX];
+  std::string real_path = realpath(path.c_str(), real) != nullptr ? real : "";
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(sysfs_root_ + "/block", ec)) {
+    std::string name = e.path().filename().string();
+    if (!loop::LoopName("/dev/" + name).ok()) continue;
+    auto backing = ReadBackingFile(name);
+    if (backing.ok() && loop::BackingFileMatches(*backing, path, real_path)) {
+      out.push_back("/dev/" + name);
+    }
+  }
+  if (ec) return Status::Internal("listing " + sysfs_root_ + "/block: " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace bb

@@ -11,6 +11,7 @@
 // Disconnect: only when /sys/block/loopN/loop/backing_file is still our file (the device number may
 //             have been reused by someone else after a restart): Flush, then losetup --detach.
 //             Idempotent: a device that is gone or backs another file is left alone and is OK.
+// Devices:    every /sys/block/loop*/loop/backing_file that names the path.
 // External commands go through the injected CommandRunner. The argv builders and parsers below are
 // pure functions so that tests can check them without root.
 // Thread-safety: stateless apart from the runner (which is thread-safe); concurrent calls for
@@ -35,6 +36,7 @@ class LoopConnector : public Connector {
   Result<std::string> Connect(const ConnectionInfo& info) override;
   Status Disconnect(const ConnectionInfo& info, const std::string& device) override;
   Status Flush(const std::string& device) override;
+  Result<std::vector<std::string>> Devices(const ConnectionInfo& info) override;
 
  private:
   // NotFound when the device has no backing file (not attached, or no such loop device).

@@ -132,6 +132,18 @@ TEST_F(LoopConnectorTest, DisconnectRejectsNonLoopDevices) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(LoopConnectorTest, DevicesAreTheLoopDevicesBackingThePath) {
+  FakeSysfs("loop2", volume_);
+  FakeSysfs("loop5", "/somewhere/else");
+  FakeSysfs("loop9", volume_ + " (deleted)");
+  std::filesystem::create_directories(dir_->path() + "/sys/block/sda");
+  LoopConnector c(runner_, dir_->path() + "/sys");
+  auto devices = c.Devices({"local_file", {{"path", volume_}}});
+  ASSERT_TRUE(devices.ok()) << devices.status().ToString();
+  EXPECT_EQ(*devices, (std::vector<std::string>{"/dev/loop2", "/dev/loop9"}));
+  EXPECT_TRUE(runner_.calls.empty());
+}
+
 TEST(ConnectorRegistryTest, KnowsLocalFileOnly) {
   ScriptedRunner runner;
   EXPECT_TRUE(CreateConnector("local_file", runner).ok());
