@@ -48,18 +48,23 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) 
   Status st = failpoint::Hit("delete.after_begin");
   job.SetPhase(JobPhase::kCleanup);
   // A backup that never finished was cancelled while creating: after a crash of its job it may
-  // still hold its volume (backing-up) or snapshot, and record temporaries.
-  if (st.ok() && backup.finished_at == 0) {
-    st = ReleaseHeldSource(backup, "backup " + backup.id + " cancelled by a force delete");
+  // still hold its volume (backing-up) or snapshot, and record temporaries. Those go back even
+  // when the delete itself fails (as in a failed backup's own cleanup): an error_deleting backup
+  // waiting for another delete must not keep a volume backing-up or a temporary snapshot.
+  Status released = Status::Ok();
+  if (backup.finished_at == 0) {
+    released = ReleaseHeldSource(backup, "backup " + backup.id + " cancelled by a force delete");
   }
-  if (st.ok() && (!backup.temp_snapshot_id.empty() || !backup.temp_volume_id.empty())) {
+  if (released.ok() && (!backup.temp_snapshot_id.empty() || !backup.temp_volume_id.empty())) {
     BackupChange cleared;
     bool all_removed = RemoveTemporaries(backup, cleared);
-    st = backups_.Update(backup.id, BackupStatus::kDeleting, "temporaries removed", cleared);
-    if (st.ok() && !all_removed) {
-      st = Status::Unavailable("a temporary snapshot/clone could not be removed (see the log)");
+    released = backups_.Update(backup.id, BackupStatus::kDeleting, "temporaries removed", cleared);
+    if (released.ok() && !all_removed) {
+      released =
+          Status::Unavailable("a temporary snapshot/clone could not be removed (see the log)");
     }
   }
+  if (st.ok()) st = released;
   if (st.ok() && !backup.manifest_object.empty()) {
     std::string container = StoreContainer(backup);
     // Exclusive: no backup into this container, on any daemon, may find a chunk "already

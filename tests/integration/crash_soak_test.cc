@@ -1,4 +1,5 @@
-// The crash soak: randomised create / restore / delete runs against one real backupd, each with
+// The crash soak: randomised create / restore / delete runs, and cancels of running backups (a
+// force delete) and restores, against one real backupd, each with
 // a random fault: a failpoint that kills (at a random hit for the per-chunk ones), a failpoint
 // that returns an error, an outside SIGKILL after a random delay, or none. After every run (and
 // the restart a kill needs) the audit of crash_fixture.h must find nothing transitional or
@@ -43,13 +44,18 @@ class CrashSoakTest : public CrashTest {
   };
 
   Fault RandomFault(const std::string& op) {
+    // A cancel of a backup reaches the cancel table's points and then the delete's.
     std::vector<std::string> points;
     for (const auto& f : AllFailpoints()) {
-      if (f.operation == op) points.emplace_back(f.name);
+      if (f.operation == op ||
+          (op == "cancel-backup" && (f.operation == "cancel" || f.operation == "delete"))) {
+        points.emplace_back(f.name);
+      }
     }
     int dice = Uniform(0, 99);
     Fault f;
     f.kind = dice < 40 ? "kill" : dice < 65 ? "error" : dice < 85 ? "sigkill" : "none";
+    if (points.empty() && (f.kind == "kill" || f.kind == "error")) f.kind = "sigkill";
     if (f.kind == "kill" || f.kind == "error") {
       f.failpoint = points[Uniform(0, static_cast<int>(points.size()) - 1)];
       bool per_chunk = f.failpoint == "create.mid_upload" || f.failpoint == "restore.mid_write";
@@ -63,11 +69,14 @@ class CrashSoakTest : public CrashTest {
       if (per_chunk) f.spec += "@" + std::to_string(Uniform(1, 40));
       if (final_write && f.kind == "error") f.spec += "@1";
     }
+    // Jobs on these small volumes take ~0.2 s; 1 ms per chunk (1024 chunks per GiB) stretches
+    // them to ~1 s, so a kill (or a cancel) lands anywhere from the first transition to the last.
+    const std::string slow = "create.mid_upload=delay:1,restore.mid_write=delay:1";
     if (f.kind == "sigkill") {
-      // Jobs on these small volumes take ~0.2 s; 1 ms per chunk (1024 chunks per GiB) stretches
-      // them to ~1 s, so the kill lands anywhere from the first transition to the last.
-      f.spec = "create.mid_upload=delay:1,restore.mid_write=delay:1";
+      f.spec = slow;
       f.delay_ms = Uniform(0, 1200);
+    } else if (op.rfind("cancel-", 0) == 0) {
+      f.spec = f.spec.empty() ? slow : slow + "," + f.spec;
     }
     return f;
   }
@@ -107,6 +116,25 @@ class CrashSoakTest : public CrashTest {
       bool new_target = Uniform(0, 1);
       target = new_target ? "" : CreateVolume(1, "target").id();
       target = StartRestore(backup_id, target, may_crash);
+    } else if (op == "cancel-backup") {
+      // A force delete (admin) of the running backup, at a random moment of it.
+      backup_id = StartBackup(Uniform(0, 1) ? in_use_ : available_, /*force=*/true, may_crash);
+      std::this_thread::sleep_for(std::chrono::milliseconds(Uniform(0, 900)));
+      grpc::Status s = StartDelete(backup_id, /*force=*/true, may_crash);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    } else if (op == "cancel-restore") {
+      backup_id = Pick("available");
+      target =
+          StartRestore(backup_id, Uniform(0, 1) ? "" : CreateVolume(1, "target").id(), may_crash);
+      std::this_thread::sleep_for(std::chrono::milliseconds(Uniform(0, 900)));
+      v1::CancelRestoreRequest request;
+      request.set_backup_id(backup_id);
+      v1::CancelRestoreResponse response;
+      grpc::Status s = backups_->CancelRestore(Ctx().get(), request, &response);
+      // Too late (the restore ended) is refused and changes nothing.
+      EXPECT_TRUE(s.ok() || s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+                  (may_crash && s.error_code() == grpc::StatusCode::UNAVAILABLE))
+          << s.error_message();
     } else {
       // Mostly available backups; sometimes a failed one (no manifest to remove).
       bool failed_one = Uniform(0, 3) == 0;
@@ -187,7 +215,8 @@ TEST_F(CrashSoakTest, RandomisedRunsWithKillsLeaveNothingStuckOrLeaked) {
     int available = Count("available"), failed = Count("error");
     std::string op = "create";
     int dice = Uniform(0, 9);
-    if (available > 0 && dice >= 5) op = "restore";
+    if (dice == 4) op = "cancel-backup";
+    if (available > 0 && dice >= 5) op = dice == 5 ? "cancel-restore" : "restore";
     if (available + failed > 0 && (dice >= 8 || available + failed > 6)) op = "delete";
     Fault fault = RandomFault(op);
     std::string outcome = RunOnce(op, fault);
@@ -203,10 +232,10 @@ TEST_F(CrashSoakTest, RandomisedRunsWithKillsLeaveNothingStuckOrLeaked) {
 
   std::ostringstream report;
   report << "crash soak: " << runs << " runs, seed " << seed << "\n"
-         << std::left << std::setw(8) << "op" << std::setw(40) << "fault"
+         << std::left << std::setw(16) << "op" << std::setw(40) << "fault"
          << "outcomes\n";
   for (const auto& [key, outcomes] : table) {
-    report << std::setw(8) << key.first << std::setw(40) << key.second;
+    report << std::setw(16) << key.first << std::setw(40) << key.second;
     const char* sep = "";
     for (const auto& [outcome, n] : outcomes) {
       report << sep << n << "x " << outcome;
