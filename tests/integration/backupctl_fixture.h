@@ -27,6 +27,32 @@ struct CliRun {
   }
 };
 
+// Runs the real backupctl against `endpoint` as `project` (as the operator when
+// `operator_token_file` is given) and collects its exit status and output.
+inline CliRun RunBackupctl(const std::string& endpoint, const std::string& project,
+                           const std::string& operator_token_file,
+                           const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  std::vector<std::string> argv = {BB_BACKUPCTL_PATH, "--endpoint", endpoint, "--project", project};
+  if (!operator_token_file.empty()) {
+    argv.push_back("--operator-token-file");
+    argv.push_back(operator_token_file);
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  SystemCommandRunner runner;
+  CommandOptions options;
+  options.timeout = timeout;
+  auto r = runner.Run(argv, options);
+  CliRun run;
+  if (!r.ok()) {
+    run.err = r.status().ToString();
+    return run;
+  }
+  run.code = r->exit_code;
+  run.out = r->out;
+  run.err = r->err;
+  return run;
+}
+
 class BackupctlTest : public BackupdGrpcTest {
  protected:
   enum class As { kTenant, kOperator };
@@ -34,26 +60,9 @@ class BackupctlTest : public BackupdGrpcTest {
   // backupctl --endpoint E --project P [--operator-token-file F] ARGS...
   CliRun Cli(const std::vector<std::string>& args, As as = As::kTenant,
              const std::string& project = "") {
-    std::vector<std::string> argv = {BB_BACKUPCTL_PATH, "--endpoint", daemon_->endpoint(),
-                                     "--project", project.empty() ? project_ : project};
-    if (as == As::kOperator) {
-      argv.push_back("--operator-token-file");
-      argv.push_back(daemon_->operator_token_file());
-    }
-    argv.insert(argv.end(), args.begin(), args.end());
-    SystemCommandRunner runner;
-    CommandOptions options;
-    options.timeout = std::chrono::seconds(120);
-    auto r = runner.Run(argv, options);
-    CliRun run;
-    if (!r.ok()) {
-      run.err = r.status().ToString();
-      return run;
-    }
-    run.code = r->exit_code;
-    run.out = r->out;
-    run.err = r->err;
-    return run;
+    return RunBackupctl(daemon_->endpoint(), project.empty() ? project_ : project,
+                        as == As::kOperator ? daemon_->operator_token_file() : "", args,
+                        std::chrono::seconds(120));
   }
 
   // Expects exit status 1 and `error: CODE: ...message...` on stderr.

@@ -27,6 +27,22 @@ namespace bb::it {
 inline constexpr int64_t kGiB = int64_t{1} << 30;
 inline constexpr int64_t kMiB = int64_t{1} << 20;
 
+// Writes `length` deterministic pseudo-random bytes (seeded) at `offset` of the file at `path`
+// (the file driver keeps volumes as volumes_dir/volume-<id>).
+inline void WritePatternToFile(const std::string& path, int64_t offset, int64_t length,
+                               uint32_t seed) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << "open " << path << ": " << std::strerror(errno);
+  std::vector<char> data(length);
+  uint32_t x = seed;
+  for (auto& c : data) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>(x >> 24);
+  }
+  ASSERT_EQ(pwrite(fd, data.data(), data.size(), offset), static_cast<ssize_t>(data.size()));
+  close(fd);
+}
+
 class BackupdGrpcTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -200,18 +216,7 @@ class BackupdGrpcTest : public ::testing::Test {
 
   // Writes `length` deterministic pseudo-random bytes (seeded) at `offset` of the volume file.
   void WritePattern(const std::string& volume_id, int64_t offset, int64_t length, uint32_t seed) {
-    std::string path = VolumeFile(volume_id);
-    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    ASSERT_GE(fd, 0) << "open " << path << ": " << std::strerror(errno)
-                     << " (the file driver keeps volumes as volumes_dir/volume-<id>)";
-    std::vector<char> data(length);
-    uint32_t x = seed;
-    for (auto& c : data) {
-      x = x * 1664525u + 1013904223u;
-      c = static_cast<char>(x >> 24);
-    }
-    ASSERT_EQ(pwrite(fd, data.data(), data.size(), offset), static_cast<ssize_t>(data.size()));
-    close(fd);
+    WritePatternToFile(VolumeFile(volume_id), offset, length, seed);
   }
 
   void ExpectSameContent(const std::string& volume_a, const std::string& volume_b) {

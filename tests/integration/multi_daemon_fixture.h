@@ -106,26 +106,9 @@ class MultiDaemonTest : public BackupctlTest {
 
   // backupctl against `d` (as the operator when asked).
   CliRun CliOn(Daemon& d, std::vector<std::string> args, As as = As::kTenant) {
-    std::vector<std::string> argv = {BB_BACKUPCTL_PATH, "--endpoint", d.process->endpoint(),
-                                     "--project", project_};
-    if (as == As::kOperator) {
-      argv.push_back("--operator-token-file");
-      argv.push_back(d.process->operator_token_file());
-    }
-    argv.insert(argv.end(), args.begin(), args.end());
-    SystemCommandRunner runner;
-    CommandOptions options;
-    options.timeout = std::chrono::seconds(300);
-    auto r = runner.Run(argv, options);
-    CliRun run;
-    if (!r.ok()) {
-      run.err = r.status().ToString();
-      return run;
-    }
-    run.code = r->exit_code;
-    run.out = r->out;
-    run.err = r->err;
-    return run;
+    return RunBackupctl(d.process->endpoint(), project_,
+                        as == As::kOperator ? d.process->operator_token_file() : "", args,
+                        std::chrono::seconds(300));
   }
 
   v1::Volume CreateVolumeOn(Daemon& d, int64_t size_gib, const std::string& name) {
@@ -178,17 +161,7 @@ class MultiDaemonTest : public BackupctlTest {
   // Deterministic pseudo-random bytes (seeded) at `offset` of the volume's file.
   void WriteSharedPattern(const std::string& volume_id, int64_t offset, int64_t length,
                           uint32_t seed) {
-    std::string path = SharedVolumeFile(volume_id);
-    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    ASSERT_GE(fd, 0) << "open " << path << ": " << std::strerror(errno);
-    std::vector<char> data(length);
-    uint32_t x = seed;
-    for (auto& c : data) {
-      x = x * 1664525u + 1013904223u;
-      c = static_cast<char>(x >> 24);
-    }
-    ASSERT_EQ(pwrite(fd, data.data(), data.size(), offset), static_cast<ssize_t>(data.size()));
-    close(fd);
+    WritePatternToFile(SharedVolumeFile(volume_id), offset, length, seed);
   }
   // Chunk objects in the shared store (the posix store keeps them under .../chunks/).
   int CountChunkObjects() {
