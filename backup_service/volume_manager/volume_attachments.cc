@@ -132,10 +132,12 @@ Result<Volume> VolumeManager::DetachVolume(const std::string& project_id,
                               "detach failed: " + st.message(), undo);
     return st.WithContext("detaching volume " + v.id);
   }
-  // The device is gone: from here a failure leaves the volume detaching, and restart cleanup
-  // finishes the detach (it never goes back to in-use without its device).
-  BB_FAILPOINT("volume.detach.after_disconnect");
+  // The device is gone, so whatever fails from here the detach is recorded as done: the volume
+  // never goes back to in-use without its device. Only when that write fails too does it stay
+  // detaching, and restart cleanup finishes the detach.
+  Status after = failpoint::Hit("volume.detach.after_disconnect");
   RETURN_IF_ERROR(FinishDetach(v, a.id, "detached " + a.device));
+  RETURN_IF_ERROR(after.WithContext("detached volume " + v.id + ", then"));
   return volumes_.Get(v.id);
 }
 

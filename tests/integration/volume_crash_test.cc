@@ -3,7 +3,7 @@
 // devices: root) is SIGKILLed there by the failpoint and restarted. Restart cleanup must leave
 // the status the restart rule in model/state_machine.cc gives, and nothing else: the audit of
 // crash_audit.h (records, volume files, `losetup --list`), then everything deletable and the
-// volumes directory empty.
+// volumes directory empty. And the same failpoints returning an error, without a restart.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -118,6 +118,29 @@ TEST_P(VolumeCrashTest, RestartLeavesTheRestingStatusAndNothingElse) {
     EXPECT_TRUE(std::filesystem::is_empty(options_.volumes_dir, ec))
         << "the failed create's volume file is still there";
   }
+  DeleteEverythingAndExpectEmpty();
+}
+
+// The same failpoints returning an error, without a restart: the request fails with that error
+// and the manager's own failure path leaves a resting status and nothing leaked.
+TEST_P(VolumeCrashTest, AnErrorLeavesARestingStatusWithoutARestart) {
+  const std::string fp = GetParam();
+  StartWith(fp + "=error");
+  std::string volume_id;
+  std::string snapshot_id;
+  if (!fp.starts_with("volume.create.")) volume_id = CreateVolume(1, "v").id();
+  if (fp.starts_with("volume.detach.")) {
+    ASSERT_FALSE(Attach(volume_id).device().empty());
+  }
+  if (fp.starts_with("snapshot.delete.")) snapshot_id = CreateSnapshot(volume_id);
+  ASSERT_FALSE(HasFailure());
+  grpc::Status rpc = Operate(fp, volume_id, snapshot_id);
+  EXPECT_FALSE(rpc.ok()) << fp << " returned an error, but the request succeeded";
+  EXPECT_NE(rpc.error_message().find("failpoint " + fp), std::string::npos)
+      << rpc.error_message();
+  EXPECT_TRUE(Hits().count(fp));
+  ExpectNothingLeaked("after the failed request");
+  RestartWithoutFailpoints();
   DeleteEverythingAndExpectEmpty();
 }
 
