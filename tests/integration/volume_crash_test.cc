@@ -66,6 +66,17 @@ class VolumeCrashTest : public CrashTest, public ::testing::WithParamInterface<s
     return volumes_->DeleteSnapshot(Ctx().get(), request, &out);
   }
 
+  // What the operation of `fp` needs and does not itself reach the failpoint: a volume (but for
+  // a create), attached for a detach, with a snapshot for a snapshot delete.
+  void Prepare(const std::string& fp, std::string* volume_id, std::string* snapshot_id) {
+    if (!fp.starts_with("volume.create.")) *volume_id = CreateVolume(1, "v").id();
+    if (fp.starts_with("volume.detach.")) {
+      ASSERT_FALSE(Attach(*volume_id).device().empty());
+    }
+    if (fp.starts_with("snapshot.delete.")) *snapshot_id = CreateSnapshot(*volume_id);
+    ASSERT_FALSE(HasFailure());
+  }
+
   std::string CreateSnapshot(const std::string& volume_id) {
     v1::CreateSnapshotRequest request;
     request.set_volume_id(volume_id);
@@ -86,14 +97,8 @@ TEST_P(VolumeCrashTest, RestartLeavesTheRestingStatusAndNothingElse) {
   const std::string fp = GetParam();
   StartWith(fp + "=kill");
   // Setup that does not reach the failpoint, then the operation that does.
-  std::string volume_id;
-  std::string snapshot_id;
-  if (!fp.starts_with("volume.create.")) volume_id = CreateVolume(1, "v").id();
-  if (fp.starts_with("volume.detach.")) {
-    ASSERT_FALSE(Attach(volume_id).device().empty());
-  }
-  if (fp.starts_with("snapshot.delete.")) snapshot_id = CreateSnapshot(volume_id);
-  ASSERT_FALSE(HasFailure());
+  std::string volume_id, snapshot_id;
+  ASSERT_NO_FATAL_FAILURE(Prepare(fp, &volume_id, &snapshot_id));
   grpc::Status rpc = Operate(fp, volume_id, snapshot_id);
   EXPECT_EQ(rpc.error_code(), grpc::StatusCode::UNAVAILABLE) << rpc.error_message();
   ExpectKilledByFailpoint(fp);
@@ -126,18 +131,11 @@ TEST_P(VolumeCrashTest, RestartLeavesTheRestingStatusAndNothingElse) {
 TEST_P(VolumeCrashTest, AnErrorLeavesARestingStatusWithoutARestart) {
   const std::string fp = GetParam();
   StartWith(fp + "=error");
-  std::string volume_id;
-  std::string snapshot_id;
-  if (!fp.starts_with("volume.create.")) volume_id = CreateVolume(1, "v").id();
-  if (fp.starts_with("volume.detach.")) {
-    ASSERT_FALSE(Attach(volume_id).device().empty());
-  }
-  if (fp.starts_with("snapshot.delete.")) snapshot_id = CreateSnapshot(volume_id);
-  ASSERT_FALSE(HasFailure());
+  std::string volume_id, snapshot_id;
+  ASSERT_NO_FATAL_FAILURE(Prepare(fp, &volume_id, &snapshot_id));
   grpc::Status rpc = Operate(fp, volume_id, snapshot_id);
   EXPECT_FALSE(rpc.ok()) << fp << " returned an error, but the request succeeded";
-  EXPECT_NE(rpc.error_message().find("failpoint " + fp), std::string::npos)
-      << rpc.error_message();
+  EXPECT_NE(rpc.error_message().find("failpoint " + fp), std::string::npos) << rpc.error_message();
   EXPECT_TRUE(Hits().count(fp));
   ExpectNothingLeaked("after the failed request");
   RestartWithoutFailpoints();
