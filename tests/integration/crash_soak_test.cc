@@ -217,7 +217,7 @@ TEST_F(CrashSoakTest, RandomisedRunsWithKillsLeaveNothingStuckOrLeaked) {
     int dice = Uniform(0, 9);
     if (dice == 4) op = "cancel-backup";
     if (available > 0 && dice >= 5) op = dice == 5 ? "cancel-restore" : "restore";
-    if (available + failed > 0 && (dice >= 8 || available + failed > 6)) op = "delete";
+    if (available + failed > 0 && (dice >= 8 || available + failed > 12)) op = "delete";
     Fault fault = RandomFault(op);
     std::string outcome = RunOnce(op, fault);
     std::string kind = fault.kind == "sigkill" ? "sigkill after 0-1200 ms" : fault.Label();
