@@ -41,6 +41,9 @@ struct DriverCapabilities {
   bool reports_changed_extents = false;
   // When neither snapshots nor clones are consistent: why, in words an operator can act on.
   std::string no_consistent_copy_reason;
+  // When can_snapshot is false: why (a missing filesystem feature, or a configuration that turns
+  // snapshots off). Shown in refusals of user snapshots and in a backup's source reason.
+  std::string no_snapshot_reason;
 };
 
 struct VolumeRef {

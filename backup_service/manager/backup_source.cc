@@ -11,8 +11,10 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
                             true};
   }
   if (caps.can_clone && caps.volume_readable_locally) {
+    std::string why_no_snapshot =
+        caps.no_snapshot_reason.empty() ? "" : " (" + caps.no_snapshot_reason + ")";
     return BackupSourcePlan{BackupSourceKind::kTempCloneLocal,
-                            std::string("the driver cannot snapshot but can clone") +
+                            "the driver cannot snapshot" + why_no_snapshot + " but can clone" +
                                 (caps.clone_is_cheap ? " cheaply" : "") +
                                 "; the volume is released as soon as the clone exists",
                             true};

@@ -24,9 +24,17 @@ TEST(BackupSourceTest, PrefersTemporarySnapshotForBothStatuses) {
 TEST(BackupSourceTest, FallsBackToCloneWithoutSnapshots) {
   DriverCapabilities c = Reflink();
   c.can_snapshot = false;
-  auto plan = ChooseBackupSource(c, VolumeStatus::kInUse);
-  ASSERT_TRUE(plan.ok());
-  EXPECT_EQ(plan->kind, BackupSourceKind::kTempCloneLocal);
+  c.snapshot_readable_locally = false;
+  c.no_snapshot_reason = "snapshots are configured off";
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    auto plan = ChooseBackupSource(c, st);
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan->kind, BackupSourceKind::kTempCloneLocal);
+    EXPECT_TRUE(plan->releases_volume_early);
+    EXPECT_NE(plan->reason.find("cannot snapshot (snapshots are configured off) but can clone"),
+              std::string::npos)
+        << plan->reason;
+  }
 }
 
 TEST(BackupSourceTest, ReadsAvailableVolumeDirectlyAndHoldsIt) {

@@ -9,9 +9,10 @@ namespace bb {
 namespace {
 
 Status CannotSnapshot(const DriverCapabilities& caps, const Volume& v) {
-  std::string why = caps.no_consistent_copy_reason.empty()
-                        ? "the volume driver cannot make snapshots"
-                        : caps.no_consistent_copy_reason;
+  std::string why = !caps.no_snapshot_reason.empty() ? caps.no_snapshot_reason
+                    : !caps.no_consistent_copy_reason.empty()
+                        ? caps.no_consistent_copy_reason
+                        : "the volume driver cannot make snapshots";
   return Status::FailedPrecondition("cannot snapshot volume " + v.id + ": " + why);
 }
 

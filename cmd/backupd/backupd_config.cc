@@ -52,6 +52,16 @@ Status ParseIntField(const ConfigValues& values, const std::string& key, int min
   return Status::Ok();
 }
 
+Status ParseBool(const ConfigValues& values, const std::string& key, bool* out) {
+  auto it = values.find(key);
+  if (it == values.end()) return Status::Ok();  // keep the default
+  if (it->second != "true" && it->second != "false") {
+    return Status::InvalidArgument(key + " must be true or false, got '" + it->second + "'");
+  }
+  *out = it->second == "true";
+  return Status::Ok();
+}
+
 Status ValidateListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
   int port = -1;
@@ -99,6 +109,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "host",
                                                  "volume_driver",
                                                  "volumes_dir",
+                                                 "file_driver_snapshots",
                                                  "object_store",
                                                  "store_path",
                                                  "default_container",
@@ -193,6 +204,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("log_level", &c.log_level_name);
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
+  RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &c.file_driver_snapshots));
   RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
   RETURN_IF_ERROR(ParseIntField(values, "workers_per_job", 1, 64, &c.workers_per_job));
@@ -227,6 +239,12 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
   if (c.volume_driver == "file") {
     RETURN_IF_ERROR(require(c.volumes_dir, "volumes_dir (for volume_driver=file)"));
+  } else if (values.count("file_driver_snapshots") > 0) {
+    // Refused rather than ignored: the operator expects it to change how backups are taken.
+    return Status::InvalidArgument(
+        "file_driver_snapshots is a setting of the file driver, but "
+        "volume_driver is '" +
+        c.volume_driver + "'");
   }
   if (c.object_store == "posix") {
     RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
@@ -266,6 +284,9 @@ keys (default):
   host                 this service's host name (gethostname)
   volume_driver        file | fake (file)
   volumes_dir          directory of volume files (required for the file driver)
+  file_driver_snapshots  true | false (true): false makes the file driver declare no snapshot
+                       support while keeping its reflink clones, so backups of attached volumes
+                       read a temporary clone (the path of a driver that can clone, not snapshot)
   object_store         posix (posix)
   store_path           root directory of the posix object store (required for posix)
   default_container    container for backups that name none (backups)

@@ -26,6 +26,9 @@ struct BackupdConfig {
   std::string host;        // default: gethostname()
   std::string volume_driver = "file";
   std::string volumes_dir;  // required for the file driver
+  // file driver only: false declares no snapshot support (reflink clones stay), so backups of
+  // attached volumes take the temporary-clone path.
+  bool file_driver_snapshots = true;
   std::string object_store = "posix";
   std::string store_path;  // required for the posix store
   std::string default_container = "backups";

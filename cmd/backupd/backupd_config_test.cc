@@ -96,6 +96,34 @@ TEST(BackupdConfigTest, Defaults) {
   EXPECT_EQ(c->max_concurrent_jobs, 4);
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
   EXPECT_EQ(c->port_file, "");
+  EXPECT_TRUE(c->file_driver_snapshots);
+}
+
+TEST(BackupdConfigTest, FileDriverSnapshotsIsABooleanOfTheFileDriver) {
+  ConfigValues v = Required();
+  v["file_driver_snapshots"] = "false";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->file_driver_snapshots);
+  v["file_driver_snapshots"] = "true";
+  EXPECT_TRUE(ResolveConfig(v, "h")->file_driver_snapshots);
+  v["file_driver_snapshots"] = "no";
+  c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("file_driver_snapshots must be true or false, got 'no'"),
+            std::string::npos)
+      << c.status().message();
+  // Meaningless for another driver: refused, not ignored.
+  v["file_driver_snapshots"] = "false";
+  v["volume_driver"] = "fake";
+  c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("setting of the file driver"), std::string::npos)
+      << c.status().message();
+  ConfigValues parsed;
+  ASSERT_TRUE(ParseConfigText("file_driver_snapshots = false\n", "f", &parsed).ok());
+  EXPECT_EQ(parsed["file_driver_snapshots"], "false");
+  EXPECT_NE(BackupdUsage().find("file_driver_snapshots"), std::string::npos);
 }
 
 TEST(BackupdConfigTest, RequiredKeys) {

@@ -189,6 +189,9 @@ int Run(int argc, char** argv, bool* served) {
   SystemCommandRunner runner;
   DriverConfig driver_config;
   if (!config->volumes_dir.empty()) driver_config["volumes_dir"] = config->volumes_dir;
+  if (config->volume_driver == "file") {
+    driver_config["snapshots"] = config->file_driver_snapshots ? "true" : "false";
+  }
   auto driver = CreateVolumeDriver(config->volume_driver, driver_config, runner);
   if (!driver.ok()) return Fail("volume driver " + config->volume_driver, driver.status());
   if (Status s = (*driver)->CheckForSetupError(); !s.ok()) {
@@ -197,9 +200,10 @@ int Run(int argc, char** argv, bool* served) {
 
   if (DriverCapabilities caps = (*driver)->Capabilities(); caps.can_snapshot || caps.can_clone) {
     BB_LOG(kInfo) << "volume driver " << config->volume_driver << ": snapshots "
-                  << (caps.can_snapshot ? "yes" : "no") << ", clones "
-                  << (caps.can_clone ? "yes" : "no")
-                  << "; forced backups of in-use volumes read a temporary copy";
+                  << (caps.can_snapshot ? "yes" : "no (" + caps.no_snapshot_reason + ")")
+                  << ", clones " << (caps.can_clone ? "yes" : "no")
+                  << "; forced backups of in-use volumes read a temporary "
+                  << (caps.can_snapshot ? "snapshot" : "clone");
   } else {
     BB_LOG(kWarning) << "volume driver " << config->volume_driver
                      << " can neither snapshot nor clone: forced backups of in-use volumes will "

@@ -5,6 +5,11 @@
 // loop device, manifest or chunk leaked, every available backup restores bit-exact, and after
 // deleting everything the volumes dir and the container are empty (crash_fixture.h).
 //
+// Every create point runs twice: on the temporary-SNAPSHOT path (the file driver with reflink
+// snapshots, the default) and on the temporary-CLONE path (file_driver_snapshots = false: a driver
+// that can clone but not snapshot), since the two make and remove different temporaries (a
+// snapshot row and file vs a temporary volume row and file).
+//
 // Actions: the per-chunk points fire at their 3rd hit (some chunks done, others not); the final
 // database writes of a job fail once with `error` (`@1`: a transient failure the manager retries;
 // a database that stays unreachable is the PostgreSQL-outage test's subject).
@@ -22,6 +27,7 @@ struct Case {
   std::string failpoint;
   Action action;
   bool restore_into_new_volume = false;
+  bool temp_clone = false;  // create only: the driver cannot snapshot, the backup reads a clone
 };
 
 bool IsPerChunk(const std::string& fp) {
@@ -50,6 +56,9 @@ std::vector<Case> AllCases() {
       if (op == "restore") {
         cases.push_back({name, a, false});
         cases.push_back({name, a, true});
+      } else if (op == "create") {
+        cases.push_back({name, a, false, /*temp_clone=*/false});
+        cases.push_back({name, a, false, /*temp_clone=*/true});
       } else {
         cases.push_back({name, a});
       }
@@ -60,7 +69,8 @@ std::vector<Case> AllCases() {
 
 void PrintTo(const Case& c, std::ostream* os) {
   *os << c.failpoint << (c.action == Action::kKill ? " kill" : " error")
-      << (c.restore_into_new_volume ? " (new target)" : "");
+      << (c.restore_into_new_volume ? " (new target)" : "")
+      << (c.temp_clone ? " (temp clone)" : "");
 }
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
@@ -72,6 +82,7 @@ std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
   if (Operation(info.param.failpoint) == "restore") {
     name += info.param.restore_into_new_volume ? "_new_target" : "_existing_target";
   }
+  if (info.param.temp_clone) name += "_temp_clone";
   return name;
 }
 
@@ -83,6 +94,15 @@ class CrashMatrixTest : public CrashTest, public ::testing::WithParamInterface<C
     WritePattern(v.id(), 0, 6 * kMiB, 11);
     WritePattern(v.id(), 300 * kMiB, 5 * kMiB, 12);
     return v;
+  }
+
+  // The temporaries a backup made, as "<volume|snapshot> <id>", from the events table (which
+  // keeps a removed row's history): the row of each is inserted with this reason.
+  std::vector<std::string> TemporariesOf(const std::string& backup_id) {
+    return QueryRows(database_->conninfo(),
+                     "SELECT DISTINCT resource_type || ' ' || resource_id FROM events WHERE "
+                     "reason IN ('temporary clone for backup " +
+                         backup_id + "', 'temporary snapshot for backup " + backup_id + "')");
   }
 
   // After a kill, the restart (whose recovery runs before it serves) replaces the daemon.
@@ -98,6 +118,7 @@ TEST_P(CrashMatrixTest, NothingStuckNothingLeakedNothingLost) {
   const Case& c = GetParam();
   const std::string op = Operation(c.failpoint);
   const bool kill = c.action == Action::kKill;
+  if (c.temp_clone) options_.extra_config = {"file_driver_snapshots = false"};
   StartWith(Spec(c));
   v1::Volume source = MakeSource();
 
@@ -116,6 +137,26 @@ TEST_P(CrashMatrixTest, NothingStuckNothingLeakedNothingLost) {
           << GetBackup(id).fail_reason();
     }
     EXPECT_EQ(GetVolume(source.id()).status(), "in-use");
+    // The path really taken, and its temporary made and gone: row (the audit below also checks
+    // that no temporary row is left at all) and file.
+    if (c.failpoint != "create.after_begin") {
+      EXPECT_EQ(GetBackup(id).source_kind(),
+                c.temp_clone ? "temp-clone-local" : "temp-snapshot-local");
+    }
+    bool temp_row_made =
+        c.failpoint != "create.after_begin" && c.failpoint != "create.after_temp_recorded";
+    std::vector<std::string> temporaries = TemporariesOf(id);
+    ASSERT_EQ(temporaries.size(), temp_row_made ? 1u : 0u);
+    for (const auto& t : temporaries) {
+      std::string type = t.substr(0, t.find(' ')), temp_id = t.substr(t.find(' ') + 1);
+      EXPECT_EQ(type, c.temp_clone ? "volume" : "snapshot") << t;
+      EXPECT_TRUE(QueryRows(database_->conninfo(),
+                            "SELECT id FROM " + type + "s WHERE id = '" + temp_id + "'")
+                      .empty())
+          << "the temporary's row is left: " << t;
+      EXPECT_FALSE(std::filesystem::exists(options_.volumes_dir + "/" + type + "-" + temp_id))
+          << "the temporary's file is left: " << t;
+    }
   } else if (op == "restore") {
     v1::Backup backup = BackupAndWait(source.id());
     std::string target;

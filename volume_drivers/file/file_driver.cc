@@ -39,12 +39,22 @@ Result<std::unique_ptr<FileDriver>> FileDriver::Create(const DriverConfig& confi
   if (it == config.end() || it->second.empty()) {
     return Status::InvalidArgument("file driver: config key \"volumes_dir\" is required");
   }
-  return std::make_unique<FileDriver>(it->second);
+  bool snapshots = true;
+  if (auto s = config.find("snapshots"); s != config.end()) {
+    if (s->second != "true" && s->second != "false") {
+      return Status::InvalidArgument(
+          "file driver: config key \"snapshots\" must be true or false, got \"" + s->second + "\"");
+    }
+    snapshots = s->second == "true";
+  }
+  return std::make_unique<FileDriver>(it->second, snapshots);
 }
 
-FileDriver::FileDriver(std::string volumes_dir)
-    : volumes_dir_(std::filesystem::absolute(volumes_dir).lexically_normal().string()) {
+FileDriver::FileDriver(std::string volumes_dir, bool snapshots_enabled)
+    : volumes_dir_(std::filesystem::absolute(volumes_dir).lexically_normal().string()),
+      snapshots_enabled_(snapshots_enabled) {
   caps_.no_consistent_copy_reason = "the file driver has not been checked (CheckForSetupError)";
+  caps_.no_snapshot_reason = caps_.no_consistent_copy_reason;
 }
 
 Status FileDriver::CheckForSetupError() {
@@ -67,16 +77,25 @@ Status FileDriver::CheckForSetupError() {
   DriverCapabilities caps;
   caps.volume_readable_locally = true;  // detached volumes are read straight from the file
   if (reflink) {
-    caps.can_snapshot = true;
-    caps.snapshot_readable_locally = true;
     caps.can_clone = true;
     caps.clone_is_cheap = true;
+    caps.can_snapshot = snapshots_enabled_;
+    caps.snapshot_readable_locally = snapshots_enabled_;
   } else {
     caps.no_consistent_copy_reason =
         "the file driver's volumes_dir " + volumes_dir_ +
         " is on a filesystem without reflink (FICLONE) support, so no crash-consistent snapshot "
         "or clone of an attached volume can be made; use XFS (mkfs.xfs -m reflink=1) or btrfs";
+    caps.no_snapshot_reason = caps.no_consistent_copy_reason;
     BB_LOG(kWarning) << caps.no_consistent_copy_reason;
+  }
+  if (!snapshots_enabled_) {
+    // The configuration is the reason an operator can change; without reflink it is not the only.
+    caps.no_snapshot_reason =
+        "the file driver is configured without snapshots (snapshots = false; backupd: "
+        "file_driver_snapshots = false)" +
+        (reflink ? std::string("; backups of attached volumes read a temporary reflink clone")
+                 : "; also, " + caps.no_consistent_copy_reason);
   }
   std::lock_guard<std::mutex> lock(mu_);
   caps_ = caps;
@@ -88,9 +107,15 @@ DriverCapabilities FileDriver::Capabilities() const {
   return caps_;
 }
 
-Status FileDriver::RequireReflink() const {
+Status FileDriver::RequireSnapshots() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (caps_.can_snapshot) return Status::Ok();
+  return Status::FailedPrecondition(caps_.no_snapshot_reason);
+}
+
+Status FileDriver::RequireClones() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (caps_.can_clone) return Status::Ok();
   return Status::FailedPrecondition(caps_.no_consistent_copy_reason);
 }
 
@@ -121,7 +146,7 @@ Status FileDriver::ExtendVolume(const VolumeRef& volume, int64_t new_size_bytes)
 }
 
 Result<std::string> FileDriver::CreateClonedVolume(const VolumeRef& dst, const VolumeRef& src) {
-  RETURN_IF_ERROR(RequireReflink());
+  RETURN_IF_ERROR(RequireClones());
   ASSIGN_OR_RETURN(std::string src_path, ExistingPath(VolumePath(src.id), "volume " + src.id));
   ASSIGN_OR_RETURN(std::string dst_path, VolumePath(dst.id));
   ASSIGN_OR_RETURN(int64_t src_size, file_ops::FileSize(src_path));
@@ -136,7 +161,7 @@ Result<std::string> FileDriver::CreateClonedVolume(const VolumeRef& dst, const V
 
 Result<std::string> FileDriver::CreateSnapshot(const SnapshotRef& snapshot,
                                                const VolumeRef& volume) {
-  RETURN_IF_ERROR(RequireReflink());
+  RETURN_IF_ERROR(RequireSnapshots());
   ASSIGN_OR_RETURN(std::string src, ExistingPath(VolumePath(volume.id), "volume " + volume.id));
   ASSIGN_OR_RETURN(std::string dst, SnapshotPath(snapshot.id));
   RETURN_IF_ERROR(file_ops::CopyFileAtomically(src, dst, file_ops::CopyMode::kReflink));

@@ -6,7 +6,12 @@
 // reflink (XFS with reflink=1, btrfs) snapshots and clones are available; without it only detached
 // volumes can be backed up (read directly) and no_consistent_copy_reason says why.
 //
-// Config: "volumes_dir" (required, must exist and be writable).
+// Config: "volumes_dir" (required, must exist and be writable); "snapshots" = true | false
+// (default true). With snapshots = false the driver declares can_snapshot=false and refuses
+// CreateSnapshot, but keeps its reflink clones: the shape of a backend that can clone and not
+// snapshot, for which backups of attached volumes read a temporary clone (the manager's
+// temp-clone path, proved end to end with this setting). Existing snapshot files can still be
+// read and deleted.
 // Thread-safety: all methods may be called concurrently; per-object work touches only that object's
 // file, and the capabilities are guarded by a mutex.
 #pragma once
@@ -23,9 +28,9 @@ class FileDriver : public VolumeDriver {
  public:
   static constexpr const char* kName = "file";
 
-  // InvalidArgument when "volumes_dir" is missing or empty.
+  // InvalidArgument when "volumes_dir" is missing or empty, or "snapshots" is not true/false.
   static Result<std::unique_ptr<FileDriver>> Create(const DriverConfig& config);
-  explicit FileDriver(std::string volumes_dir);
+  explicit FileDriver(std::string volumes_dir, bool snapshots_enabled = true);
 
   std::string Name() const override { return kName; }
   Status CheckForSetupError() override;
@@ -50,10 +55,13 @@ class FileDriver : public VolumeDriver {
   // Paths are built only from validated UUIDs, so an id can never escape volumes_dir.
   Result<std::string> VolumePath(const std::string& id) const;
   Result<std::string> SnapshotPath(const std::string& id) const;
-  // FailedPrecondition with no_consistent_copy_reason when reflink is unavailable.
-  Status RequireReflink() const;
+  // FailedPrecondition with no_snapshot_reason / no_consistent_copy_reason when the capability
+  // is off (no reflink, or snapshots configured off).
+  Status RequireSnapshots() const;
+  Status RequireClones() const;
 
   const std::string volumes_dir_;  // absolute
+  const bool snapshots_enabled_;
   mutable std::mutex mu_;
   DriverCapabilities caps_;  // guarded by mu_; set by CheckForSetupError
 };

@@ -1,6 +1,8 @@
-// Runs the VolumeDriver conformance suite on the file driver twice: on a loop-mounted XFS with
-// reflink (snapshots and clones available; needs root) and on a plain temp dir, where /tmp is
-// typically ext4 or tmpfs without reflink (snapshot and clone cases skip).
+// Runs the VolumeDriver conformance suite on the file driver three times: on a loop-mounted XFS
+// with reflink (snapshots and clones available; needs root), on the same XFS configured with
+// snapshots = false (clones only: the shape of a driver that backs up through temporary clones;
+// needs root), and on a plain temp dir, where /tmp is typically ext4 or tmpfs without reflink
+// (snapshot and clone cases check that the driver refuses them).
 #include <optional>
 
 #include "backup_service/common/log.h"
@@ -15,7 +17,8 @@ namespace {
 // The file driver in a temp dir; on a scratch XFS when `xfs` is set.
 class FileDriverEnv : public VolumeDriverTestEnv {
  public:
-  static Result<std::unique_ptr<VolumeDriverTestEnv>> Create(CommandRunner& runner, bool xfs) {
+  static Result<std::unique_ptr<VolumeDriverTestEnv>> Create(CommandRunner& runner, bool xfs,
+                                                             bool snapshots = true) {
     auto env = std::make_unique<FileDriverEnv>();
     std::string parent;
     if (xfs) {
@@ -24,7 +27,7 @@ class FileDriverEnv : public VolumeDriverTestEnv {
     }
     ASSIGN_OR_RETURN(TempDir dir, TempDir::Create("bb-file-driver-", parent));
     env->dir_.emplace(std::move(dir));
-    env->driver_ = std::make_unique<FileDriver>(env->dir_->path());
+    env->driver_ = std::make_unique<FileDriver>(env->dir_->path(), snapshots);
     return std::unique_ptr<VolumeDriverTestEnv>(std::move(env));
   }
 
@@ -49,6 +52,10 @@ INSTANTIATE_TEST_SUITE_P(
         VolumeDriverFactory{"OnXfsWithReflink",
                             [](CommandRunner& r) { return FileDriverEnv::Create(r, true); },
                             /*needs_root=*/true},
+        VolumeDriverFactory{
+            "OnXfsWithoutSnapshots",
+            [](CommandRunner& r) { return FileDriverEnv::Create(r, true, /*snapshots=*/false); },
+            /*needs_root=*/true},
         VolumeDriverFactory{"OnPlainTmp",
                             [](CommandRunner& r) { return FileDriverEnv::Create(r, false); },
                             /*needs_root=*/false}),

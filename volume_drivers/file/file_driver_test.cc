@@ -101,5 +101,32 @@ TEST(FileDriverConfigTest, RelativeDirBecomesAbsolute) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(FileDriverConfigTest, SnapshotsIsTrueOrFalse) {
+  for (const char* value : {"true", "false"}) {
+    EXPECT_TRUE(FileDriver::Create({{"volumes_dir", "/tmp"}, {"snapshots", value}}).ok()) << value;
+  }
+  auto bad = FileDriver::Create({{"volumes_dir", "/tmp"}, {"snapshots", "off"}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("\"snapshots\" must be true or false, got \"off\""),
+            std::string::npos)
+      << bad.status().message();
+}
+
+TEST_F(FileDriverTest, SnapshotsOffWithoutReflinkGivesBothReasons) {
+  struct statfs fs {};
+  ASSERT_EQ(statfs(dir_->path().c_str(), &fs), 0);
+  if (fs.f_type == XFS_SUPER_MAGIC || fs.f_type == BTRFS_SUPER_MAGIC) {
+    GTEST_SKIP() << "the temp dir is on XFS/btrfs, which may support reflink";
+  }
+  FileDriver driver(dir_->path(), /*snapshots_enabled=*/false);
+  ASSERT_TRUE(driver.CheckForSetupError().ok());
+  DriverCapabilities caps = driver.Capabilities();
+  EXPECT_FALSE(caps.can_snapshot);
+  EXPECT_FALSE(caps.can_clone);
+  EXPECT_NE(caps.no_snapshot_reason.find("configured without snapshots"), std::string::npos);
+  EXPECT_NE(caps.no_snapshot_reason.find("without reflink"), std::string::npos)
+      << caps.no_snapshot_reason;
+}
+
 }  // namespace
 }  // namespace bb
