@@ -9,8 +9,12 @@
 #include <iscsi/scsi-lowlevel.h>
 // clang-format on
 
+#include <poll.h>
+
 #include <algorithm>
-#include <charconv>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/log.h"
@@ -72,50 +76,7 @@ std::string FailureKind(const scsi_task* task) {
   }
 }
 
-bool ParseLun(const std::string& s, int& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size() && out >= 0 && out < 16384;
-}
-
 }  // namespace
-
-std::string IscsiTargetAddress::Url() const {
-  return "iscsi://" + portal + "/" + iqn + "/" + std::to_string(lun);
-}
-
-Result<IscsiTargetAddress> IscsiAddressFromInfo(const ConnectionInfo& info) {
-  auto get = [&](const char* key) -> std::string {
-    auto it = info.data.find(key);
-    return it == info.data.end() ? std::string() : it->second;
-  };
-  IscsiTargetAddress a;
-  a.portal = get("target_portal");
-  a.iqn = get("target_iqn");
-  std::string lun = get("target_lun");
-  size_t colon = a.portal.rfind(':');
-  if (a.portal.empty() || colon == std::string::npos || colon == 0 ||
-      colon + 1 == a.portal.size()) {
-    return Status::InvalidArgument("iscsi connection info needs target_portal as ip:port, not \"" +
-                                   a.portal + "\"");
-  }
-  if (a.iqn.empty()) return Status::InvalidArgument("iscsi connection info needs target_iqn");
-  if (!ParseLun(lun, a.lun)) {
-    return Status::InvalidArgument("iscsi connection info needs target_lun as a number, not \"" +
-                                   lun + "\"");
-  }
-  std::string method = get("auth_method");
-  if (method.empty()) return a;
-  if (method != "CHAP") {
-    return Status::Unimplemented("iscsi auth_method \"" + method + "\" (only CHAP is supported)");
-  }
-  a.chap_username = get("auth_username");
-  a.chap_secret = get("auth_password");
-  if (a.chap_username.empty() || a.chap_secret.empty()) {
-    return Status::InvalidArgument(
-        "iscsi connection info with auth_method CHAP needs auth_username and auth_password");
-  }
-  return a;
-}
 
 Result<std::unique_ptr<BlockDevice>> LibiscsiBlockDevice::Open(const IscsiTargetAddress& address,
                                                                const LibiscsiOptions& options,
@@ -189,13 +150,14 @@ Result<std::unique_ptr<BlockDevice>> LibiscsiBlockDevice::Open(const IscsiTarget
   BB_LOG(kInfo) << "logged in to " << url << " as " << options.initiator_name
                 << (address.chap_username.empty() ? "" : " with CHAP") << ": " << size
                 << " bytes, block size " << block_size;
-  return std::unique_ptr<BlockDevice>(new LibiscsiBlockDevice(
-      ctx, url, address.lun, mode, size, block_size, max_transfer, address.chap_secret));
+  return std::unique_ptr<BlockDevice>(
+      new LibiscsiBlockDevice(ctx, url, address.lun, mode, size, block_size, max_transfer,
+                              std::max(1, options.queue_depth), address.chap_secret));
 }
 
 LibiscsiBlockDevice::LibiscsiBlockDevice(iscsi_context* ctx, std::string url, int lun,
                                          AccessMode mode, int64_t size, int64_t block_size,
-                                         int64_t max_transfer, std::string secret)
+                                         int64_t max_transfer, int queue_depth, std::string secret)
     : ctx_(ctx),
       url_(std::move(url)),
       lun_(lun),
@@ -203,6 +165,7 @@ LibiscsiBlockDevice::LibiscsiBlockDevice(iscsi_context* ctx, std::string url, in
       size_(size),
       block_size_(block_size),
       max_transfer_(max_transfer),
+      queue_depth_(queue_depth),
       secret_(std::move(secret)) {}
 
 LibiscsiBlockDevice::~LibiscsiBlockDevice() {
@@ -223,38 +186,120 @@ std::string LibiscsiBlockDevice::ErrorNow() const {
   return e != nullptr ? e : "";
 }
 
-Status LibiscsiBlockDevice::Transfer(bool write, int64_t offset, char* buf, int64_t length) {
-  const uint64_t lba = static_cast<uint64_t>(offset / block_size_);
-  const uint32_t len = static_cast<uint32_t>(length);
-  const int bs = static_cast<int>(block_size_);
-  scsi_iovec iov{buf, static_cast<size_t>(length)};
-  const std::string error_before = ErrorNow();
-  // The _iov_ variants move the data straight between the socket and the caller's buffer.
-  TaskPtr task(
-      write ? iscsi_write16_iov_sync(ctx_, lun_, lba, nullptr, len, bs, 0, 0, 0, 0, 0, &iov, 1)
-            : iscsi_read16_iov_sync(ctx_, lun_, lba, len, bs, 0, 0, 0, 0, 0, &iov, 1));
-  const std::string what =
-      std::string(write ? "WRITE(16)" : "READ(16)") + " at " + std::to_string(offset);
-  if (task == nullptr || task->status == SCSI_STATUS_ERROR ||
-      task->status == SCSI_STATUS_CANCELLED || task->status == SCSI_STATUS_TIMEOUT) {
-    return Broken(what + FailureKind(task.get()), error_before);
-  }
-  if (task->status == SCSI_STATUS_CHECK_CONDITION) {
-    std::string sense = std::string(scsi_sense_key_str(task->sense.key)) + ", " +
-                        scsi_sense_ascq_str(task->sense.ascq);
-    if (task->sense.key == SCSI_SENSE_DATA_PROTECTION) {
-      return Status::PermissionDenied(url_ + " refused " + what + ": " + sense);
+// One READ(16)/WRITE(16) in flight: where its data goes and what became of it. Owned by the
+// device, not the call, because libiscsi may still complete (cancel) it when the context is
+// destroyed after a lost session.
+struct LibiscsiBlockDevice::PendingCommand {
+  int64_t offset = 0;
+  scsi_iovec iov{};  // libiscsi keeps a pointer to it until completion
+  bool done = false;
+  int status = 0;
+  int sense_key = 0;
+  int ascq = 0;
+  size_t underflow = 0;  // bytes a read returned fewer than asked
+
+  static void OnDone(iscsi_context* /*ctx*/, int status, void* command_data, void* private_data) {
+    auto* self = static_cast<PendingCommand*>(private_data);
+    auto* task = static_cast<scsi_task*>(command_data);
+    self->status = status;
+    if (task != nullptr) {
+      self->sense_key = task->sense.key;
+      self->ascq = task->sense.ascq;
+      if (task->residual_status == SCSI_RESIDUAL_UNDERFLOW) self->underflow = task->residual;
+      scsi_free_scsi_task(task);
     }
-    return Status::DataLoss(url_ + " " + what + ": " + sense);
+    self->done = true;
   }
-  if (task->status != SCSI_STATUS_GOOD) {
-    return Status::Unavailable(url_ + " " + what + ": SCSI status " + std::to_string(task->status));
+};
+
+Status LibiscsiBlockDevice::CommandStatus(bool write, const PendingCommand& c,
+                                          const std::string& error_before) {
+  const std::string what =
+      std::string(write ? "WRITE(16)" : "READ(16)") + " at " + std::to_string(c.offset);
+  switch (c.status) {
+    case SCSI_STATUS_GOOD:
+      if (!write && c.underflow > 0) {
+        return Status::DataLoss(url_ + " " + what + " returned " + std::to_string(c.underflow) +
+                                " bytes fewer than asked");
+      }
+      return Status::Ok();
+    case SCSI_STATUS_CHECK_CONDITION: {
+      std::string sense =
+          std::string(scsi_sense_key_str(c.sense_key)) + ", " + scsi_sense_ascq_str(c.ascq);
+      if (c.sense_key == SCSI_SENSE_DATA_PROTECTION) {
+        return Status::PermissionDenied(url_ + " refused " + what + ": " + sense);
+      }
+      return Status::DataLoss(url_ + " " + what + ": " + sense);
+    }
+    case SCSI_STATUS_TIMEOUT:
+      return Broken(what + " timed out", error_before);
+    case SCSI_STATUS_CANCELLED:
+      return Broken(what + " was cancelled (connection closed)", error_before);
+    case SCSI_STATUS_ERROR:
+      return Broken(what + " failed (connection error)", error_before);
+    default:
+      return Status::Unavailable(url_ + " " + what + ": SCSI status " + std::to_string(c.status));
   }
-  if (!write && task->residual_status == SCSI_RESIDUAL_UNDERFLOW && task->residual > 0) {
-    return Status::DataLoss(url_ + " " + what + " returned " + std::to_string(task->residual) +
-                            " bytes fewer than asked");
+}
+
+Status LibiscsiBlockDevice::Transfer(bool write, int64_t offset, char* buf, int64_t length) {
+  const int bs = static_cast<int>(block_size_);
+  std::vector<std::unique_ptr<PendingCommand>> commands;
+  for (int64_t done = 0; done < length; done += max_transfer_) {
+    auto c = std::make_unique<PendingCommand>();
+    c->offset = offset + done;
+    c->iov = {buf + done, static_cast<size_t>(std::min(max_transfer_, length - done))};
+    commands.push_back(std::move(c));
   }
-  return Status::Ok();
+  const std::string error_before = ErrorNow();
+  Status first_error;
+  size_t next = 0;   // the next command to send
+  size_t first = 0;  // commands before it have completed and been checked
+  while (first < next || (next < commands.size() && first_error.ok())) {
+    // Keep queue_depth_ commands in flight; after an error, only drain what was sent.
+    while (first_error.ok() && next < commands.size() &&
+           next - first < static_cast<size_t>(queue_depth_)) {
+      PendingCommand& c = *commands[next];
+      const uint64_t lba = static_cast<uint64_t>(c.offset / block_size_);
+      const uint32_t len = static_cast<uint32_t>(c.iov.iov_len);
+      scsi_task* task = write ? iscsi_write16_iov_task(ctx_, lun_, lba, nullptr, len, bs, 0, 0, 0,
+                                                       0, 0, &PendingCommand::OnDone, &c, &c.iov, 1)
+                              : iscsi_read16_iov_task(ctx_, lun_, lba, len, bs, 0, 0, 0, 0, 0,
+                                                      &PendingCommand::OnDone, &c, &c.iov, 1);
+      if (task == nullptr) {
+        first_error = Broken("queueing a command at " + std::to_string(c.offset), error_before);
+        break;
+      }
+      ++next;
+    }
+    // Completed commands, in order, are checked and dropped.
+    while (first < next && commands[first]->done) {
+      Status s = CommandStatus(write, *commands[first], error_before);
+      if (first_error.ok() && !s.ok()) first_error = s;
+      ++first;
+    }
+    if (first == next) continue;
+    if (!broken_.empty()) break;  // a lost session completes nothing more
+    // libiscsi's own sync calls wait the same way: poll its socket, let it work, and on a quiet
+    // second let it check its command timeouts (iscsi_service with no events).
+    pollfd pfd{iscsi_get_fd(ctx_), static_cast<short>(iscsi_which_events(ctx_)), 0};
+    int ready = ::poll(&pfd, 1, 1000);
+    if (ready < 0 && errno != EINTR) {
+      first_error = Broken("poll: " + std::string(std::strerror(errno)), error_before);
+      break;
+    }
+    if (iscsi_service(ctx_, ready > 0 ? pfd.revents : 0) < 0) {
+      std::string why = "connection lost with commands in flight";
+      Status s = Broken(why, error_before);
+      if (first_error.ok()) first_error = s;
+    }
+  }
+  // Commands libiscsi still holds must outlive this call: the context completes (cancels) them
+  // when Close destroys it.
+  for (size_t i = first; i < next; ++i) {
+    if (!commands[i]->done) orphans_.push_back(std::move(commands[i]));
+  }
+  return first_error;
 }
 
 Status LibiscsiBlockDevice::ReadAt(int64_t offset, std::span<char> out) {
@@ -263,12 +308,7 @@ Status LibiscsiBlockDevice::ReadAt(int64_t offset, std::span<char> out) {
   if (!broken_.empty())
     return Status::Unavailable("iSCSI session to " + url_ + " lost: " + broken_);
   RETURN_IF_ERROR(CheckBlockRange(*this, offset, static_cast<int64_t>(out.size())));
-  for (int64_t done = 0; done < static_cast<int64_t>(out.size());) {
-    int64_t n = std::min<int64_t>(max_transfer_, static_cast<int64_t>(out.size()) - done);
-    RETURN_IF_ERROR(Transfer(false, offset + done, out.data() + done, n));
-    done += n;
-  }
-  return Status::Ok();
+  return Transfer(false, offset, out.data(), static_cast<int64_t>(out.size()));
 }
 
 Status LibiscsiBlockDevice::WriteAt(int64_t offset, std::span<const char> data) {
@@ -280,13 +320,8 @@ Status LibiscsiBlockDevice::WriteAt(int64_t offset, std::span<const char> data) 
   if (!broken_.empty())
     return Status::Unavailable("iSCSI session to " + url_ + " lost: " + broken_);
   RETURN_IF_ERROR(CheckBlockRange(*this, offset, static_cast<int64_t>(data.size())));
-  for (int64_t done = 0; done < static_cast<int64_t>(data.size());) {
-    int64_t n = std::min<int64_t>(max_transfer_, static_cast<int64_t>(data.size()) - done);
-    // libiscsi only reads from the buffer of a write; its iovec type is not const.
-    RETURN_IF_ERROR(Transfer(true, offset + done, const_cast<char*>(data.data()) + done, n));
-    done += n;
-  }
-  return Status::Ok();
+  // libiscsi only reads from the buffer of a write; its iovec type is not const.
+  return Transfer(true, offset, const_cast<char*>(data.data()), static_cast<int64_t>(data.size()));
 }
 
 Status LibiscsiBlockDevice::FlushLocked() {
@@ -325,6 +360,7 @@ Status LibiscsiBlockDevice::Close() {
   }
   iscsi_destroy_context(ctx_);
   ctx_ = nullptr;
+  orphans_.clear();  // the context completed (cancelled) them as it went
   BB_LOG(kInfo) << (broken_.empty() ? "logged out of " : "closed the lost session to ") << url_;
   return s;
 }

@@ -4,8 +4,12 @@
 // that was already running is used and left running; only this suite's targets are removed).
 // Every test ends by checking that tgtd holds no target of this suite.
 // BB_ISCSI_BENCH_MIB (default 256) sets the size of the file the throughput case reads.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +19,7 @@
 #include <cstring>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "backup_service/common/command_runner.h"
@@ -76,6 +81,77 @@ std::string ReadLocal(const std::string& path, int64_t offset, int64_t length) {
   ::close(fd);
   return out;
 }
+
+// A TCP proxy on 127.0.0.1 in front of tgtd's portal that can be frozen: it then stops passing
+// bytes either way but keeps both connections open, as a target that hangs would.
+class FreezableProxy {
+ public:
+  explicit FreezableProxy(int upstream_port) : upstream_port_(upstream_port) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::listen(listen_fd_, 4) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "proxy socket: " << std::strerror(errno);
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~FreezableProxy() {
+    stop_ = true;
+    thread_.join();
+    for (int fd : {listen_fd_, client_fd_, upstream_fd_}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  int port() const { return port_; }
+  void Freeze() { frozen_ = true; }
+
+ private:
+  void Loop() {
+    char buf[1 << 16];
+    while (!stop_) {
+      if (client_fd_ < 0) {
+        pollfd p{listen_fd_, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        client_fd_ = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        upstream_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+        if (::connect(upstream_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return;
+        continue;
+      }
+      if (frozen_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      pollfd p[2] = {{client_fd_, POLLIN, 0}, {upstream_fd_, POLLIN, 0}};
+      if (::poll(p, 2, 100) <= 0) continue;
+      for (int i = 0; i < 2; ++i) {
+        if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        ssize_t n = ::read(p[i].fd, buf, sizeof(buf));
+        if (n <= 0) return;  // one side closed: the test is over with this connection
+        int to = i == 0 ? upstream_fd_ : client_fd_;
+        for (ssize_t off = 0; off < n;) {
+          ssize_t w = ::write(to, buf + off, static_cast<size_t>(n - off));
+          if (w <= 0) return;
+          off += w;
+        }
+      }
+    }
+  }
+
+  int upstream_port_;
+  int listen_fd_ = -1, client_fd_ = -1, upstream_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false}, frozen_{false};
+  std::thread thread_;
+};
 
 class TgtLibiscsiLiveTest : public ::testing::Test {
  protected:
@@ -199,9 +275,13 @@ TEST_F(TgtLibiscsiLiveTest, ReadThroughIscsiEqualsTheLocalFile) {
   // The target refuses writes to a read-only export, even on a handle opened for writing.
   auto rw = Attach(*e, AccessMode::kReadWrite);
   ASSERT_TRUE(rw.ok()) << rw.status().ToString();
-  Status w = (*rw)->WriteAt(0, std::string_view(std::string(512, 'x')));
+  // 3 MiB: several commands in flight, each refused; the session survives the refusal.
+  Status w = (*rw)->WriteAt(0, std::string_view(std::string(3 << 20, 'x')));
   EXPECT_EQ(w.code(), StatusCode::kPermissionDenied) << w.ToString();
-  EXPECT_EQ(ReadLocal(path, 0, 512), data.substr(0, 512));
+  EXPECT_TRUE(ReadLocal(path, 0, 3 << 20) == data.substr(0, 3 << 20));
+  std::string first(4096, '\0');
+  ASSERT_TRUE((*rw)->ReadAt(0, first).ok());
+  EXPECT_EQ(first, data.substr(0, 4096));
   EXPECT_TRUE((*dev)->Close().ok());
 }
 
@@ -357,6 +437,89 @@ TEST_F(TgtLibiscsiLiveTest, RemoveExportIsIdempotent) {
   EXPECT_TRUE(target_->RemoveExport(e->target_iqn).ok());
   EXPECT_FALSE(target_->Exists(e->target_iqn).value());
   EXPECT_TRUE(target_->RemoveExport(std::string(kIqnPrefix) + "never-made").ok());
+}
+
+TEST_F(TgtLibiscsiLiveTest, ATargetThatStopsAnsweringTimesOut) {
+  const std::string path = dir_->path() + "/snapshot";
+  MakeFile(path, 16 << 20, 9);
+  auto e = target_->CreateExport(Request(path, true));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  FreezableProxy proxy(std::stoi(e->portal.substr(e->portal.rfind(':') + 1)));
+  ConnectionInfo info = IscsiConnectionInfo(*e);
+  info.data["target_portal"] = "127.0.0.1:" + std::to_string(proxy.port());
+  ConnectorOptions o;
+  o.initiator_name = kInitiator;
+  o.iscsi_io_timeout = std::chrono::seconds(2);
+  auto connector = CreateConnector("iscsi", runner_, o);
+  ASSERT_TRUE(connector.ok());
+  auto a = IscsiAddressFromInfo(info);
+  ASSERT_TRUE(a.ok());
+  auto dev = (*connector)->Open(info, a->Url(), AccessMode::kReadOnly);
+  ASSERT_TRUE(dev.ok()) << dev.status().ToString();
+  std::string buf(4 << 20, '\0');
+  ASSERT_TRUE((*dev)->ReadAt(0, buf).ok());
+
+  proxy.Freeze();
+  auto start = Clock::now();
+  Status s = (*dev)->ReadAt(4 << 20, buf);
+  double took = Seconds(Clock::now() - start);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("timed out"), std::string::npos) << s.ToString();
+  EXPECT_GE(took, 1.0);
+  EXPECT_LT(took, 8.0);
+  std::cout << "a hung target failed the read after " << took
+            << " s (I/O timeout 2 s): " << s.ToString() << "\n";
+  start = Clock::now();
+  EXPECT_EQ((*dev)->ReadAt(0, buf).code(), StatusCode::kUnavailable);
+  EXPECT_TRUE((*dev)->Close().ok());
+  EXPECT_LT(Seconds(Clock::now() - start), 1.0);  // no logout is attempted on a lost session
+}
+
+TEST_F(TgtLibiscsiLiveTest, ConcurrentExportsGetDistinctTids) {
+  // Each thread has its own TgtTarget, as separate processes would: only the lock file is shared.
+  constexpr int kExports = 6;
+  std::vector<IscsiExportRequest> requests;
+  for (int i = 0; i < kExports; ++i) {
+    const std::string path = dir_->path() + "/volume-" + std::to_string(i);
+    MakeFile(path, 1 << 20, 10 + i);
+    requests.push_back(Request(path, false));
+  }
+  std::vector<Result<IscsiExport>> results(kExports, Status::Internal("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kExports; ++i) {
+    threads.emplace_back([&, i] {
+      SystemCommandRunner runner;
+      TgtTarget target(runner);
+      results[i] = target.CreateExport(requests[i]);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int> tids;
+  for (int i = 0; i < kExports; ++i) {
+    ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status().ToString();
+    tids.insert(results[i]->tid);
+  }
+  EXPECT_EQ(tids.size(), static_cast<size_t>(kExports));
+  // Each export serves its own file to its own credentials.
+  for (int i = 0; i < kExports; ++i) {
+    auto dev = Attach(*results[i], AccessMode::kReadOnly);
+    ASSERT_TRUE(dev.ok()) << dev.status().ToString();
+    std::string buf(4096, '\0');
+    ASSERT_TRUE((*dev)->ReadAt(0, buf).ok());
+    EXPECT_EQ(buf, ReadLocal(requests[i].backing_path, 0, 4096)) << i;
+  }
+  // And they go away concurrently as well.
+  threads.clear();
+  std::vector<Status> removed(kExports);
+  for (int i = 0; i < kExports; ++i) {
+    threads.emplace_back([&, i] {
+      SystemCommandRunner runner;
+      TgtTarget target(runner);
+      removed[i] = target.RemoveExport(requests[i].target_iqn);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kExports; ++i) EXPECT_TRUE(removed[i].ok()) << removed[i].ToString();
 }
 
 // Read MB/s of one file, as the backup reads it (4 MiB at a time, one reader), from the local file
