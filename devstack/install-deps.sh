@@ -11,6 +11,10 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libzstd-dev libssl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
+  # iSCSI: libiscsi, the userspace initiator the iscsi connector links (the kernel's iscsi_tcp is
+  # not needed, nor always there); tgt, the userspace target (tgtd/tgtadm, devstack/lib/tgt.sh);
+  # libiscsi-bin's iscsi-ls/iscsi-inq for looking at an export by hand
+  libiscsi-dev libiscsi-bin tgt
   # runtime and tests: PostgreSQL server (binaries under /usr/lib/postgresql/*/bin), XFS with
   # reflink on a loop image, losetup/blockdev/mount, JSON parsing in the scripts
   postgresql

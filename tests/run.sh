@@ -6,7 +6,8 @@
 #      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
 #      too; PostgreSQL going away: a throw-away server of its own)
-#   c) root: bb_volume_driver_conformance_test (XFS loop mounts)
+#   c) root: bb_volume_driver_conformance_test (XFS loop mounts), bb_iscsi_live_test (a real tgtd
+#      on 127.0.0.1, started through devstack/lib/tgt.sh if none runs, read through libiscsi)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
 # Usage: tests/run.sh [--quick] [--no-deps] [--soak N]
@@ -42,7 +43,7 @@ while (($#)); do
       fi
       ;;
     -h | --help)
-      sed -n '2,16p' "$0"
+      sed -n '2,17p' "$0"
       exit 0
       ;;
     *)
@@ -62,7 +63,7 @@ unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
   bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test)
-root_stages=(bb_volume_driver_conformance_test)
+root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test)
 
 passed=0
 failed=0
@@ -294,7 +295,7 @@ fi
 stage "c) root tests (${root_stages[*]})"
 if ((EUID != 0)); then
   for exe in "${root_stages[@]}"; do
-    skip "root/$exe" "needs root: $exe (XFS loop mount, loop devices)"
+    skip "root/$exe" "needs root: $exe (XFS loop mount, loop devices, tgtd)"
   done
 else
   require_executables root "${root_stages[@]}"

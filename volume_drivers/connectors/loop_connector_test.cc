@@ -144,10 +144,10 @@ TEST_F(LoopConnectorTest, DevicesAreTheLoopDevicesBackingThePath) {
   EXPECT_TRUE(runner_.calls.empty());
 }
 
-TEST(ConnectorRegistryTest, KnowsLocalFileOnly) {
+TEST(ConnectorRegistryTest, KnowsLocalFileAndNamesTheKnownTypes) {
   ScriptedRunner runner;
   EXPECT_TRUE(CreateConnector("local_file", runner).ok());
-  auto r = CreateConnector("iscsi", runner);
+  auto r = CreateConnector("nvme", runner);
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("local_file"), std::string::npos);
 }
