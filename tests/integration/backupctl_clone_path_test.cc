@@ -13,37 +13,14 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/integration/backupctl_fixture.h"
-#include "volume_drivers/testing/scratch_xfs.h"
-#include "volume_drivers/testing/temp_dir.h"
+#include "tests/integration/backupctl_xfs_fixture.h"
 
 namespace bb::it {
 namespace {
 
-class BackupctlClonePathTest : public BackupctlTest {
+class BackupctlClonePathTest : public BackupctlOnXfsTest {
  protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root: loop-mounted XFS for reflink clones";
-    BackupctlTest::SetUp();
-    if (HasFatalFailure() || IsSkipped()) return;
-    auto xfs = bb::testing::ScratchXfs::Create(runner_, 4ll << 30);
-    ASSERT_TRUE(xfs.ok()) << xfs.status().ToString();
-    xfs_ = std::move(xfs).value();
-    auto store = bb::testing::TempDir::Create("bb-it-store-");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_.emplace(std::move(store).value());
-    options_.volumes_dir = xfs_->path();
-    options_.store_dir = store_->path();
-    options_.extra_config = {"file_driver_snapshots = false"};
-    StopDaemon();
-    StartDaemon(options_);
-  }
-  void TearDown() override {
-    StopDaemon();
-    if (xfs_) {
-      EXPECT_TRUE(xfs_->Unmount().ok());
-    }
-  }
+  BackupctlClonePathTest() : BackupctlOnXfsTest({"file_driver_snapshots = false"}) {}
 
   std::set<std::string> VolumeFiles() {
     std::set<std::string> names;
@@ -75,11 +52,6 @@ class BackupctlClonePathTest : public BackupctlTest {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return b;
   }
-
-  SystemCommandRunner runner_;
-  std::unique_ptr<bb::testing::ScratchXfs> xfs_;
-  std::optional<bb::testing::TempDir> store_;
-  BackupdOptions options_;
 };
 
 TEST_F(BackupctlClonePathTest, ForcedBackupOfAnInUseVolumeReadsATemporaryClone) {

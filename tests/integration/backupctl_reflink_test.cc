@@ -10,37 +10,13 @@
 #include <optional>
 #include <thread>
 
-#include "tests/integration/backupctl_fixture.h"
-#include "volume_drivers/testing/scratch_xfs.h"
-#include "volume_drivers/testing/temp_dir.h"
+#include "tests/integration/backupctl_xfs_fixture.h"
 
 namespace bb::it {
 namespace {
 
-class BackupctlReflinkTest : public BackupctlTest {
+class BackupctlReflinkTest : public BackupctlOnXfsTest {
  protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root: loop-mounted XFS for reflink snapshots";
-    BackupctlTest::SetUp();
-    if (HasFatalFailure() || IsSkipped()) return;
-    auto xfs = bb::testing::ScratchXfs::Create(runner_, 4ll << 30);
-    ASSERT_TRUE(xfs.ok()) << xfs.status().ToString();
-    xfs_ = std::move(xfs).value();
-    auto store = bb::testing::TempDir::Create("bb-it-store-");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_.emplace(std::move(store).value());
-    options_.volumes_dir = xfs_->path();
-    options_.store_dir = store_->path();
-    StopDaemon();
-    StartDaemon(options_);
-  }
-  void TearDown() override {
-    StopDaemon();
-    if (xfs_) {
-      EXPECT_TRUE(xfs_->Unmount().ok());
-    }
-  }
-
   std::string CreateSnapshot(const std::string& volume_id) {
     CliRun run = Cli({"--json", "snapshot", "create", volume_id, "--name", "s"});
     EXPECT_EQ(run.code, 0) << run.Describe();
@@ -95,11 +71,6 @@ class BackupctlReflinkTest : public BackupctlTest {
     v1::Backup b;
     return backups_->GetBackup(Ctx().get(), get, &b).error_code() == grpc::StatusCode::NOT_FOUND;
   }
-
-  SystemCommandRunner runner_;
-  std::unique_ptr<bb::testing::ScratchXfs> xfs_;
-  std::optional<bb::testing::TempDir> store_;
-  BackupdOptions options_;
 };
 
 TEST_F(BackupctlReflinkTest, BackupOfAGivenSnapshotRestoresItsPointInTime) {
