@@ -30,18 +30,9 @@ class BackupctlClonePathTest : public BackupctlOnXfsTest {
     return names;
   }
 
-  // Rows of the test database (psql -At), e.g. to see rows the API hides (temporaries).
+  // Rows of the test database, e.g. to see rows the API hides (temporaries).
   std::vector<std::string> Query(const std::string& sql) {
-    auto r = runner_.Run({"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                          database_->conninfo(), "-c", sql});
-    EXPECT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().ToString());
-    std::vector<std::string> rows;
-    if (!r.ok()) return rows;
-    std::istringstream in(r->out);
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) rows.push_back(line);
-    }
-    return rows;
+    return QueryRows(database_->conninfo(), sql);
   }
 
   v1::Backup Get(const std::string& id) {

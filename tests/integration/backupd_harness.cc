@@ -203,6 +203,20 @@ Result<int> BackupdProcess::WaitForExit(std::chrono::milliseconds timeout) {
   return wstatus;
 }
 
+std::vector<std::string> QueryRows(const std::string& conninfo, const std::string& sql) {
+  SystemCommandRunner runner;
+  auto r =
+      runner.Run({"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql});
+  if (!r.ok()) return {"psql failed: " + r.status().ToString()};
+  if (r->exit_code != 0) return {"psql failed: " + r->err + " (" + sql + ")"};
+  std::vector<std::string> rows;
+  std::istringstream in(r->out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) rows.push_back(line);
+  }
+  return rows;
+}
+
 std::string BackupdProcess::Log() const { return ReadFile(log_file_); }
 
 BackupdProcess::~BackupdProcess() {

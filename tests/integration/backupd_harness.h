@@ -48,6 +48,11 @@ struct BackupdOptions {
   std::vector<std::string> env;
 };
 
+// Rows of a query on `conninfo`, one string per row with columns joined by '|' (psql -At); a
+// failure comes back as one row saying so, which no caller takes for data. Test-only: the SQL
+// is the caller's literal.
+std::vector<std::string> QueryRows(const std::string& conninfo, const std::string& sql);
+
 class BackupdProcess {
  public:
   static Result<std::unique_ptr<BackupdProcess>> Start(const std::string& binary,

@@ -188,15 +188,6 @@ void AuditStore(const AuditScope& s, std::vector<std::string>& problems) {
 
 }  // namespace
 
-std::vector<std::string> QueryRows(const std::string& conninfo, const std::string& sql) {
-  SystemCommandRunner runner;
-  auto r =
-      runner.Run({"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql});
-  if (!r.ok()) return {"psql failed: " + r.status().ToString()};
-  if (r->exit_code != 0) return {"psql failed: " + r->err + " (" + sql + ")"};
-  return Lines(r->out);
-}
-
 std::vector<std::string> AuditNothingLeaked(const AuditScope& scope) {
   std::vector<std::string> problems;
   AuditDatabase(scope, problems);

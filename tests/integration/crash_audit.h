@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/backupd_harness.h"  // QueryRows
+
 namespace bb::it {
 
 struct AuditScope {
@@ -29,9 +31,5 @@ struct AuditScope {
 
 // One line per problem found; empty when everything is consistent.
 std::vector<std::string> AuditNothingLeaked(const AuditScope& scope);
-
-// Rows of a query, one string per row with columns joined by '|' (psql -At). Test-only helper:
-// the SQL is the caller's literal.
-std::vector<std::string> QueryRows(const std::string& conninfo, const std::string& sql);
 
 }  // namespace bb::it
