@@ -13,8 +13,9 @@ packages=(
   libgtest-dev libgmock-dev
   # iSCSI: libiscsi, the userspace initiator the iscsi connector links (the kernel's iscsi_tcp is
   # not needed, nor always there); tgt, the userspace target (tgtd/tgtadm, devstack/lib/tgt.sh);
-  # libiscsi-bin's iscsi-ls/iscsi-inq for looking at an export by hand
-  libiscsi-dev libiscsi-bin tgt
+  # libiscsi-bin's iscsi-ls/iscsi-inq for looking at an export by hand; open-iscsi, the kernel
+  # initiator's iscsiadm/iscsid for the iscsiadm connector (its logins need the iscsi_tcp module)
+  libiscsi-dev libiscsi-bin tgt open-iscsi
   # runtime and tests: PostgreSQL server (binaries under /usr/lib/postgresql/*/bin), XFS with
   # reflink on a loop image, losetup/blockdev/mount, JSON parsing in the scripts
   postgresql

@@ -42,14 +42,28 @@ struct ConnectorOptions {
   // This host's iSCSI initiator name (an IQN); "iscsi" connections need it.
   std::string initiator_name;
   // How "iscsi" connections are made: "libiscsi" (the userspace initiator, no kernel module, no
-  // /dev node). ("iscsiadm", the kernel initiator through open-iscsi, is not written yet.)
+  // /dev node) or "iscsiadm" (open-iscsi's kernel initiator: needs iscsid and the iscsi_tcp
+  // module, gives a /dev/disk/by-path node).
   std::string iscsi_initiator = "libiscsi";
+  // A command that gets no answer fails after this (libiscsi); I/O on a lost session fails after
+  // this (iscsiadm: node.session.timeo.replacement_timeout).
   std::chrono::seconds iscsi_io_timeout{30};
+  // iscsiadm: how long to wait for udev's /dev/disk/by-path link after the login.
+  std::chrono::seconds iscsi_device_timeout{20};
+  // iscsiadm: ask the portal (sendtargets, nothing stored) whether it offers the target before
+  // creating the node record; off: a static node record from the connection info (os-brick's
+  // single-path default).
+  bool iscsi_sendtargets_discovery = false;
 };
 
-// "local_file" -> the loop connector (losetup --direct-io=on); "iscsi" -> the initiator that
-// `options.iscsi_initiator` names. NotFound for unknown types; InvalidArgument when the options
-// lack what the type needs (an iscsi connector without an initiator name).
+// The connection types CreateConnector knows, for messages: "local, local_file, iscsi".
+std::string KnownConnectorTypes();
+
+// "local" -> LocalConnector (a path on this host, no attach); "local_file" -> the loop connector
+// (losetup --direct-io=on); "iscsi" -> the initiator that `options.iscsi_initiator` names
+// (libiscsi or iscsiadm). NotFound naming the known types for an unknown type; InvalidArgument
+// when the options lack what the type needs (an iscsi connector without an initiator name, an
+// unknown iscsi_initiator).
 Result<std::unique_ptr<Connector>> CreateConnector(const std::string& driver_volume_type,
                                                    CommandRunner& runner,
                                                    const ConnectorOptions& options = {});

@@ -60,7 +60,11 @@ TEST(LibiscsiConnectorTest, RegistryNeedsAnInitiatorName) {
   o.initiator_name = "iqn.2008-11.org.blockbackup:test";
   EXPECT_TRUE(CreateConnector("iscsi", runner, o).ok());
   o.iscsi_initiator = "iscsiadm";
-  EXPECT_EQ(CreateConnector("iscsi", runner, o).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(CreateConnector("iscsi", runner, o).ok());
+  o.iscsi_initiator = "qla4xxx";
+  auto bad = CreateConnector("iscsi", runner, o);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("libiscsi, iscsiadm"), std::string::npos);
   auto unknown = CreateConnector("fibre_channel", runner, o);
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_NE(unknown.status().message().find("iscsi"), std::string::npos);
