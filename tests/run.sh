@@ -7,12 +7,15 @@
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
 #      too; PostgreSQL going away: a throw-away server of its own)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts), bb_iscsi_live_test (a real tgtd
-#      on 127.0.0.1, started through devstack/lib/tgt.sh if none runs, read through libiscsi)
+#      on 127.0.0.1, started through devstack/lib/tgt.sh if none runs, read through libiscsi),
+#      bb_connector_conformance_test (local, loop, libiscsi and iscsiadm connectors; tgtd too)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
 # Usage: tests/run.sh [--quick] [--no-deps] [--soak N]
 #   --quick: stage a only; --soak N: the crash soak makes N runs (default 50)
-# CI=true: a skipped test or stage counts as a failure. The last line is always
+# CI=true: a skipped test or stage counts as a failure, except a test that tests/expected_skips.txt
+# lists with the exact reason it printed (e.g. the iscsiadm connector's live cases on a host
+# without iscsi_tcp); those are listed in the summary with their reason. The last line is always
 # "N passed, N failed, N skipped"; the exit code is non-zero when anything failed.
 # Everything started here (PostgreSQL, temp dirs) is removed on exit, also on Ctrl-C.
 set -uo pipefail
@@ -63,13 +66,14 @@ unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
   bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test)
-root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test)
+root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test bb_connector_conformance_test)
 
 passed=0
 failed=0
 skipped=0
 failures=()
 skips=()
+expected_skips=() # skips that tests/expected_skips.txt allows, with their reason
 work=""
 pg_dir=""
 started=$SECONDS
@@ -100,8 +104,26 @@ fail() { # NAME MESSAGE
 }
 skip() { # NAME MESSAGE
   skipped=$((skipped + 1))
+  if skip_expected "$1" "$2"; then
+    expected_skips+=("$1: $2")
+    echo "SKIPPED (expected, tests/expected_skips.txt): $1: $2"
+    return
+  fi
   skips+=("$1: $2")
   echo "SKIPPED: $1: $2"
+}
+# skip_expected NAME MESSAGE: true when tests/expected_skips.txt has a line "<glob><TAB><reason>"
+# whose glob matches the test's name (without the stage label) and whose reason is exactly the
+# message the test printed when it skipped.
+skip_expected() {
+  local name=${1#*/} glob reason
+  [[ -r $root/tests/expected_skips.txt ]] || return 1
+  while IFS=$'\t' read -r glob reason; do
+    [[ -z $glob || $glob == \#* ]] && continue
+    # shellcheck disable=SC2053 # the glob is meant to match as a pattern
+    [[ $name == $glob && $2 == "$reason" ]] && return 0
+  done <"$root/tests/expected_skips.txt"
+  return 1
 }
 stage() { printf '\n======== %s\n' "$*"; }
 
@@ -123,6 +145,10 @@ finish() {
   if ((${#failures[@]})); then
     echo "Failures:"
     for i in "${failures[@]}"; do echo "  $i"; done
+  fi
+  if ((${#expected_skips[@]})); then
+    echo "Expected skips (tests/expected_skips.txt; not failures under CI=true):"
+    for i in "${expected_skips[@]}"; do echo "  $i"; done
   fi
   if ((!ci && ${#skips[@]})); then
     echo "Skipped:"
@@ -183,24 +209,35 @@ done <"$work/tests.tsv"
 
 # Reads CTest's JUnit file: one "PASS|FAIL|SKIP<TAB>name<TAB>why" line per test case. A test that
 # did not run because its executable is missing is a failure; a GTEST_SKIP or a disabled test is
-# a skip.
+# a skip, whose why is the reason GTEST_SKIP printed (the line after "...: Skipped" in its
+# output). The name is the test's, without CTest's "  # GetParam() = ..." suffix.
 junit_results() { # FILE
   awk '
     function attr(line, key,    m) {
       if (match(line, key "=\"[^\"]*\"")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 3)
       return ""
     }
+    function unxml(s) {
+      gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s)
+      gsub(/&amp;/, "\\&", s)
+      return s
+    }
     function done_case() {
       if (name == "") return
       if (result == "") result = (status == "fail") ? "FAIL" : "PASS"
+      if (result == "SKIP" && reason != "") why = reason
       printf "%s\t%s\t%s\n", result, name, why
       name = ""
     }
     /<testcase / {
       done_case(); name = attr($0, "name"); status = attr($0, "status"); result = ""; why = ""
+      reason = ""; next_is_reason = 0
+      sub(/  # GetParam\(\) = .*$/, "", name)
       if ($0 ~ /\/>[ \t]*$/) done_case()
       next
     }
+    next_is_reason { reason = unxml($0); next_is_reason = 0 }
+    name != "" && /: Skipped$/ { next_is_reason = 1 }
     name != "" && /<failure/ && result == "" { result = "FAIL"; why = attr($0, "message"); next }
     name != "" && /<skipped/ && result == "" {
       why = attr($0, "message")
