@@ -10,6 +10,7 @@ bb_test(bb_connector_conformance_test
     ${CMAKE_SOURCE_DIR}/volume_drivers/connectors/loop_connector_conformance_test.cc
     ${CMAKE_SOURCE_DIR}/volume_drivers/connectors/libiscsi_connector_conformance_test.cc
     ${CMAKE_SOURCE_DIR}/volume_drivers/connectors/iscsiadm_connector_conformance_test.cc
+    ${CMAKE_SOURCE_DIR}/volume_drivers/connectors/iscsiadm_host_test.cc
   LIBS bb_volume_drivers bb_volume_drivers_testing bb_common)
 target_compile_definitions(bb_connector_conformance_test PRIVATE
                            BB_DEVSTACK_LIB="${CMAKE_SOURCE_DIR}/devstack/lib")
