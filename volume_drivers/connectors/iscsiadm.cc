@@ -181,6 +181,9 @@ Status ExitStatus(std::string_view step, int exit_code, std::string_view err) {
           msg +
           ": the kernel's iSCSI TCP transport (module iscsi_tcp) is not available on this "
           "host; use iscsi_initiator = libiscsi here");
+    case kNotInstalled:
+      return Status::FailedPrecondition(
+          msg + ": iscsiadm could not be run (devstack/install-deps.sh installs open-iscsi)");
     case kErrIscsidNotConn:
     case kErrIscsidComm:
       return Status::Unavailable(msg + ": iscsid is not running or not reachable");

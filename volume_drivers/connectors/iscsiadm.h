@@ -28,6 +28,7 @@ inline constexpr int kErrFatalLogin = 19;       // ISCSI_ERR_FATAL_LOGIN: target
 inline constexpr int kErrIscsidNotConn = 20;    // ISCSI_ERR_ISCSID_NOTCONN: no iscsid
 inline constexpr int kErrNoObjsFound = 21;      // ISCSI_ERR_NO_OBJS_FOUND: no record/session
 inline constexpr int kErrLoginAuthFailed = 24;  // ISCSI_ERR_LOGIN_AUTH_FAILED: CHAP refused
+inline constexpr int kNotInstalled = 127;       // the runner's exit code when exec fails
 
 // iscsiadm -m node -T <iqn> -p <portal> --interface default --op new   (a static node record)
 std::vector<std::string> NodeNewArgv(const std::string& iqn, const std::string& portal);
@@ -80,9 +81,10 @@ std::string ByPathLink(const std::string& dev_root, const std::string& portal,
 // The Status for an iscsiadm that exited `exit_code` in `step` (e.g. "login to <iqn> at
 // <portal>"): PermissionDenied for a refused CHAP login, NotFound for a target that refused the
 // login (unknown target, initiator not allowed) or a missing record, FailedPrecondition when the
-// kernel's iSCSI transport (iscsi_tcp) is missing, Unavailable for connection failures, timeouts
-// and an unreachable iscsid, Internal otherwise. The message names the step, the exit code and
-// the last "iscsiadm: ..." line of `err` (which the caller has already redacted).
+// kernel's iSCSI transport (iscsi_tcp) is missing or iscsiadm is not installed, Unavailable for
+// connection failures, timeouts and an unreachable iscsid, Internal otherwise. The message names
+// the step, the exit code and the last "iscsiadm: ..." line of `err` (which the caller has already
+// redacted).
 Status ExitStatus(std::string_view step, int exit_code, std::string_view err);
 
 }  // namespace bb::iscsiadm

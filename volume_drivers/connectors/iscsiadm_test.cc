@@ -151,6 +151,8 @@ TEST(IscsiadmExitTest, LoginRefusals) {
             StatusCode::kUnavailable);
   EXPECT_EQ(iscsiadm::ExitStatus("login", iscsiadm::kErrTransport, "").code(),
             StatusCode::kUnavailable);
+  EXPECT_EQ(iscsiadm::ExitStatus("login", iscsiadm::kNotInstalled, "").code(),
+            StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
