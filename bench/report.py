@@ -111,6 +111,9 @@ def rows(run):
     ok = None
     if goal is not None and rest["ours"] is not None:
         ok = rest["ours"] >= goal and run.f["ours"].get("restore_verify") == "OK"
+    xfs = run.mbps("floor", "restore_xfs")
+    if xfs:
+        cells["floor"] += f" (into the volumes' XFS: {fmt(xfs)})"
     out.append(("restore MB/s (wall s, sha256 of the restored incremental)", cells,
                 f">= 2x restic ({fmt(peer_goal, 0)}), or >= 90% of the floor "
                 f"({fmt(floor_goal, 0)}) if lower: >= {fmt(goal, 0)}", verdict(ok)))

@@ -8,9 +8,11 @@
 #
 #   --size       test volume: 1G (default) or 4G, 40% random / 30% zero / 30% text-like extents,
 #                seed 42 (bench/gen_volume.c, the shared harness's generator, owned here)
-#   --only       comma-separated subset of: ours, sparse, restic, borg, cinder, floor (default all)
+#   --only       comma-separated subset of: ours, sparse, restic, borg, cinder, floor (default all;
+#                the floors include a copy into our volumes' XFS when ours or sparse runs too)
 #   --sparse-gib size of the sparse volume holding the image (default 100)
-#   --scratch    work directory (default /var/tmp/bb-bench.PID, removed at exit unless --keep);
+#   --scratch    a new or empty work directory (default /var/tmp/bb-bench.PID), removed at exit
+#                unless --keep;
 #                our object store, the peers' repositories and the floors' outputs share its
 #                file system, so every tool writes to the same disk
 #   --pg-port    port of the throw-away PostgreSQL (default 54339; unix socket only)
@@ -62,7 +64,7 @@ while (($#)); do
     --pg-port) pg_port=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --results) results=$2; shift 2 ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) bb_die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -71,7 +73,9 @@ case $size in
   4G) size_mib=4096 ;;
   *) bb_die "--size must be 1G or 4G" ;;
 esac
-[[ $sparse_gib =~ ^[0-9]+$ ]] && ((sparse_gib >= size_mib / 1024)) || bb_die "bad --sparse-gib"
+if ! [[ $sparse_gib =~ ^[0-9]+$ ]] || ((sparse_gib < size_mib / 1024)); then
+  bb_die "--sparse-gib must be a whole number of GiB, at least the test volume's size"
+fi
 wants() { [[ ,$only, == *,$1,* ]]; }
 bb_require_root "bench (loop-mounted XFS and loop devices for backupd)"
 
@@ -96,12 +100,16 @@ backupctl_bin=$(bb_bin backupctl)
 
 # ------------------------------------------------------------------ scratch and test images
 if [[ -z $scr ]]; then scr=/var/tmp/bb-bench.$$; fi
+# Everything in the scratch directory is removed at the end: never take one that holds anything.
+if [[ -e $scr ]] && [[ -n $(ls -A "$scr" 2>/dev/null) || ! -d $scr ]]; then
+  bb_die "--scratch $scr must be a new or empty directory (it is removed at the end)"
+fi
 mkdir -p "$scr/logs"
 scr=$(cd "$scr" && pwd)
 chmod 755 "$scr"
 cleanup() {
   local rc=$?
-  wants ours && ours_teardown || true
+  ours_teardown || true
   if ((keep)); then bb_log "kept $scr"; else rm -rf "$scr"; fi
   return $rc
 }
@@ -136,6 +144,7 @@ if wants ours || wants sparse; then
   ours_setup "$backupd_bin" "$backupctl_bin" "$pg_port"
   wants ours && ours_run_dense
   wants sparse && ours_run_sparse "$sparse_gib"
+  wants floor && ours_volume_floor
   ours_teardown
 fi
 wants restic && peer_run restic

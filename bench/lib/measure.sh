@@ -30,7 +30,6 @@ measure() {
   record "$tool" "${step}_s" "$w"
   record "$tool" "${step}_cpu_s" "$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"
   record "$tool" "${step}_rss_kb" "$rss"
-  MEASURED_S=$w
 }
 
 timed_sync() {

@@ -5,6 +5,9 @@
 #   ours_setup BACKUPD BACKUPCTL PG_PORT   start PostgreSQL, the XFS and backupd
 #   ours_run_dense                         full -> incremental -> restore + verify of the image
 #   ours_run_sparse GIB                    full backup of a GIB volume holding only the image
+#   ours_volume_floor                      restore floor into the volumes' file system (a copy of
+#                                          the image onto the loop-mounted XFS + sync), the ceiling
+#                                          of any restore into a volume of this driver
 #   ours_teardown                          stop backupd, detach, unmount, stop PostgreSQL
 
 OURS_UP=0
@@ -17,11 +20,13 @@ ours_setup() {
   OURS_VOLUMES=$BENCH_SCR/volumes
   bb_log "== ours: PostgreSQL on port $pg_port, XFS, backupd"
   OURS_UP=1
-  bb_pg_start "$BENCH_SCR/pg" "$pg_port" >>"$BENCH_SCR/logs/ours-setup.log"
-  bb_pg_create_db "$BENCH_SCR/pg" bb >>"$BENCH_SCR/logs/ours-setup.log"
-  # Sparse image: only what the volumes hold is allocated; room for the sparse volume, the
-  # dense one and their restores.
-  bb_xfs_up "$BENCH_SCR/volumes.img" "$OURS_VOLUMES" 512G >>"$BENCH_SCR/logs/ours-setup.log"
+  {
+    bb_pg_start "$BENCH_SCR/pg" "$pg_port"
+    bb_pg_create_db "$BENCH_SCR/pg" bb
+    # Sparse image: only what the volumes hold is allocated; room for the sparse volume, the
+    # dense one and their restores.
+    bb_xfs_up "$BENCH_SCR/volumes.img" "$OURS_VOLUMES" 512G
+  } >>"$BENCH_SCR/logs/ours-setup.log"
   mkdir -p "$OURS_STORE" "$OURS_RUN"
   bb_backupd_write_config "$OURS_RUN/backupd.conf" \
     "listen=127.0.0.1:0" \
@@ -34,7 +39,7 @@ ours_setup() {
     >>"$BENCH_SCR/logs/ours-setup.log"
   OURS_ENDPOINT=$(bb_backupd_endpoint "$OURS_RUN/backupd.conf")
   OURS_PID=$(bb_backupd_pid "$OURS_RUN")
-  record ours version "backupd $(git -C "$bench_dir/.." rev-parse --short HEAD 2>/dev/null || echo '?')"
+  record ours version "backupd $(git -C "$BB_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   record ours settings "$(sed -n 's/^\(chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
     "$OURS_RUN/backupd.conf" | paste -sd' ')"
 }
@@ -139,6 +144,16 @@ ours_run_dense() {
   else
     record ours restore_verify MISMATCH
   fi
+}
+
+ours_volume_floor() {
+  local out=$OURS_VOLUMES/bench-floor.out
+  bb_log "== floor: copy of the image into the volumes' XFS"
+  sync
+  warm
+  measure floor restore_xfs cp --sparse=never "$BENCH_IMG" "$out"
+  timed_sync floor restore_xfs "$OURS_VOLUMES"
+  rm -f "$out"
 }
 
 ours_run_sparse() {
