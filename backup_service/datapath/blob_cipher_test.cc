@@ -44,7 +44,7 @@ TEST(BlobCipherTest, SealOpenRoundTrip) {
     auto sealed = Seal(key, plain, "header");
     ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
     EXPECT_EQ(sealed->size(), plain.size() + kSealOverhead);
-    if (size > 0) {
+    if (size >= 32) {  // a short plaintext can occur in random bytes by chance
       EXPECT_EQ(sealed->find(plain), std::string::npos);
     }
     auto back = Open(key, *sealed, "header", "blob");
