@@ -17,6 +17,8 @@
 #                file system, so every tool writes to the same disk
 #   --pg-port    port of the throw-away PostgreSQL (default 54339; unix socket only)
 #   --results    where the raw figures go (default bench/results/<UTC date>.tsv)
+#   --perf DIR   also record a perf CPU profile of backupd for each of its steps into
+#                DIR/ours-STEP.txt (flat, by DSO and symbol); perf's overhead is in those times
 #
 # Needs root (loop-mounted XFS with reflink and loop devices for our service, as devstack does)
 # and Debian's restic, borgbackup, python3-cinder, zstd, jq (installed here with apt-get when
@@ -54,6 +56,7 @@ keep=0
 pg_port=54339
 build=1
 results=""
+perf_dir=""
 while (($#)); do
   case $1 in
     --size) size=$2; shift 2 ;;
@@ -64,7 +67,8 @@ while (($#)); do
     --pg-port) pg_port=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --results) results=$2; shift 2 ;;
-    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+    --perf) perf_dir=$2; shift 2 ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     *) bb_die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -117,7 +121,12 @@ trap cleanup EXIT
 results=${results:-$bench_dir/results/$(date -u +%Y%m%dT%H%M%SZ).tsv}
 mkdir -p "$(dirname "$results")"
 : >"$results"
-export BENCH_RESULTS=$results BENCH_SCR=$scr
+export BENCH_RESULTS=$results BENCH_SCR=$scr BENCH_PERF_DIR=""
+if [[ -n $perf_dir ]]; then
+  command -v perf >/dev/null || bb_die "--perf needs perf (Debian package linux-perf)"
+  mkdir -p "$perf_dir"
+  BENCH_PERF_DIR=$(cd "$perf_dir" && pwd)
+fi
 
 gen=$scr/gen_volume
 cc -O2 -o "$gen" "$bench_dir/gen_volume.c" || bb_die "cannot compile gen_volume.c"

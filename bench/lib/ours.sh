@@ -70,9 +70,16 @@ ours_detach() { ctlj volume detach "$1" >/dev/null; }
 # ours_timed STEP CMD...: run a backupctl command (its JSON record to $OURS_OUT), recording wall
 # time (the command, then sync -f of the store), backupd's CPU seconds and peak RSS.
 ours_timed() {
-  local step=$1 t0 t1 c0 c1
+  local step=$1 t0 t1 c0 c1 perf_pid=""
   shift
   ours_reset_peak
+  if [[ -n ${BENCH_PERF_DIR:-} ]]; then
+    # A CPU profile of backupd during the step (perf samples only on-CPU time).
+    perf record -F 999 -p "$OURS_PID" -o "$BENCH_SCR/perf-$step.data" \
+      >>"$BENCH_SCR/logs/perf.log" 2>&1 &
+    perf_pid=$!
+    sleep 0.5 # perf attaches asynchronously; the step must not start before it samples
+  fi
   c0=$(ours_cpu_s)
   t0=$(now_ns)
   OURS_OUT=$(ctlj "$@") || {
@@ -81,6 +88,15 @@ ours_timed() {
   }
   t1=$(now_ns)
   c1=$(ours_cpu_s)
+  if [[ -n $perf_pid ]]; then
+    kill -INT "$perf_pid"
+    wait "$perf_pid" || true
+    {
+      perf report -i "$BENCH_SCR/perf-$step.data" --sort dso --stdio 2>/dev/null
+      perf report -i "$BENCH_SCR/perf-$step.data" --sort dso,sym --stdio --percent-limit 1 \
+        2>/dev/null
+    } | grep -v '^$' >"$BENCH_PERF_DIR/ours-$step.txt" || true
+  fi
   record ours "${step}_s" "$(elapsed_s "$t0" "$t1")"
   record ours "${step}_cpu_s" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')"
   record ours "${step}_rss_kb" "$(ours_peak_kb)"
