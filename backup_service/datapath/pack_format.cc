@@ -1,0 +1,41 @@
+// The pack entry layout shared by trailers and indexes (pack_format.h).
+#include "backup_service/datapath/pack_format.h"
+
+#include <cstring>
+
+namespace bb {
+
+std::string PackObjectNameOf(const BlobId& pack_hash) {
+  std::string h = BlobIdHex(pack_hash);
+  return "packs/" + h.substr(0, 2) + "/" + h;
+}
+
+void EncodePackEntry(const PackEntry& e, char* out) {
+  std::memcpy(out, e.id.data(), e.id.size());
+  out[32] = static_cast<char>(e.type);
+  out[33] = static_cast<char>(e.compression);
+  out[34] = 0;
+  out[35] = 0;
+  PutU32Le(e.offset, out + 36);
+  PutU32Le(e.stored_length, out + 40);
+  PutU32Le(e.plain_length, out + 44);
+}
+
+bool DecodePackEntry(const char* in, PackEntry* out) {
+  const auto type = static_cast<uint8_t>(in[32]);
+  const auto comp = static_cast<uint8_t>(in[33]);
+  const bool known_type = type == static_cast<uint8_t>(BlobType::kData) ||
+                          type == static_cast<uint8_t>(BlobType::kChunkList);
+  const bool known_comp = comp == static_cast<uint8_t>(Compression::kNone) ||
+                          comp == static_cast<uint8_t>(Compression::kZstd);
+  if (!known_type || !known_comp || in[34] != 0 || in[35] != 0) return false;
+  std::memcpy(out->id.data(), in, out->id.size());
+  out->type = static_cast<BlobType>(type);
+  out->compression = static_cast<Compression>(comp);
+  out->offset = GetU32Le(in + 36);
+  out->stored_length = GetU32Le(in + 40);
+  out->plain_length = GetU32Le(in + 44);
+  return true;
+}
+
+}  // namespace bb
