@@ -40,6 +40,16 @@ std::string BaseUrl(const httplib::Request& req, const std::string& fallback_hos
   return "http://" + host;
 }
 
+// "GET /backups/{id}" for the policy message (the pattern's capture groups read as {id}).
+std::string ActionName(const Route& route) {
+  std::string path = route.pattern;
+  const std::string group = "([^/]+)";
+  for (size_t at = path.find(group); at != std::string::npos; at = path.find(group)) {
+    path.replace(at, group.size(), "{id}");
+  }
+  return route.method + " " + path;
+}
+
 }  // namespace
 
 struct ApiServer::Impl {
@@ -53,12 +63,15 @@ struct ApiServer::Impl {
 
   explicit Impl(Authenticator& a) : auth(a) {}
 
-  void Serve(const Route& route, const httplib::Request& req, httplib::Response& res);
+  // with_project: the URL has /v3/{project}/...; without, it is /v3/... (Cinder 3.67's optional
+  // project id) and the request acts in the token's project.
+  void Serve(const Route& route, bool with_project, const httplib::Request& req,
+             httplib::Response& res);
   void Fallback(const httplib::Request& req, httplib::Response& res);
-  void Register(const Route& route);
+  void Register(const Route& route, bool with_project);
 };
 
-void ApiServer::Impl::Serve(const Route& route, const httplib::Request& req,
+void ApiServer::Impl::Serve(const Route& route, bool with_project, const httplib::Request& req,
                             httplib::Response& res) {
   auto version = RequestedVersion(req.get_header_value(kVersionHeader));
   if (!version.ok()) {
@@ -87,8 +100,10 @@ void ApiServer::Impl::Serve(const Route& route, const httplib::Request& req,
   ApiRequest request;
   request.method = req.method;
   request.path = req.path;
-  request.project = req.matches[1];
-  for (size_t i = 2; i < req.matches.size(); ++i) request.path_args.push_back(req.matches[i]);
+  request.project = with_project ? std::string(req.matches[1]) : (*caller)->project_id;
+  for (size_t i = with_project ? 2 : 1; i < req.matches.size(); ++i) {
+    request.path_args.push_back(req.matches[i]);
+  }
   for (const auto& [k, v] : req.params) request.query.emplace(k, v);
   request.body = req.body;
   request.version = *version;
@@ -107,7 +122,7 @@ void ApiServer::Impl::Serve(const Route& route, const httplib::Request& req,
     SendStatus(res, st);
     return;
   }
-  if (Status st = RequireRole(request, route.role, req.method + " " + route.pattern); !st.ok()) {
+  if (Status st = RequireRole(request, route.role, ActionName(route)); !st.ok()) {
     SendStatus(res, st);
     return;
   }
@@ -134,11 +149,11 @@ void ApiServer::Impl::Fallback(const httplib::Request& req, httplib::Response& r
   SendError(res, 404, "The resource could not be found.");
 }
 
-void ApiServer::Impl::Register(const Route& route) {
-  std::string pattern = kProjectPrefix + route.pattern;
+void ApiServer::Impl::Register(const Route& route, bool with_project) {
+  std::string pattern = (with_project ? kProjectPrefix : std::string("/v3")) + route.pattern;
   route_regexes.emplace_back(pattern);
-  auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-    Serve(route, req, res);
+  auto handler = [this, &route, with_project](const httplib::Request& req, httplib::Response& res) {
+    Serve(route, with_project, req, res);
   };
   if (route.method == "GET") server.Get(pattern, handler);
   if (route.method == "POST") server.Post(pattern, handler);
@@ -173,7 +188,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
     for (auto& r : table) impl->routes.push_back(std::move(r));
   }
   Impl* p = impl.get();
-  for (const auto& r : impl->routes) p->Register(r);
+  // Every /v3/{project}/... route first, then the same without the project: a project named
+  // like a collection ("/v3/volumes/volumes") is read as a project.
+  for (const auto& r : impl->routes) p->Register(r, true);
+  for (const auto& r : impl->routes) p->Register(r, false);
   RegisterVersionRoutes(impl->server);
   auto fallback = [p](const httplib::Request& req, httplib::Response& res) {
     p->Fallback(req, res);

@@ -1,7 +1,8 @@
 // ApiServer: the Cinder-compatible REST API (cpp-httplib) inside backupd, over the same
 // VolumeManager and BackupManager as the gRPC services. The header is free of httplib types.
 //
-// Every request under /v3/{project}/ goes through one path (api_server.cc): microversion
+// Every request under /v3/{project}/ (or /v3/ without the project, as Cinder 3.67+ accepts: the
+// token's project) goes through one path (api_server.cc): microversion
 // (400/406) -> X-Auth-Token (401) -> the URL's project against the token's (403) -> the route's
 // role (403) and first version (404) -> the handler -> one Status-to-HTTP conversion
 // (http_error.h). Version discovery (GET / and GET /v3/) needs no token. An unknown path is 404,

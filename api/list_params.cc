@@ -97,10 +97,10 @@ Result<ListParams> ParseListParams(const ApiRequest& request,
     } else if (key == "with_count" && request.version >= ApiVersion{3, 45}) {
       ASSIGN_OR_RETURN(out.page.with_count, ParseBoolParam(key, value));
     } else if (key == "all_tenants") {
-      ASSIGN_OR_RETURN(out.page.all_projects, ParseBoolParam(key, value));
-      if (out.page.all_projects && !request.is_admin()) {
-        return Status::PermissionDenied("Policy doesn't allow all_tenants to be performed.");
-      }
+      // As Cinder: a non-admin's all_tenants is ignored (cinderclient sends all_tenants=1 when
+      // it looks a resource up by name), an admin's lists every project.
+      ASSIGN_OR_RETURN(bool all, ParseBoolParam(key, value));
+      out.page.all_projects = all && request.is_admin();
     } else if (strict) {
       return Status::InvalidArgument("Invalid filters " + key + " are found in query options.");
     }

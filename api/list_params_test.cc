@@ -56,13 +56,14 @@ TEST(ListParamsTest, UnknownFiltersIgnoredBefore331) {
   EXPECT_TRUE(ParseListParams(Request({{"color", "red"}}, {3, 30}), {"name"}).ok());
 }
 
-TEST(ListParamsTest, AllTenantsIsAdminOnly) {
+TEST(ListParamsTest, AllTenantsIsIgnoredUnlessAdmin) {
   auto p = ParseListParams(Request({{"all_tenants", "1"}}), {});
-  ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.status().code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->page.all_projects);
   auto admin = ParseListParams(Request({{"all_tenants", "1"}}, {3, 45}, ApiRole::kAdmin), {});
   ASSERT_TRUE(admin.ok());
   EXPECT_TRUE(admin->page.all_projects);
+  EXPECT_FALSE(ParseListParams(Request({{"all_tenants", "maybe"}}), {}).ok());
 }
 
 TEST(ListParamsTest, NextLinkKeepsTheQueryAndReplacesTheMarker) {
