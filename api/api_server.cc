@@ -201,6 +201,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
     (p->server.*reg)(".*", httplib::Server::Handler(fallback));
   }
   p->server.set_payload_max_length(options.max_body_bytes);
+  // httplib writes the headers and the body separately: without TCP_NODELAY, Nagle's algorithm
+  // and the client's delayed ACK add ~40 ms to every response (measured: 44 ms -> below 2 ms).
+  p->server.set_tcp_nodelay(true);
   // httplib sets SO_REUSEPORT by default, which would let a second daemon bind the same port
   // and silently share the traffic: a busy port must be a startup error instead.
   p->server.set_socket_options([](socket_t sock) {
