@@ -148,7 +148,9 @@ backup=$(cinder_a backup-create --force --name e2e-b1 "$vol" | prop id) ||
   fail "backup-create --force: $(cat "$state/cinder.err")"
 [[ $(wait_backup "$backup" creating) == available ]] || fail "backup did not become available"
 [[ $(cinder_a show "$vol" | prop status) == in-use ]] || fail "volume not in-use after the backup"
-cinder_a backup-list | grep -q "$backup" || fail "backup-list does not show $backup"
+# (Output captured first: with pipefail, grep -q closing the pipe early would fail cinder.)
+listed=$(cinder_a backup-list) || fail "backup-list: $(cat "$state/cinder.err")"
+grep -q "$backup" <<<"$listed" || fail "backup-list does not show $backup"
 [[ $(cinder_a backup-show "$backup" | prop name) == e2e-b1 ]] || fail "backup-show name"
 
 bb_log "cinder backup-restore into a new volume"
@@ -177,7 +179,8 @@ grep -q "No volumebackup with a name or ID of '$backup' exists" "$state/cinder.e
   fail "not a 404: $(cat "$state/cinder.err")"
 grep -q "GET /v3/projb/backups/$backup 404" "$state/run/backupd.log" || fail "no 404 in the log"
 if cinder_b delete "$vol" >/dev/null; then fail "project b deleted project a's volume"; fi
-cinder_b list | grep -q "$vol" && fail "project b lists project a's volume"
+listed=$(cinder_b list) || fail "list: $(cat "$state/cinder.err")"
+grep -q "$vol" <<<"$listed" && fail "project b lists project a's volume"
 
 bb_log "cinder backup-delete, attachment-delete, delete"
 cinder_a backup-delete "$backup" || fail "backup-delete: $(cat "$state/cinder.err")"
@@ -196,8 +199,9 @@ bb_backupd_stop "$state/run"
 write_conf noauth
 bb_backupd_start "$backupd" "$conf" "$state/run" "$backupctl"
 api="http://127.0.0.1:$(tr -d '[:space:]' <"$state/run/api.port")"
-cinder --os-auth-type noauth --os-user-id e2e-user --os-project-id proja --os-endpoint "$api/v3" \
-  list 2>"$state/cinder.err" | grep -q "$vol" || fail "noauth list: $(cat "$state/cinder.err")"
+listed=$(cinder --os-auth-type noauth --os-user-id e2e-user --os-project-id proja \
+  --os-endpoint "$api/v3" list 2>"$state/cinder.err") || fail "noauth: $(cat "$state/cinder.err")"
+grep -q "$vol" <<<"$listed" || fail "noauth list does not show $vol: $listed"
 
 # --- tokens never in the log -------------------------------------------------------------------
 grep -qF "${admin_a#bbt_}" "$state/run/backupd.log" && fail "a token is in backupd.log"
