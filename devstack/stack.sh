@@ -4,9 +4,10 @@
 #   an XFS (reflink) image loop-mounted at $BB_STATE_DIR/volumes for the file volume driver,
 #   a posix object store in $BB_STATE_DIR/backups,
 #   the operator's admin token in $BB_STATE_DIR/operator-token (mode 0600),
-#   backupd on $BB_LISTEN (default 127.0.0.1:8777).
+#   backupd on $BB_LISTEN (default 127.0.0.1:8777), its REST API on $BB_API_LISTEN (8776).
 # Idempotent: what is already up is kept; backupd is restarted when its binary or config changed.
-# Environment: BB_STATE_DIR (/var/lib/blockbackup-devstack), BB_LISTEN, BB_PG_PORT (54329),
+# Environment: BB_STATE_DIR (/var/lib/blockbackup-devstack), BB_LISTEN, BB_API_LISTEN (the REST
+# API, 127.0.0.1:8776), BB_PG_PORT (54329),
 #   BB_XFS_SIZE (8G), BB_BUILD_DIR (build), BB_SKIP_DEPS=1 / BB_SKIP_BUILD=1 to skip those steps.
 # Stop everything with devstack/unstack.sh.
 set -euo pipefail
@@ -24,6 +25,7 @@ source "$here/lib/backupd.sh"
 
 BB_STATE_DIR=${BB_STATE_DIR:-/var/lib/blockbackup-devstack}
 BB_LISTEN=${BB_LISTEN:-127.0.0.1:8777}
+BB_API_LISTEN=${BB_API_LISTEN:-127.0.0.1:8776}
 BB_PG_PORT=${BB_PG_PORT:-54329}
 BB_XFS_SIZE=${BB_XFS_SIZE:-8G}
 
@@ -73,6 +75,7 @@ bb_log "== backupd"
 conf=$BB_STATE_DIR/backupd.conf
 bb_backupd_write_config "$conf.new" \
   "listen=$BB_LISTEN" \
+  "api_listen=$BB_API_LISTEN" \
   "database=$db_conninfo" \
   "volumes_dir=$BB_STATE_DIR/volumes" \
   "store_path=$BB_STATE_DIR/backups" \
@@ -94,6 +97,10 @@ if ! bb_backupd_running "$BB_STATE_DIR/run"; then
   if [[ $port != 0 ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     bb_die "port $port is in use by another process (not this devstack's backupd); set BB_LISTEN"
   fi
+  port=${BB_API_LISTEN##*:}
+  if [[ $port != 0 ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    bb_die "port $port is in use by another process (not this devstack's backupd); set BB_API_LISTEN"
+  fi
 fi
 bb_backupd_start "$backupd" "$conf" "$BB_STATE_DIR/run" "$backupctl"
 endpoint=$(bb_backupd_endpoint "$conf")
@@ -108,5 +115,7 @@ devstack is up.
   backups     $BB_STATE_DIR/backups (posix object store)
   CLI         $backupctl --endpoint $endpoint volume list
   admin       BACKUPCTL_OPERATOR_TOKEN_FILE=$token_file $backupctl ...
+  REST API    http://$BB_API_LISTEN/v3/PROJECT (Cinder v3; a token: backupctl token create
+              --project PROJECT --role member, as admin above)
   stop        $here/unstack.sh [--purge]
 SUMMARY

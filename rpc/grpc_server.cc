@@ -13,11 +13,11 @@
 namespace bb {
 
 struct RpcServer::Impl {
-  Impl(VolumeManager& volumes, BackupManager& backups, ServiceAdmin& services,
+  Impl(VolumeManager& volumes, BackupManager& backups, ServiceAdmin& services, ApiTokens& tokens,
        const OperatorAuth& auth)
       : volume_service(volumes, auth),
         backup_service(backups, auth),
-        service_admin(services, auth) {}
+        service_admin(services, tokens, auth) {}
   VolumeServiceImpl volume_service;
   BackupServiceImpl backup_service;
   ServiceAdminImpl service_admin;
@@ -34,9 +34,9 @@ RpcServer::~RpcServer() {
 
 Result<std::unique_ptr<RpcServer>> RpcServer::Start(const std::string& address,
                                                     VolumeManager& volumes, BackupManager& backups,
-                                                    ServiceAdmin& services,
+                                                    ServiceAdmin& services, ApiTokens& tokens,
                                                     const OperatorAuth& auth) {
-  auto impl = std::make_unique<Impl>(volumes, backups, services, auth);
+  auto impl = std::make_unique<Impl>(volumes, backups, services, tokens, auth);
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default on Linux, which would let a second daemon bind the same
   // port and silently share the traffic; a busy port must be a startup error instead.

@@ -13,6 +13,7 @@
 
 namespace bb {
 
+class ApiTokens;
 class BackupManager;
 class OperatorAuth;
 class ServiceAdmin;
@@ -24,7 +25,8 @@ class RpcServer {
   // outlive the server. Unavailable when the address cannot be bound (in use, bad host).
   static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
                                                   VolumeManager& volumes, BackupManager& backups,
-                                                  ServiceAdmin& services, const OperatorAuth& auth);
+                                                  ServiceAdmin& services, ApiTokens& tokens,
+                                                  const OperatorAuth& auth);
   ~RpcServer();  // shuts down (without grace) if Shutdown was not called
 
   // The port actually bound (the chosen one when the address asked for port 0).

@@ -48,4 +48,52 @@ grpc::Status ServiceAdminImpl::TakeoverService(grpc::ServerContext* context,
   });
 }
 
+namespace {
+v1::ApiToken TokenProto(const ApiTokenRow& row) {
+  v1::ApiToken out;
+  out.set_id(row.id);
+  out.set_project_id(row.project_id);
+  out.set_role(row.role);
+  out.set_description(row.description);
+  out.set_created_at_us(row.created_at);
+  out.set_revoked_at_us(row.revoked_at);
+  return out;
+}
+}  // namespace
+
+grpc::Status ServiceAdminImpl::CreateApiToken(grpc::ServerContext* context,
+                                              const v1::CreateApiTokenRequest* request,
+                                              v1::ApiToken* response) {
+  return RunHandler([&]() -> Status {
+    RETURN_IF_ERROR(auth_.RequireOperator(*context, "token create"));
+    ASSIGN_OR_RETURN(auto issued,
+                     tokens_.Issue(request->project_id(), request->role(), request->description()));
+    *response = TokenProto(issued.row);
+    response->set_token(issued.token);
+    return Status::Ok();
+  });
+}
+
+grpc::Status ServiceAdminImpl::RevokeApiToken(grpc::ServerContext* context,
+                                              const v1::RevokeApiTokenRequest* request,
+                                              v1::ApiToken* response) {
+  return RunHandler([&]() -> Status {
+    RETURN_IF_ERROR(auth_.RequireOperator(*context, "token revoke"));
+    ASSIGN_OR_RETURN(auto row, tokens_.Revoke(request->id()));
+    *response = TokenProto(row);
+    return Status::Ok();
+  });
+}
+
+grpc::Status ServiceAdminImpl::ListApiTokens(grpc::ServerContext* context,
+                                             const v1::ListApiTokensRequest* request,
+                                             v1::ListApiTokensResponse* response) {
+  return RunHandler([&]() -> Status {
+    RETURN_IF_ERROR(auth_.RequireOperator(*context, "token list"));
+    ASSIGN_OR_RETURN(auto rows, tokens_.List(request->project_id()));
+    for (const auto& row : rows) *response->add_tokens() = TokenProto(row);
+    return Status::Ok();
+  });
+}
+
 }  // namespace bb

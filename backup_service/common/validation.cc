@@ -74,4 +74,21 @@ Status ValidateBackupContainerName(std::string_view value) {
   return Status::Ok();
 }
 
+Status ValidateProjectId(std::string_view field, std::string_view value) {
+  constexpr size_t kMaxProjectIdBytes = 64;
+  if (value.empty() || value.size() > kMaxProjectIdBytes) {
+    return Status::InvalidArgument(std::string(field) +
+                                   " must be 1 to 64 characters of [A-Za-z0-9_-]");
+  }
+  for (char c : value) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument(std::string(field) +
+                                     " may only contain characters [A-Za-z0-9_-]");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace bb

@@ -18,5 +18,8 @@ Status ValidateOptionalUuid(std::string_view field, std::string_view value);
 Status ValidateText(std::string_view field, std::string_view value, size_t max_bytes);
 // Container names: [A-Za-z0-9][A-Za-z0-9_.-]{0,254}.
 Status ValidateBackupContainerName(std::string_view value);
+// Project ids (gRPC x-project-id, REST path and tokens): [A-Za-z0-9_-]{1,64}. The message names
+// `field` and never echoes the value (caller-controlled, may contain anything).
+Status ValidateProjectId(std::string_view field, std::string_view value);
 
 }  // namespace bb

@@ -274,6 +274,19 @@ Result<std::vector<Attachment>> VolumeRepository::ListAttachments(const std::str
   return out;
 }
 
+Result<Attachment> VolumeRepository::GetAttachment(const std::string& attachment_id) {
+  std::optional<Attachment> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT " + kAttachmentColumns + " FROM volume_attachments WHERE id = $1::uuid",
+        attachment_id);
+    if (!rows.empty()) out = RowToAttachment(rows[0]);
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("attachment " + attachment_id + " not found");
+  return *out;
+}
+
 Result<std::map<std::string, std::vector<Attachment>>> VolumeRepository::ListAttachments(
     const std::vector<std::string>& volume_ids) {
   std::map<std::string, std::vector<Attachment>> out;

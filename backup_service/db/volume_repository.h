@@ -69,6 +69,8 @@ class VolumeRepository {
                           const std::string& device);
   Status DeleteAttachment(const std::string& id);
   Result<std::vector<Attachment>> ListAttachments(const std::string& volume_id);
+  // One attachment by id; NotFound when there is none.
+  Result<Attachment> GetAttachment(const std::string& attachment_id);
   // The attachments of several volumes in one query (a listed page): volume id -> attachments,
   // oldest first; volumes without attachments are absent.
   Result<std::map<std::string, std::vector<Attachment>>> ListAttachments(

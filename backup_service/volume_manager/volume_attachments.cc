@@ -186,6 +186,19 @@ Result<std::vector<Attachment>> VolumeManager::ListAttachments(const std::string
   return volumes_.ListAttachments(volume_id);
 }
 
+Result<Attachment> VolumeManager::GetAttachment(const std::string& project_id,
+                                                const std::string& attachment_id) {
+  Status not_found = Status::NotFound("attachment " + attachment_id + " not found");
+  if (!IsUuid(attachment_id)) return not_found;
+  auto attachment = volumes_.GetAttachment(attachment_id);
+  if (!attachment.ok()) return attachment.status();
+  auto volume = volumes_.Get(attachment->volume_id, project_id);
+  if (!volume.ok()) {
+    return volume.status().code() == StatusCode::kNotFound ? not_found : volume.status();
+  }
+  return attachment;
+}
+
 Status VolumeManager::FlushAttachedDevices(const Volume& volume) {
   ASSIGN_OR_RETURN(std::vector<Attachment> attachments, volumes_.ListAttachments(volume.id));
   for (const auto& a : attachments) {

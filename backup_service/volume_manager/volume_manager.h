@@ -91,6 +91,9 @@ class VolumeManager {
   Result<Volume> DetachVolume(const std::string& project_id, const std::string& volume_id,
                               const std::string& attachment_id);
   Result<std::vector<Attachment>> ListAttachments(const std::string& volume_id);
+  // One attachment of a volume of `project_id` (empty: any project). NotFound for a malformed,
+  // unknown or other project's id (the same answer, so ids do not leak across projects).
+  Result<Attachment> GetAttachment(const std::string& project_id, const std::string& attachment_id);
 
   Result<Snapshot> CreateSnapshot(const CreateSnapshotParams& p);
   Result<Snapshot> GetSnapshot(const std::string& project_id, const std::string& snapshot_id);

@@ -30,6 +30,7 @@ ours_setup() {
   mkdir -p "$OURS_STORE" "$OURS_RUN"
   bb_backupd_write_config "$OURS_RUN/backupd.conf" \
     "listen=127.0.0.1:0" \
+    "api_listen=127.0.0.1:0" \
     "database=$(bb_pg_conninfo "$BENCH_SCR/pg" bb)" \
     "volumes_dir=$OURS_VOLUMES" \
     "store_path=$OURS_STORE" \

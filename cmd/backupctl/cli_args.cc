@@ -12,7 +12,8 @@ const std::set<std::string>& ValueOptions() {
                                                  "size-gib", "name",       "description",
                                                  "instance", "attachment", "volume",
                                                  "snapshot", "container",  "status",
-                                                 "sort",     "limit",      "marker"};
+                                                 "sort",     "limit",      "marker",
+                                                 "role"};
   return kOptions;
 }
 

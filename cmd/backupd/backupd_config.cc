@@ -123,7 +123,11 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "operator_token_file",
                                                  "list_default_limit",
                                                  "list_max_limit",
-                                                 "failpoints"};
+                                                 "failpoints",
+                                                 "api_enabled",
+                                                 "api_listen",
+                                                 "api_auth",
+                                                 "api_port_file"};
   return kKeys;
 }
 
@@ -202,8 +206,16 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("operator_token_file", &c.operator_token_file);
   str("failpoints", &c.failpoints);
   str("log_level", &c.log_level_name);
+  str("api_listen", &c.api_listen);
+  str("api_auth", &c.api_auth);
+  str("api_port_file", &c.api_port_file);
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
+  RETURN_IF_ERROR(ParseBool(values, "api_enabled", &c.api_enabled));
+  RETURN_IF_ERROR(ValidateListen(c.api_listen).WithContext("api_listen"));
+  if (c.api_auth != "token" && c.api_auth != "noauth") {
+    return Status::InvalidArgument("api_auth must be token or noauth, got '" + c.api_auth + "'");
+  }
   RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &c.file_driver_snapshots));
   RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
@@ -301,6 +313,11 @@ keys (default):
   operator_token_file  file holding the operator's admin token, 32+ characters (unset: no admin)
   list_default_limit   page size of List calls that give no limit, 1..list_max_limit (100)
   list_max_limit       largest page a List call gets; larger limits are capped, 1..10000 (1000)
+  api_enabled          serve the REST API (Cinder v3 subset) in this daemon (true)
+  api_listen           HOST:PORT of the REST API (127.0.0.1:8776, Cinder's port)
+  api_auth             token (API tokens, backupctl token create) | noauth: DEVELOPMENT ONLY,
+                       X-Auth-Token USER:PROJECT is trusted as an admin, as Cinder's noauth (token)
+  api_port_file        write the REST API's bound port to this file (unset)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

@@ -43,6 +43,11 @@ struct BackupdConfig {
   int list_default_limit = 100;
   int list_max_limit = 1000;
   std::string failpoints;  // tests only (backup_service/common/failpoint.h)
+  // The REST API (api/): on by default on Cinder's port; api_auth token | noauth (development).
+  bool api_enabled = true;
+  std::string api_listen = "127.0.0.1:8776";
+  std::string api_auth = "token";
+  std::string api_port_file;  // optional: the API's bound port, written before port_file
 };
 
 // key -> raw value, as read from the file and flags.

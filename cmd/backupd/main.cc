@@ -21,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "api/api_server.h"
+#include "api/authenticator.h"
+#include "backup_service/auth/api_tokens.h"
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
@@ -248,9 +251,37 @@ int Run(int argc, char** argv, bool* served) {
                      "all_projects, service list/takeover) will be refused";
   }
   ServiceAdmin services(**db, **identity, backups);
-  auto server = RpcServer::Start(config->listen, volumes, backups, services, operator_auth);
+  ApiTokens api_tokens(**db);
+  auto server =
+      RpcServer::Start(config->listen, volumes, backups, services, api_tokens, operator_auth);
   if (!server.ok()) return Fail("gRPC server", server.status());
   int port = (*server)->port();
+
+  // The REST API over the same managers (api/). Its port file is written before the gRPC one,
+  // so a reader that waits for port_file finds both.
+  std::unique_ptr<api::Authenticator> api_auth;
+  std::unique_ptr<api::ApiServer> api_server;
+  if (config->api_enabled) {
+    auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
+    if (!made.ok()) return Fail("api_auth", made.status());
+    api_auth = std::move(*made);
+    auto started =
+        api::ApiServer::Start({.listen = config->api_listen}, volumes, backups, *api_auth);
+    if (!started.ok()) return Fail("REST API", started.status());
+    api_server = std::move(*started);
+    if (!config->api_port_file.empty()) {
+      if (Status s = WritePortFile(config->api_port_file, api_server->port()); !s.ok()) {
+        return Fail("api port file", s);
+      }
+    }
+    if (config->api_auth == "noauth") {
+      BB_LOG(kWarning) << "REST API in noauth mode: any X-Auth-Token USER:PROJECT is trusted as "
+                          "an admin (development only)";
+    }
+    BB_LOG(kInfo) << "REST API listening on "
+                  << BoundAddress(config->api_listen, api_server->port())
+                  << " (auth=" << api_auth->name() << ")";
+  }
   if (!config->port_file.empty()) {
     if (Status s = WritePortFile(config->port_file, port); !s.ok()) {
       return Fail("port file", s);
@@ -264,6 +295,8 @@ int Run(int argc, char** argv, bool* served) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   BB_LOG(kInfo) << "backupd stopping (signal " << signal_number << ")";
+  if (api_server) api_server->Shutdown();
+  if (!config->api_port_file.empty()) unlink(config->api_port_file.c_str());
   // Running calls get a short grace period; backup jobs are not RPCs and are waited for below.
   (*server)->Shutdown(std::chrono::seconds(5));
   server->reset();

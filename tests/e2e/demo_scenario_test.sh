@@ -95,6 +95,7 @@ mkdir -p "$state/backups" "$state/run"
 conf=$state/backupd.conf
 bb_backupd_write_config "$conf" \
   "listen=127.0.0.1:0" \
+  "api_listen=127.0.0.1:0" \
   "database=$(bb_pg_conninfo "$state/pg" bb)" \
   "host=e2e-$(hostname)" \
   "volumes_dir=$state/volumes" \

@@ -74,6 +74,7 @@ Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string&
   std::filesystem::create_directories(store_dir, ec);
   if (ec) return Status::Internal("create test directories: " + ec.message());
   p->port_file_ = p->work_dir_ + "/port";
+  p->api_port_file_ = p->work_dir_ + "/api-port";
   p->log_file_ = p->work_dir_ + "/backupd.log";
   std::string config_path = p->work_dir_ + "/backupd.conf";
   p->operator_token_file_ = p->work_dir_ + "/operator-token";
@@ -96,7 +97,9 @@ Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string&
            << "store_path = " << store_dir << "\n"
            << "chunk_size_mib = 1\n"
            << "log_level = debug\n"
-           << "operator_token_file = " << p->operator_token_file_ << "\n";
+           << "operator_token_file = " << p->operator_token_file_ << "\n"
+           << "api_listen = 127.0.0.1:0\n"
+           << "api_port_file = " << p->api_port_file_ << "\n";
     for (const auto& line : options.extra_config) config << line << "\n";
     if (!config) return Status::Internal("cannot write " + config_path);
   }
@@ -145,6 +148,8 @@ Status BackupdProcess::WaitForPort(std::chrono::seconds timeout) {
     std::string text = ReadFile(port_file_);
     if (!text.empty()) {
       port_ = std::atoi(text.c_str());
+      // backupd writes the REST API's port file first (absent when api_enabled = false).
+      api_port_ = std::atoi(ReadFile(api_port_file_).c_str());
       if (port_ > 0) return Status::Ok();
     }
     int wstatus = 0;

@@ -2,7 +2,8 @@
 //   TestDatabase   a uniquely named PostgreSQL database (created with psql from an admin
 //                  conninfo, dropped on destruction), so every test process starts empty.
 //   BackupdProcess backupd started with a generated config in a fresh /tmp directory (file
-//                  volume driver, posix object store, listen 127.0.0.1:0 + port_file); Stop()
+//                  volume driver, posix object store, listen 127.0.0.1:0 + port_file, the REST
+//                  API on api_listen 127.0.0.1:0 + api_port_file); Stop()
 //                  sends SIGTERM and returns the exit status.
 // Thread-safety: use from the test thread only.
 #pragma once
@@ -63,6 +64,9 @@ class BackupdProcess {
 
   int port() const { return port_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The REST API's port (api_listen = 127.0.0.1:0); 0 when the daemon serves no REST API.
+  int api_port() const { return api_port_; }
+  std::string api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
   const std::string& volumes_dir() const { return volumes_dir_; }
   const std::string& store_dir() const { return store_dir_; }
   // The operator token the daemon was configured with (a random one per daemon) and its file.
@@ -85,12 +89,14 @@ class BackupdProcess {
 
   pid_t pid_ = -1;
   int port_ = 0;
+  int api_port_ = 0;
   std::string work_dir_;
   std::string volumes_dir_;
   std::string store_dir_;
   std::string operator_token_;
   std::string operator_token_file_;
   std::string port_file_;
+  std::string api_port_file_;
   std::string log_file_;
 };
 

@@ -1,0 +1,183 @@
+// /v3/{project}/backups: create, list (summary and detail), show, update, delete, restore,
+// export/import of records, and the os-reset_status/os-force_delete actions. Each handler parses
+// and checks the request, then makes ONE BackupManager call: the rules (volume status, force,
+// snapshot ownership, incremental parent, ...) are the manager's, the same as over gRPC.
+#include "api/json_body.h"
+#include "api/list_params.h"
+#include "api/route.h"
+#include "api/views.h"
+#include "backup_service/manager/backup_manager.h"
+
+namespace bb::api {
+namespace {
+
+constexpr size_t kMaxText = 255;
+
+Result<ApiResponse> Create(BackupManager& backups, const ApiRequest& r) {
+  std::initializer_list<std::string_view> allowed = {
+      "volume_id", "container",   "name",     "description",      "incremental",
+      "force",     "snapshot_id", "metadata", "availability_zone"};
+  ASSIGN_OR_RETURN(auto body, BodyObject::Parse(r.body, "backup", allowed));
+  RETURN_IF_ERROR(body.Require("volume_id"));
+  ASSIGN_OR_RETURN(auto volume_id, body.Uuid("volume_id", false));
+  ASSIGN_OR_RETURN(auto container, body.String("container", kMaxText, true));
+  ASSIGN_OR_RETURN(auto name, body.String("name", kMaxText, true));
+  ASSIGN_OR_RETURN(auto description, body.String("description", kMaxText, true));
+  ASSIGN_OR_RETURN(auto incremental, body.Bool("incremental"));
+  ASSIGN_OR_RETURN(auto force, body.Bool("force"));
+  ASSIGN_OR_RETURN(auto snapshot_id, body.Uuid("snapshot_id", true));
+  ASSIGN_OR_RETURN(auto metadata, body.Object("metadata", true));
+  if (metadata && !metadata->empty()) {
+    return Status::InvalidArgument("Backup metadata is not supported by this service yet");
+  }
+  ASSIGN_OR_RETURN(auto zone, body.String("availability_zone", kMaxText, true));
+  if (zone && *zone != "nova") {
+    return Status::InvalidArgument("Availability zone '" + *zone + "' is invalid.");
+  }
+  CreateBackupParams params{.project_id = r.caller.project_id,
+                            .volume_id = *volume_id,
+                            .name = name.value_or(""),
+                            .description = description.value_or(""),
+                            .force = force.value_or(false),
+                            .incremental = incremental.value_or(false),
+                            .snapshot_id = snapshot_id.value_or(""),
+                            .container = container.value_or("")};
+  ASSIGN_OR_RETURN(auto backup, backups.CreateBackup(params));
+  return Json(202, {{"backup", BackupSummary(r, backup)}});
+}
+
+Result<ApiResponse> List(BackupManager& backups, const ApiRequest& r, bool detail) {
+  ASSIGN_OR_RETURN(auto params, ParseListParams(r, {"name", "status", "volume_id"}));
+  ListBackupsQuery query{.project_id = r.caller.project_id,
+                         .volume_id = params.filters["volume_id"],
+                         .name = params.filters["name"],
+                         .status = params.filters["status"],
+                         .page = params.page};
+  ASSIGN_OR_RETURN(auto page, backups.ListBackups(query));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& b : page.records) {
+    list.push_back(detail ? BackupDetail(r, b) : BackupSummary(r, b));
+  }
+  nlohmann::json out = {{"backups", list}};
+  if (auto links = NextLinks(r, page.next_marker); !links.is_null()) out["backups_links"] = links;
+  if (page.count >= 0) out["count"] = page.count;
+  return Json(200, out);
+}
+
+Result<ApiResponse> Show(BackupManager& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto backup, backups.GetBackup(r.lookup_project(), r.path_args[0]));
+  return Json(200, {{"backup", BackupDetail(r, backup)}});
+}
+
+Result<ApiResponse> Update(BackupManager& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto body,
+                   BodyObject::Parse(r.body, "backup", {"name", "description", "metadata"}));
+  ASSIGN_OR_RETURN(auto name, body.String("name", kMaxText, true));
+  ASSIGN_OR_RETURN(auto description, body.String("description", kMaxText, true));
+  ASSIGN_OR_RETURN(auto metadata, body.Object("metadata", true));
+  if (metadata && !metadata->empty()) {
+    return Status::InvalidArgument("Backup metadata is not supported by this service yet");
+  }
+  ASSIGN_OR_RETURN(auto backup,
+                   backups.UpdateBackup(r.lookup_project(), r.path_args[0], name, description));
+  return Json(200, {{"backup", BackupSummary(r, backup)}});
+}
+
+Result<ApiResponse> Delete(BackupManager& backups, const ApiRequest& r) {
+  RETURN_IF_ERROR(backups.DeleteBackup(r.lookup_project(), r.path_args[0], false).status());
+  return Empty(202);
+}
+
+Result<ApiResponse> Restore(BackupManager& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto body, BodyObject::Parse(r.body, "restore", {"volume_id", "name"}));
+  ASSIGN_OR_RETURN(auto volume_id, body.Uuid("volume_id", true));
+  ASSIGN_OR_RETURN(auto name, body.String("name", kMaxText, true));
+  RestoreParams params{.project_id = r.caller.project_id,
+                       .backup_id = r.path_args[0],
+                       .volume_id = volume_id.value_or(""),
+                       .name = name.value_or("")};
+  ASSIGN_OR_RETURN(auto started, backups.RestoreBackup(params));
+  return Json(202, {{"restore",
+                     {{"backup_id", started.backup.id},
+                      {"volume_id", started.volume.id},
+                      {"volume_name", started.volume.name}}}});
+}
+
+Result<ApiResponse> Export(BackupManager& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto record, backups.ExportBackupRecord(r.lookup_project(), r.path_args[0]));
+  return Json(200,
+              {{"backup-record",
+                {{"backup_service", record.backup_service}, {"backup_url", record.backup_url}}}});
+}
+
+Result<ApiResponse> Import(BackupManager& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto body,
+                   BodyObject::Parse(r.body, "backup-record", {"backup_service", "backup_url"}));
+  RETURN_IF_ERROR(body.Require("backup_service"));
+  RETURN_IF_ERROR(body.Require("backup_url"));
+  ASSIGN_OR_RETURN(auto service, body.String("backup_service", kMaxText, false));
+  ASSIGN_OR_RETURN(auto url, body.String("backup_url", 1 << 20, false));
+  if (url->empty()) {
+    return Status::InvalidArgument(
+        "Invalid input for field/attribute backup-record/backup_url. '' is too short");
+  }
+  ASSIGN_OR_RETURN(
+      auto backup,
+      backups.ImportBackupRecord(r.caller.project_id,
+                                 BackupRecordWire{.backup_service = *service, .backup_url = *url}));
+  return Json(201, {{"backup", BackupSummary(r, backup)}});
+}
+
+// POST /backups/{id}/action: os-reset_status {"status": "available"|"error"} and
+// os-force_delete {} (both admin).
+Result<ApiResponse> Action(BackupManager& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto action, ParseActionBody(r.body));
+  const auto& [name, value] = action;
+  if (name == "os-reset_status") {
+    RETURN_IF_ERROR(RequireRole(r, ApiRole::kAdmin, "backup:backup-reset_status"));
+    ASSIGN_OR_RETURN(auto args, BodyObject::FromJson(value, name, {"status"}));
+    RETURN_IF_ERROR(args.Require("status"));
+    ASSIGN_OR_RETURN(auto status, args.String("status", kMaxText, false));
+    if (*status != "available" && *status != "error") {
+      return Status::InvalidArgument(
+          "Invalid input for field/attribute os-reset_status/status. Value: " + *status +
+          ". It must be one of ['available', 'error']");
+    }
+    // The id lookup first: another project's backup is NotFound for everyone but an admin.
+    RETURN_IF_ERROR(backups.ResetBackupStatus(r.path_args[0], *status).status());
+    return Empty(202);
+  }
+  if (name == "os-force_delete") {
+    RETURN_IF_ERROR(RequireRole(r, ApiRole::kAdmin, "backup:force_delete"));
+    if (!value.is_null()) RETURN_IF_ERROR(BodyObject::FromJson(value, name, {}).status());
+    RETURN_IF_ERROR(backups.DeleteBackup(r.lookup_project(), r.path_args[0], true).status());
+    return Empty(202);
+  }
+  std::string shown = name.substr(0, 64);
+  return Status::InvalidArgument("There is no such action: " + shown);
+}
+
+}  // namespace
+
+std::vector<Route> BackupRoutes(BackupManager& b) {
+  using R = ApiRole;
+  auto bind = [&b](Result<ApiResponse> (*fn)(BackupManager&, const ApiRequest&)) {
+    return [&b, fn](const ApiRequest& r) { return fn(b, r); };
+  };
+  return {
+      {"POST", "/backups", R::kMember, kMinApiVersion, bind(Create)},
+      {"GET", "/backups", R::kReader, kMinApiVersion,
+       [&b](const ApiRequest& r) { return List(b, r, false); }},
+      {"GET", "/backups/detail", R::kReader, kMinApiVersion,
+       [&b](const ApiRequest& r) { return List(b, r, true); }},
+      {"POST", "/backups/import_record", R::kAdmin, kMinApiVersion, bind(Import)},
+      {"GET", "/backups/([^/]+)", R::kReader, kMinApiVersion, bind(Show)},
+      {"PUT", "/backups/([^/]+)", R::kMember, ApiVersion{3, 9}, bind(Update)},
+      {"DELETE", "/backups/([^/]+)", R::kMember, kMinApiVersion, bind(Delete)},
+      {"POST", "/backups/([^/]+)/restore", R::kMember, kMinApiVersion, bind(Restore)},
+      {"GET", "/backups/([^/]+)/export_record", R::kAdmin, kMinApiVersion, bind(Export)},
+      {"POST", "/backups/([^/]+)/action", R::kMember, kMinApiVersion, bind(Action)},
+  };
+}
+
+}  // namespace bb::api

@@ -1,0 +1,38 @@
+// A REST route: method, path pattern under /v3/{project}, the role its policy needs (cinder-facts
+// §2.6), the first microversion that has it, and its handler. The route tables are in the
+// *_handlers.cc files; api_server.cc registers them all.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/api_request.h"
+
+namespace bb {
+class BackupManager;
+class VolumeManager;
+}  // namespace bb
+
+namespace bb::api {
+
+using ApiHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
+
+struct Route {
+  std::string method;   // GET, POST, PUT, DELETE
+  std::string pattern;  // regex after "/v3/{project}", e.g. "/backups/([^/]+)"
+  ApiRole role = ApiRole::kReader;
+  ApiVersion min_version = kMinApiVersion;
+  ApiHandler handler;
+};
+
+std::vector<Route> VolumeRoutes(VolumeManager& volumes);
+std::vector<Route> SnapshotRoutes(VolumeManager& volumes);
+std::vector<Route> AttachmentRoutes(VolumeManager& volumes);
+std::vector<Route> BackupRoutes(BackupManager& backups);
+
+// ApiResponse helpers.
+inline ApiResponse Json(int status, nlohmann::json body) { return {status, std::move(body)}; }
+inline ApiResponse Empty(int status) { return {status, std::nullopt}; }
+
+}  // namespace bb::api
