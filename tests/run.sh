@@ -5,7 +5,8 @@
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
 #      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
-#      too; PostgreSQL going away: a throw-away server of its own)
+#      too; PostgreSQL going away: a throw-away server of its own), bb_remote_attach_test (root
+#      too: backups through a snapshot exported by tgtd and read with libiscsi)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts), bb_iscsi_live_test (a real tgtd
 #      on 127.0.0.1, started through devstack/lib/tgt.sh if none runs, read through libiscsi)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
@@ -62,7 +63,7 @@ ci=0
 unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
-  bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test)
+  bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_remote_attach_test)
 root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test)
 
 passed=0
