@@ -177,6 +177,30 @@ TEST_F(RemoteAttachTest, ForcedBackupReadsTheExportedSnapshotOverIscsi) {
   EXPECT_EQ(Cli({"volume", "detach", volume.id()}).code, 0);
 }
 
+// A given snapshot is read through its export too; it is available again afterwards, with no
+// export and no credentials on its row.
+TEST_F(RemoteAttachTest, GivenSnapshotIsReadThroughItsExport) {
+  v1::Volume volume = CreateVolume(1, "snapshot-source");
+  WritePattern(volume.id(), 0, 32 * kMiB, 51);
+  CliRun snap = Cli({"--json", "snapshot", "create", volume.id(), "--name", "s"});
+  ASSERT_EQ(snap.code, 0) << snap.Describe();
+  std::string snap_id = snap.Json().value("id", "");
+  WritePattern(volume.id(), 0, 32 * kMiB, 52);  // after the snapshot
+  CliRun run = Cli({"--json", "backup", "create", volume.id(), "--snapshot", snap_id, "--wait"});
+  ASSERT_EQ(run.code, 0) << run.Describe();
+  auto backup = run.Json();
+  EXPECT_EQ(backup.value("status", ""), "available") << run.Describe();
+  EXPECT_EQ(backup.value("source_kind", ""), "snapshot-attached");
+  EXPECT_TRUE(SnapshotTargets().empty()) << "the snapshot's target was left";
+  EXPECT_EQ(Query("SELECT status || '|' || provider_auth FROM snapshots"),
+            std::vector<std::string>{"available|"});
+  v1::Volume restored = RestoreAndWait(backup.value("id", ""), "");
+  ASSERT_EQ(restored.status(), "available");
+  v1::Volume expected = CreateVolume(1, "expected");
+  WritePattern(expected.id(), 0, 32 * kMiB, 51);
+  ExpectSameContent(restored.id(), expected.id());
+}
+
 TEST_F(RemoteAttachTest, TargetRemovedMidReadFailsCleanlyWithEverythingUndone) {
   options_.extra_config.push_back("failpoints = create.mid_upload=delay:20");
   StopDaemon();
