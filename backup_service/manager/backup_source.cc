@@ -65,12 +65,24 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
     return BackupSourcePlan{BackupSourceKind::kTempSnapshotAttached,
                             why + "; the volume is released as soon as the snapshot exists", true};
   }
+  if (local && clone_local) return clone_plan();
+  if (remote && caps.can_clone && caps.volume_attachable) {
+    return BackupSourcePlan{
+        BackupSourceKind::kTempCloneAttached,
+        "the driver cannot snapshot" + WhyNoSnapshot(caps) + " but can clone" +
+            (caps.clone_is_cheap ? " cheaply" : "") +
+            (attach == BackupAttach::kRemote ? "; backup_attach = remote: the temporary clone is "
+                                               "exported and read through a connector"
+                                             : "; the temporary clone is exported and attached "
+                                               "through a connector") +
+            "; the volume is released as soon as the clone exists",
+        true};
+  }
   if (attach == BackupAttach::kRemote) {
     return Status::FailedPrecondition(
-        "backup_attach = remote, but the volume driver cannot export snapshots" +
-        WhyNoSnapshot(caps) + "; set backup_attach = auto");
+        "backup_attach = remote, but the volume driver can export neither snapshots" +
+        WhyNoSnapshot(caps) + " nor clones; set backup_attach = auto");
   }
-  if (clone_local) return clone_plan();
   if (volume_status == VolumeStatus::kAvailable && caps.volume_readable_locally) {
     return BackupSourcePlan{BackupSourceKind::kVolumeDirect,
                             "the driver can neither snapshot nor clone; the detached volume is "

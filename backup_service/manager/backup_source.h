@@ -7,14 +7,14 @@
 //   3. a temporary snapshot exported and attached through a connector (can_snapshot &&
 //      snapshot_attachable): read over the network, but nothing is copied first
 //   4. a temporary clone read through its local path, when cloning copies the data
-//   5. the volume itself, only when it is available: it then stays backing-up for the whole copy
+//   5. a temporary clone exported and attached through a connector (can_clone &&
+//      volume_attachable)
+//   6. the volume itself, only when it is available: it then stays backing-up for the whole copy
 //      so nobody can attach and write it while it is read.
-// backup_attach = local never takes 3; remote takes only 3 (the remote-attach path, forced by an
-// operator or a test even when a local path exists) and refuses when the driver cannot export
-// snapshots. An in-use volume with no consistent copy is refused (FailedPrecondition), quoting
-// the driver's reason: a file that is being written is never copied.
-// A temporary clone read through an export (temp-clone-attached) is not offered yet: the volume
-// manager exports snapshots only.
+// backup_attach = local never takes 3 or 5; remote takes only 3 or 5 (the remote-attach path,
+// forced by an operator or a test even when a local path exists) and refuses when the driver
+// exports neither snapshots nor clones. An in-use volume with no consistent copy is refused
+// (FailedPrecondition), quoting the driver's reason: a file that is being written is never copied.
 // A backup of a given snapshot reads that snapshot: locally, or through its export.
 // Pure functions; thread-safe.
 #pragma once

@@ -139,10 +139,32 @@ TEST(BackupSourceTest, RemoteWithoutSnapshotExportsIsRefusedSayingWhy) {
   auto plan = ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kRemote);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(plan.status().message().find("cannot export snapshots"), std::string::npos);
+  EXPECT_NE(plan.status().message().find("can export neither snapshots"), std::string::npos);
   auto given = ChooseSnapshotBackupSource(c, BackupAttach::kRemote);
   EXPECT_EQ(given.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(given.status().message().find("backup_attach = remote"), std::string::npos);
+}
+
+// A driver that clones but cannot snapshot, and exports volumes: the clone is read locally in
+// auto, through its export in remote, and through its export in auto when it is not readable
+// locally.
+TEST(BackupSourceTest, TemporaryCloneThroughItsExport) {
+  DriverCapabilities c = Exporting();
+  c.can_snapshot = c.snapshot_readable_locally = c.snapshot_attachable = false;
+  c.no_snapshot_reason = "snapshots are configured off";
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse)->kind, BackupSourceKind::kTempCloneLocal);
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    auto plan = ChooseBackupSource(c, st, BackupAttach::kRemote);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_EQ(plan->kind, BackupSourceKind::kTempCloneAttached);
+    EXPECT_TRUE(plan->releases_volume_early);
+    EXPECT_NE(plan->reason.find("snapshots are configured off"), std::string::npos);
+  }
+  c.volume_readable_locally = false;
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse)->kind,
+            BackupSourceKind::kTempCloneAttached);
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kLocal).status().code(),
+            StatusCode::kFailedPrecondition);
 }
 
 TEST(BackupSourceTest, LocalIgnoresExportsAndKeepsTheLocalMatrix) {

@@ -258,7 +258,8 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
       ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
       return local(path, snap.created_at);
     }
-    case BackupSourceKind::kTempCloneLocal: {
+    case BackupSourceKind::kTempCloneLocal:
+    case BackupSourceKind::kTempCloneAttached: {
       backup.temp_volume_id = NewUuid();
       start.temp_volume_id = backup.temp_volume_id;
       RETURN_IF_ERROR(
@@ -266,11 +267,18 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
       BB_FAILPOINT("create.after_temp_recorded");
       ASSIGN_OR_RETURN(Volume clone,
                        volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id));
+      if (plan.kind == BackupSourceKind::kTempCloneAttached) {
+        // Removed with the clone (DeleteTemporaryVolume) on every path.
+        ASSIGN_OR_RETURN(ConnectionInfo info,
+                         volumes_.ExportVolume(clone.id, options_.backup_connector));
+        ASSIGN_OR_RETURN(
+            auto a, SourceAttachment::Attach(info, volumes_.runner(), options_.connector_options,
+                                             AccessMode::kReadOnly));
+        return PreparedSource{std::move(a), NowMicros()};
+      }
       ASSIGN_OR_RETURN(std::string path, volumes_.VolumeLocalPath(clone));
       return local(path, NowMicros());
     }
-    case BackupSourceKind::kTempCloneAttached:
-      return Status::Unimplemented("reading a temporary clone through its export");
     default: {
       RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
                                       "reading the volume directly", start));

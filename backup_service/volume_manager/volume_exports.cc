@@ -81,10 +81,10 @@ Result<ConnectionInfo> VolumeManager::ExportVolume(const std::string& volume_id,
     return Status::FailedPrecondition("the volume driver cannot export volumes");
   }
   ASSIGN_OR_RETURN(Volume v, volumes_.Get(volume_id));
-  if (v.status != VolumeStatus::kRestoringBackup) {
+  if (v.status != VolumeStatus::kRestoringBackup && v.status != VolumeStatus::kAvailable) {
     return Status::FailedPrecondition("volume " + v.id +
-                                      " must be restoring-backup to be "
-                                      "exported, but it is " +
+                                      " must be restoring-backup (a restore target) or available "
+                                      "(a backup's temporary clone) to be exported, but it is " +
                                       std::string(ToString(v.status)));
   }
   const std::string to = connector.host.empty() ? connector.initiator : connector.host;

@@ -183,6 +183,11 @@ Status VolumeManager::DeleteTemporaryVolumeImpl(const Volume& v) {
   if (s != VolumeStatus::kDeleting) {
     RETURN_IF_ERROR(volumes_.BeginDelete(v.id, s));
   }
+  // It may have been exported to the backup host (temp-clone-attached); removing the export is
+  // idempotent and finds it by the volume's id, recorded or not.
+  if (driver_.Capabilities().volume_attachable) {
+    RETURN_IF_ERROR(driver_.RemoveExport(Ref(v)).status());
+  }
   RETURN_IF_ERROR(driver_.DeleteVolume(Ref(v)));
   return volumes_.Remove(v.id, VolumeStatus::kDeleting, "temporary volume removed");
 }

@@ -126,8 +126,9 @@ class VolumeManager {
   // so also one whose update was never recorded) and clears provider_auth. The status is left as
   // it is (the caller releases the snapshot). Idempotent: OK when not exported or gone.
   Status UnexportSnapshot(const std::string& snapshot_id, const ConnectorProperties& connector);
-  // The same for a volume a restore writes (restoring-backup; driver capability
-  // volume_attachable), exported read-write. The status is never changed here.
+  // The same for a volume a restore writes (restoring-backup) or a backup's temporary clone
+  // (available; DeleteTemporaryVolume removes its export too), exported read-write (driver
+  // capability volume_attachable). The status is never changed here.
   Result<ConnectionInfo> ExportVolume(const std::string& volume_id,
                                       const ConnectorProperties& connector);
   Status UnexportVolume(const std::string& volume_id, const ConnectorProperties& connector);

@@ -5,7 +5,9 @@
 // ACL), log in with libiscsi, read it over TCP, log out, remove the export and delete the
 // snapshot; the restore is bit-exact. The export's CHAP secret appears in no log line and no API
 // answer. A target removed mid-read fails the backup cleanly with everything undone, and a
-// SIGKILL mid-read leaves nothing after the restart. Last, one 1 GiB volume full of data is
+// SIGKILL mid-read leaves nothing after the restart. A given snapshot is read through its
+// export, and a driver without snapshots (file_driver_snapshots = false) backs up through an
+// exported temporary clone. Last, one 1 GiB volume full of data is
 // backed up through libiscsi and through its local path, and both rates are printed (not
 // asserted: the machine is shared).
 // tgtd is started through devstack/lib/tgt.sh when none runs (and stopped at the end only then).
@@ -99,7 +101,8 @@ class RemoteAttachTest : public BackupctlOnXfsTest {
   // Nothing of the remote path is left: no target, no temporary snapshot row or file.
   void ExpectNothingLeft(const std::string& volume_id) {
     EXPECT_TRUE(SnapshotTargets().empty()) << "a snapshot target was left";
-    EXPECT_TRUE(Query("SELECT id FROM snapshots").empty()) << "a snapshot row was left";
+    EXPECT_TRUE(Query("SELECT id FROM snapshots WHERE is_temporary").empty())
+        << "a temporary snapshot row was left";
     EXPECT_TRUE(Query("SELECT id FROM backups WHERE temp_snapshot_id IS NOT NULL").empty());
     for (const auto& f : VolumeFiles()) {
       EXPECT_FALSE(f.starts_with("snapshot-")) << f << " was left";
@@ -192,8 +195,9 @@ TEST_F(RemoteAttachTest, GivenSnapshotIsReadThroughItsExport) {
   EXPECT_EQ(backup.value("status", ""), "available") << run.Describe();
   EXPECT_EQ(backup.value("source_kind", ""), "snapshot-attached");
   EXPECT_TRUE(SnapshotTargets().empty()) << "the snapshot's target was left";
-  EXPECT_EQ(Query("SELECT status || '|' || provider_auth FROM snapshots"),
-            std::vector<std::string>{"available|"});
+  EXPECT_EQ(
+      Query("SELECT status || '|' || provider_auth FROM snapshots WHERE id = '" + snap_id + "'"),
+      std::vector<std::string>{"available|"});
   v1::Volume restored = RestoreAndWait(backup.value("id", ""), "");
   ASSERT_EQ(restored.status(), "available");
   v1::Volume expected = CreateVolume(1, "expected");
@@ -270,6 +274,37 @@ TEST_F(RemoteAttachTest, PrintsBackupRateThroughLibiscsiAndLocalPath) {
               local.value("mb_per_s", 0.0), local.value("source_device", "").c_str());
   RecordProperty("mb_per_s_libiscsi", std::to_string(remote.value("mb_per_s", 0.0)));
   RecordProperty("mb_per_s_local", std::to_string(local.value("mb_per_s", 0.0)));
+}
+
+// The temporary-clone fallback through an export: a file driver declaring no snapshots
+// (file_driver_snapshots = false) that exports volumes, with backup_attach = remote, backs up an
+// in-use volume from a temporary reflink clone exported through tgtd and read with libiscsi.
+class RemoteAttachCloneTest : public RemoteAttachTest {
+ protected:
+  RemoteAttachCloneTest() { options_.extra_config.push_back("file_driver_snapshots = false"); }
+};
+
+TEST_F(RemoteAttachCloneTest, ForcedBackupReadsTheExportedTemporaryClone) {
+  v1::Volume volume = CreateVolume(1, "clone-source");
+  WritePattern(volume.id(), 0, 32 * kMiB, 61);
+  WritePattern(volume.id(), 600 * kMiB, 8 * kMiB, 62);
+  ASSERT_EQ(Cli({"volume", "attach", volume.id(), "--instance", NewUuid()}).code, 0);
+  CliRun run = Cli({"--json", "backup", "create", volume.id(), "--force", "--wait"});
+  ASSERT_EQ(run.code, 0) << run.Describe();
+  auto backup = run.Json();
+  EXPECT_EQ(backup.value("status", ""), "available") << run.Describe() << daemon_->Log();
+  EXPECT_EQ(backup.value("source_kind", ""), "temp-clone-attached");
+  EXPECT_TRUE(backup.value("source_device", "")
+                  .starts_with("iscsi://127.0.0.1:3260/" + std::string(kVolumeIqnPrefix)))
+      << backup.value("source_device", "");
+  EXPECT_TRUE(SnapshotTargets(kVolumeIqnPrefix).empty()) << "the clone's target was left";
+  EXPECT_TRUE(Query("SELECT id FROM volumes WHERE is_temporary").empty());
+  EXPECT_EQ(VolumeFiles(), (std::set<std::string>{"volume-" + volume.id()}));
+  EXPECT_EQ(GetVolume(volume.id()).status(), "in-use");
+  v1::Volume restored = RestoreAndWait(backup.value("id", ""), "");
+  ASSERT_EQ(restored.status(), "available");
+  ExpectSameContent(restored.id(), volume.id());
+  EXPECT_EQ(Cli({"volume", "detach", volume.id()}).code, 0);
 }
 
 }  // namespace
