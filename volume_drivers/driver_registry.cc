@@ -26,7 +26,7 @@ Result<std::unique_ptr<VolumeDriver>> Upcast(Result<std::unique_ptr<D>> r) {
 const std::vector<std::pair<std::string, Factory>>& Drivers() {
   static const auto* drivers = new std::vector<std::pair<std::string, Factory>>{
       {FileDriver::kName,
-       [](const DriverConfig& c, CommandRunner&) { return Upcast(FileDriver::Create(c)); }},
+       [](const DriverConfig& c, CommandRunner& r) { return Upcast(FileDriver::Create(c, r)); }},
       {FakeDriver::kName,
        [](const DriverConfig& c, CommandRunner&) { return Upcast(FakeDriver::Create(c)); }},
   };

@@ -48,8 +48,8 @@ class MinimalDriver : public VolumeDriver {
 
 TEST(VolumeDriverDefaultsTest, OptionalMethodsAreUnimplemented) {
   MinimalDriver d;
-  VolumeRef v{"v", 1, ""};
-  SnapshotRef s{"s", "v", 1, ""};
+  VolumeRef v{"v", 1, "", ""};
+  SnapshotRef s{"s", "v", 1, "", ""};
   EXPECT_EQ(d.ExtendVolume(v, 2).code(), StatusCode::kUnimplemented);
   EXPECT_EQ(d.CreateClonedVolume(v, v).status().code(), StatusCode::kUnimplemented);
   EXPECT_EQ(d.CreateSnapshot(s, v).status().code(), StatusCode::kUnimplemented);

@@ -22,6 +22,12 @@ Result<std::string> VolumeDriver::CreateClonedVolume(const VolumeRef& /*dst*/,
   return NotSupported(*this, "CreateClonedVolume", "capability can_clone is false");
 }
 
+Result<std::string> VolumeDriver::CreateVolumeFromSnapshot(const VolumeRef& /*dst*/,
+                                                           const SnapshotRef& /*snapshot*/) {
+  return NotSupported(*this, "CreateVolumeFromSnapshot",
+                      "capability can_create_from_snapshot is false");
+}
+
 Result<std::string> VolumeDriver::CreateSnapshot(const SnapshotRef& /*snapshot*/,
                                                  const VolumeRef& /*volume*/) {
   return NotSupported(*this, "CreateSnapshot", "capability can_snapshot is false");
@@ -37,6 +43,36 @@ Result<std::string> VolumeDriver::VolumeLocalPath(const VolumeRef& /*volume*/) {
 
 Result<std::string> VolumeDriver::SnapshotLocalPath(const SnapshotRef& /*snapshot*/) {
   return NotSupported(*this, "SnapshotLocalPath", "capability snapshot_readable_locally is false");
+}
+
+Result<ExportUpdate> VolumeDriver::CreateExport(const VolumeRef& /*volume*/,
+                                                const ConnectorProperties& /*connector*/) {
+  return NotSupported(*this, "CreateExport", "capability volume_attachable is false");
+}
+
+Result<ExportUpdate> VolumeDriver::RemoveExport(const VolumeRef& /*volume*/) {
+  return NotSupported(*this, "RemoveExport", "capability volume_attachable is false");
+}
+
+Result<ExportUpdate> VolumeDriver::CreateSnapshotExport(const SnapshotRef& /*snapshot*/,
+                                                        const ConnectorProperties& /*connector*/) {
+  return NotSupported(*this, "CreateSnapshotExport", "capability snapshot_attachable is false");
+}
+
+Result<ExportUpdate> VolumeDriver::RemoveSnapshotExport(const SnapshotRef& /*snapshot*/) {
+  return NotSupported(*this, "RemoveSnapshotExport", "capability snapshot_attachable is false");
+}
+
+Result<ConnectionInfo> VolumeDriver::InitializeSnapshotConnection(
+    const SnapshotRef& /*snapshot*/, const ConnectorProperties& /*connector*/) {
+  return NotSupported(*this, "InitializeSnapshotConnection",
+                      "capability snapshot_attachable is false");
+}
+
+Status VolumeDriver::TerminateSnapshotConnection(const SnapshotRef& /*snapshot*/,
+                                                 const ConnectorProperties& /*connector*/) {
+  return NotSupported(*this, "TerminateSnapshotConnection",
+                      "capability snapshot_attachable is false");
 }
 
 }  // namespace bb

@@ -1,15 +1,29 @@
-// VolumeDriver: the contract between the volume manager and a storage backend.
+// VolumeDriver: the contract between the volume manager and a storage backend (Cinder's
+// VolumeDriver, without its mixins).
 //
-// A driver turns volume and snapshot records into storage objects (files, LVs, LUNs). It holds no
-// database state: the manager persists every record BEFORE it calls the driver, and passes the
-// driver's handle (provider_location) back in on later calls.
+// A driver turns volume and snapshot records into storage objects (files, LVs, LUNs) and makes
+// them reachable from other hosts (exports). It holds no database state: the manager persists
+// every record BEFORE it calls the driver, and passes the driver's handles back in on later calls
+// (VolumeRef/SnapshotRef::provider_location and provider_auth, as the driver returned them).
 //
 // Optional features are described by Capabilities(), as data; the manager chooses the backup path
 // from them and never calls a method whose capability is false. Optional methods return
-// Unimplemented by default.
+// Unimplemented by default (volume_driver.cc), so a driver implements only what it declares.
 //
-// Idempotency: Delete* succeed when the object is already gone (restart cleanup relies on it).
-// Thread-safety: implementations must accept concurrent calls on different volumes/snapshots.
+// Rules for every method, unless its comment says otherwise:
+// - Ids are UUIDs; anything else is InvalidArgument before a path or name is built from it.
+// - Success leaves the object in the described state; failure leaves nothing half-made (a driver
+//   that fails midway removes what it made before returning the error).
+// - Delete*, Remove*Export and Terminate*Connection are idempotent: OK when there is nothing to
+//   remove (restart cleanup calls them without knowing how far the crashed operation got).
+//   Create*Export converges: called again for the same object it returns the same export.
+// - Errors are Status values with gRPC's canonical codes: NotFound (the object does not exist),
+//   FailedPrecondition (fix the state first, e.g. a volume that still has snapshots),
+//   InvalidArgument (the request is wrong), Unavailable (retry: the backend is unreachable),
+//   Unimplemented (the capability is false).
+// - Secrets (provider_auth, ConnectionInfo's auth_password) are never logged by a driver.
+// Thread-safety: every method may be called concurrently for different volumes and snapshots;
+// calls for the same object are serialised by the manager (its status compare-and-swap).
 #pragma once
 
 #include <cstdint>
@@ -29,14 +43,21 @@ struct DriverCapabilities {
   // SnapshotLocalPath returns a path on this host that reads the snapshot (LVM: /dev/mapper/...,
   // file driver: the reflink copy).
   bool snapshot_readable_locally = false;
-  // Snapshots can be exported and attached through a connector (driver-SDK issue).
+  // Snapshots can be exported (CreateSnapshotExport) and attached through a connector
+  // (InitializeSnapshotConnection), read-only.
   bool snapshot_attachable = false;
   // CreateClonedVolume works; clone_is_cheap when it is O(1) (reflink, thin snapshot).
   bool can_clone = false;
   bool clone_is_cheap = false;
+  // CreateVolumeFromSnapshot works (a new volume holding a snapshot's data).
+  bool can_create_from_snapshot = false;
   // VolumeLocalPath returns a path on this host that reads/writes the volume.
   bool volume_readable_locally = false;
-  // Extent reporting for the chunk engine (later issues).
+  // Volumes can be exported (CreateExport) and attached from another host (InitializeConnection
+  // then returns a remote connection, e.g. "iscsi"), read-write.
+  bool volume_attachable = false;
+  // Extent reporting for the chunk engine (later issues): which ranges hold data, and which
+  // ranges differ between two snapshots of one volume.
   bool reports_allocated_extents = false;
   bool reports_changed_extents = false;
   // When neither snapshots nor clones are consistent: why, in words an operator can act on.
@@ -50,6 +71,7 @@ struct VolumeRef {
   std::string id;
   int64_t size_bytes = 0;
   std::string provider_location;  // empty before CreateVolume
+  std::string provider_auth;      // set while exported (a secret: never log it)
 };
 
 struct SnapshotRef {
@@ -57,18 +79,31 @@ struct SnapshotRef {
   std::string volume_id;
   int64_t size_bytes = 0;
   std::string provider_location;
+  std::string provider_auth;  // set while exported (a secret: never log it)
 };
 
-// What a connector needs to reach a volume (os-brick's connection_info).
+// What a connector needs to reach a volume or snapshot (os-brick's connection_info).
+// "local_file": data {"path"}. "iscsi": data {"target_portal", "target_iqn", "target_lun",
+// "auth_method", "auth_username", "auth_password"} (targets/iscsi_target.h). auth_password is a
+// secret: never log a ConnectionInfo's data.
 struct ConnectionInfo {
-  std::string driver_volume_type;           // "local_file", later "iscsi"
-  std::map<std::string, std::string> data;  // e.g. {"path": "/var/lib/bb/volumes/volume-<id>"}
+  std::string driver_volume_type;
+  std::map<std::string, std::string> data;
 };
 
 // Who is connecting (os-brick's connector properties).
 struct ConnectorProperties {
   std::string host;
-  std::string initiator;  // iSCSI IQN, when there is one
+  std::string initiator;  // iSCSI initiator name (IQN) of the connecting host, when there is one
+  std::string ip;         // the address the connecting host reaches targets from
+};
+
+// The model update of an export (Cinder's create_export return value): what the manager stores
+// on the volume or snapshot row and passes back in later calls. Both fields empty when the
+// object is not exported.
+struct ExportUpdate {
+  std::string provider_location;
+  std::string provider_auth;  // a secret: never logged or returned by the API
 };
 
 using DriverConfig = std::map<std::string, std::string>;
@@ -79,39 +114,82 @@ class VolumeDriver {
 
   // Short registry name ("file", "fake").
   virtual std::string Name() const = 0;
-  // Verifies the backend is usable (directory exists, tools present); detects capabilities.
-  // Called once at start; other methods may assume it succeeded.
+  // Verifies the backend is usable (directory exists, tools and target framework present);
+  // detects capabilities. Called once at start; other methods may assume it succeeded.
   virtual Status CheckForSetupError() = 0;
+  // Pure data; cheap; stable after CheckForSetupError.
   virtual DriverCapabilities Capabilities() const = 0;
 
-  // Creates an empty volume of ref.size_bytes. Returns its provider_location.
+  // --- Volumes ---
+  // Creates an empty (zero-reading) volume of volume.size_bytes. Returns its provider_location.
+  // AlreadyExists when an object of that id exists.
   virtual Result<std::string> CreateVolume(const VolumeRef& volume) = 0;
-  // Removes the volume. OK when it does not exist.
+  // Removes the volume. OK when it does not exist. FailedPrecondition, changing nothing, while
+  // snapshots of it exist (delete them first). Does not remove an export: RemoveExport first.
   virtual Status DeleteVolume(const VolumeRef& volume) = 0;
-  // Grows the volume to new_size_bytes (never shrinks).
+  // Grows the volume to new_size_bytes; OK when already that size. InvalidArgument when it would
+  // shrink, NotFound when the volume does not exist. Existing data and snapshots are unchanged.
   virtual Status ExtendVolume(const VolumeRef& volume, int64_t new_size_bytes);
-
-  // Makes `dst` a copy of `src` as of one instant. Returns dst's provider_location.
+  // Makes `dst` a copy of `src` as of one instant (can_clone). Returns dst's provider_location.
+  // Later writes to either never show in the other.
   virtual Result<std::string> CreateClonedVolume(const VolumeRef& dst, const VolumeRef& src);
-  // Point-in-time snapshot of `volume`. Returns the snapshot's provider_location.
+  // Makes `dst` a volume holding `snapshot`'s data (can_create_from_snapshot), grown to
+  // dst.size_bytes when that is larger. Returns dst's provider_location. Independent of the
+  // snapshot afterwards.
+  virtual Result<std::string> CreateVolumeFromSnapshot(const VolumeRef& dst,
+                                                       const SnapshotRef& snapshot);
+
+  // --- Snapshots ---
+  // Point-in-time snapshot of `volume` (can_snapshot). Returns the snapshot's provider_location.
+  // Later writes to the volume never show in the snapshot.
   virtual Result<std::string> CreateSnapshot(const SnapshotRef& snapshot, const VolumeRef& volume);
-  // Removes the snapshot. OK when it does not exist.
+  // Removes the snapshot. OK when it does not exist. Does not remove an export:
+  // RemoveSnapshotExport first.
   virtual Status DeleteSnapshot(const SnapshotRef& snapshot);
 
-  // A path on this host reading (and for volumes writing) the object; see capabilities.
+  // --- Local access (this host) ---
+  // A path on this host reading (and for volumes writing) the object; NotFound when it does not
+  // exist. Only when volume_readable_locally / snapshot_readable_locally.
   virtual Result<std::string> VolumeLocalPath(const VolumeRef& volume);
   virtual Result<std::string> SnapshotLocalPath(const SnapshotRef& snapshot);
 
-  // Makes the volume reachable by `connector` and says how (the connector then attaches it).
+  // --- Export and connection (Cinder's create_export / initialize_connection) ---
+  // The order is CreateExport -> InitializeConnection -> (connector attaches, reads/writes,
+  // detaches) -> TerminateConnection -> RemoveExport; the manager persists the ExportUpdate
+  // before it uses it, and calls RemoveExport even when a later step failed.
+  //
+  // Exports the volume (volume_attachable) so that the host `connector` describes can attach it,
+  // read-write, with generated credentials. Returns what the manager stores. Converges when called
+  // again (same export; the credentials may be renewed: store the new update). InvalidArgument
+  // when the connector has no initiator name and no address.
+  virtual Result<ExportUpdate> CreateExport(const VolumeRef& volume,
+                                            const ConnectorProperties& connector);
+  // Removes the volume's export (every session on it ends). OK when not exported. Returns the
+  // model update that says "not exported" (the manager stores it).
+  virtual Result<ExportUpdate> RemoveExport(const VolumeRef& volume);
+  // Says how `connector` reaches the volume. With an export recorded in volume.provider_location/
+  // provider_auth, a remote connection ("iscsi"); without one, a local one ("local_file") when the
+  // volume is readable locally. Creates nothing that TerminateConnection does not undo.
   virtual Result<ConnectionInfo> InitializeConnection(const VolumeRef& volume,
                                                       const ConnectorProperties& connector) = 0;
   // Undoes InitializeConnection. OK when there is nothing to undo.
   virtual Status TerminateConnection(const VolumeRef& volume,
                                      const ConnectorProperties& connector) = 0;
+
+  // The same for snapshots (snapshot_attachable), always read-only: a target refuses writes.
+  virtual Result<ExportUpdate> CreateSnapshotExport(const SnapshotRef& snapshot,
+                                                    const ConnectorProperties& connector);
+  virtual Result<ExportUpdate> RemoveSnapshotExport(const SnapshotRef& snapshot);
+  // FailedPrecondition when the snapshot carries no export (CreateSnapshotExport first).
+  virtual Result<ConnectionInfo> InitializeSnapshotConnection(const SnapshotRef& snapshot,
+                                                              const ConnectorProperties& connector);
+  virtual Status TerminateSnapshotConnection(const SnapshotRef& snapshot,
+                                             const ConnectorProperties& connector);
 };
 
 // Registry of built-in drivers: "file" and "fake". One function lists them all (no static
-// initialiser tricks). NotFound names the known drivers.
+// initialiser tricks). NotFound names the known drivers. `runner` runs the driver's commands
+// (the iSCSI target helper's tgtadm) and must outlive the driver.
 Result<std::unique_ptr<VolumeDriver>> CreateVolumeDriver(const std::string& name,
                                                          const DriverConfig& config,
                                                          CommandRunner& runner);

@@ -25,7 +25,9 @@ namespace {
 
 Status ValidateSpec(const BackupJobSpec& spec) {
   if (spec.store == nullptr) return Status::InvalidArgument("backup job without a store");
-  if (spec.source_path.empty()) return Status::InvalidArgument("backup job without a source");
+  if (spec.source_path.empty() && spec.source_device == nullptr) {
+    return Status::InvalidArgument("backup job without a source");
+  }
   if (spec.backup_id.empty() || spec.backup_id.find('/') != std::string::npos) {
     return Status::InvalidArgument("invalid backup id '" + spec.backup_id + "'");
   }
@@ -172,7 +174,9 @@ Result<BackupJobResult> RunBackupJob(const BackupJobSpec& spec) {
   }
   ChunkStore chunk_store(spec.store, spec.container, std::move(known));
   ASSIGN_OR_RETURN(std::unique_ptr<VolumeReader> reader,
-                   VolumeReader::Open(spec.source_path, spec.size_bytes));
+                   spec.source_device != nullptr
+                       ? VolumeReader::Open(*spec.source_device, spec.size_bytes)
+                       : VolumeReader::Open(spec.source_path, spec.size_bytes));
 
   JobState state(spec);
   // Two chunks per worker in flight keeps workers busy while the reader is ahead; memory is about

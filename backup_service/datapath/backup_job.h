@@ -12,12 +12,16 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/object_stores/object_store.h"
+#include "volume_drivers/connectors/block_device.h"
 
 namespace bb {
 
 struct BackupJobSpec {
-  std::string source_path;  // file or block device, opened read-only
-  int64_t size_bytes = 0;   // bytes to back up (the volume size)
+  std::string source_path;  // file or block device, opened read-only (when no source_device)
+  // A connected device to read through instead (FileBlockDevice, a libiscsi session); not
+  // owned. It names the source in errors.
+  BlockDevice* source_device = nullptr;
+  int64_t size_bytes = 0;  // bytes to back up (the volume size)
   ObjectStore* store = nullptr;
   std::string container;  // project-namespaced, e.g. "<project>/backups"
   std::string backup_id;

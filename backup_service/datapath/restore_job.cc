@@ -63,16 +63,35 @@ Result<RestoreJobResult> RunRestoreJob(const RestoreJobSpec& spec) {
   }
   ASSIGN_OR_RETURN(Manifest manifest,
                    LoadManifest(*spec.store, spec.container, spec.manifest_object));
+  BlockDevice* device = spec.target_device;
+  const std::string target = device != nullptr ? device->Describe() : spec.target_path;
   if (spec.target_size_bytes < manifest.size_bytes) {
     return Status::FailedPrecondition(
-        "restore target " + spec.target_path + " is " + std::to_string(spec.target_size_bytes) +
+        "restore target " + target + " is " + std::to_string(spec.target_size_bytes) +
         " bytes, backup " + manifest.backup_id + " needs " + std::to_string(manifest.size_bytes));
   }
   // Never O_CREAT/O_TRUNC: the target is a volume prepared by the volume driver.
-  int fd = ::open(spec.target_path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open " + spec.target_path, errno);
-  struct stat st;
-  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  int fd = -1;
+  bool regular = false;
+  if (device == nullptr) {
+    fd = ::open(spec.target_path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open " + spec.target_path, errno);
+    struct stat st;
+    regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  // Through the handle: data as is; zeros written unless the range already reads as zeros.
+  auto device_write = [&](const ManifestChunk& c, const std::string* data) -> Status {
+    if (data != nullptr) return device->WriteAt(c.offset, std::span<const char>(*data));
+    if (spec.target_is_zeroed || device->KnownZero(c.offset, c.length)) return Status::Ok();
+    static const std::string zeros(kZeroBufferSize, '\0');
+    for (int64_t done = 0; done < c.length;) {
+      int64_t n = std::min<int64_t>(c.length - done, kZeroBufferSize);
+      RETURN_IF_ERROR(device->WriteAt(c.offset + done,
+                                      std::span<const char>(zeros.data(), static_cast<size_t>(n))));
+      done += n;
+    }
+    return Status::Ok();
+  };
 
   ChunkStore chunks(spec.store, spec.container);
   std::atomic<size_t> next{0};
@@ -102,12 +121,20 @@ Result<RestoreJobResult> RunRestoreJob(const RestoreJobSpec& spec) {
       const ManifestChunk& c = manifest.chunks[i];
       Status s;
       if (c.zero) {
-        if (!spec.target_is_zeroed)
+        if (device != nullptr) {
+          s = device_write(c, nullptr);
+        } else if (!spec.target_is_zeroed) {
           s = WriteZeros(fd, regular, c.offset, c.length, spec.target_path);
+        }
       } else {
         auto data = chunks.Get(c.hash, c.length);
-        s = data.ok() ? PwriteAll(fd, data->data(), c.length, c.offset, spec.target_path)
-                      : data.status().WithContext("chunk at offset " + std::to_string(c.offset));
+        if (!data.ok()) {
+          s = data.status().WithContext("chunk at offset " + std::to_string(c.offset));
+        } else if (device != nullptr) {
+          s = device_write(c, &*data);
+        } else {
+          s = PwriteAll(fd, data->data(), c.length, c.offset, spec.target_path);
+        }
       }
       if (!s.ok()) {
         fail(std::move(s));
@@ -124,8 +151,12 @@ Result<RestoreJobResult> RunRestoreJob(const RestoreJobSpec& spec) {
   for (int i = 0; i < workers; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
 
-  if (!failed && ::fsync(fd) != 0) error = ErrnoStatus("fsync " + spec.target_path, errno);
-  if (::close(fd) != 0 && error.ok()) error = ErrnoStatus("close " + spec.target_path, errno);
+  if (device != nullptr) {
+    if (!failed) error = device->Flush();
+  } else {
+    if (!failed && ::fsync(fd) != 0) error = ErrnoStatus("fsync " + spec.target_path, errno);
+    if (::close(fd) != 0 && error.ok()) error = ErrnoStatus("close " + spec.target_path, errno);
+  }
   if (!error.ok()) return error;
 
   RestoreJobResult result;

@@ -10,6 +10,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/object_stores/object_store.h"
+#include "volume_drivers/connectors/block_device.h"
 
 namespace bb {
 
@@ -17,7 +18,11 @@ struct RestoreJobSpec {
   ObjectStore* store = nullptr;
   std::string container;
   std::string manifest_object;
-  std::string target_path;        // opened for writing, never truncated
+  std::string target_path;  // opened for writing, never truncated (when no target_device)
+  // A connected device to write through instead (FileBlockDevice, a libiscsi session); not
+  // owned, flushed at the end. Zero chunks are written as zeros unless target_is_zeroed or the
+  // device knows the range reads as zeros (BlockDevice::KnownZero).
+  BlockDevice* target_device = nullptr;
   int64_t target_size_bytes = 0;  // must be >= the backup's size
   bool target_is_zeroed = false;  // skip writing zero chunks
   int workers = 2;

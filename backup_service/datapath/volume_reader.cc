@@ -36,9 +36,23 @@ Result<std::unique_ptr<VolumeReader>> VolumeReader::Open(const std::string& path
   return std::unique_ptr<VolumeReader>(new VolumeReader(fd, path, size, regular));
 }
 
-VolumeReader::~VolumeReader() { ::close(fd_); }
+Result<std::unique_ptr<VolumeReader>> VolumeReader::Open(BlockDevice& device, int64_t size) {
+  if (size < 0) return Status::InvalidArgument("negative volume size");
+  if (device.Size() < size) {
+    return Status::FailedPrecondition("source " + device.Describe() + " is " +
+                                      std::to_string(device.Size()) + " bytes, backup size is " +
+                                      std::to_string(size));
+  }
+  return std::unique_ptr<VolumeReader>(
+      new VolumeReader(-1, device.Describe(), size, /*regular=*/false, &device));
+}
+
+VolumeReader::~VolumeReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 bool VolumeReader::IsHole(int64_t offset, int64_t length) const {
+  if (device_ != nullptr) return device_->KnownZero(offset, length);
   if (!regular_) return false;
   off_t data = ::lseek(fd_, offset, SEEK_DATA);
   if (data < 0) return errno == ENXIO;  // no data at or after offset: the rest is a hole
@@ -56,6 +70,15 @@ Result<VolumeChunk> VolumeReader::Read(const ChunkRange& range) {
     return chunk;
   }
   chunk.data.resize(static_cast<size_t>(range.length));
+  if (device_ != nullptr) {
+    RETURN_IF_ERROR(device_->ReadAt(range.offset, std::span<char>(chunk.data)));
+    bytes_read_ += range.length;
+    if (IsAllZero(chunk.data)) {
+      chunk.zero = true;
+      chunk.data = std::string();
+    }
+    return chunk;
+  }
   int64_t done = 0;
   while (done < range.length) {
     ssize_t n = ::pread(fd_, chunk.data.data() + done, static_cast<size_t>(range.length - done),

@@ -1,7 +1,9 @@
 // VolumeReader: reads a source volume (regular file or block device, opened O_RDONLY) one chunk
 // range at a time with large preads, and flags all-zero chunks so they are recorded instead of
 // stored. On regular files, holes (SEEK_DATA/SEEK_HOLE) are reported as zero chunks without being
-// read at all, which makes backing up a mostly-empty sparse volume cheap.
+// read at all, which makes backing up a mostly-empty sparse volume cheap. Or it reads through a
+// BlockDevice handle (a connector's: an iSCSI session has no path), skipping ranges the handle
+// knows to be zero (BlockDevice::KnownZero).
 // Thread-safety: Read() may be called concurrently (pread has no shared offset); counters are
 // atomic. The job uses one reader thread.
 #pragma once
@@ -14,6 +16,7 @@
 
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/chunker.h"
+#include "volume_drivers/connectors/block_device.h"
 
 namespace bb {
 
@@ -31,6 +34,9 @@ class VolumeReader {
   // Opens `path` read-only. `size` is the number of bytes the job will read; the source must be
   // at least that long (checked for regular files here, for devices when a read comes up short).
   static Result<std::unique_ptr<VolumeReader>> Open(const std::string& path, int64_t size);
+  // Reads through `device` (not owned; must outlive the reader), which must be at least `size`
+  // bytes; chunk ranges must be multiples of its block size.
+  static Result<std::unique_ptr<VolumeReader>> Open(BlockDevice& device, int64_t size);
   ~VolumeReader();
   VolumeReader(const VolumeReader&) = delete;
   VolumeReader& operator=(const VolumeReader&) = delete;
@@ -41,8 +47,8 @@ class VolumeReader {
   int64_t bytes_read() const { return bytes_read_.load(); }
 
  private:
-  VolumeReader(int fd, std::string path, int64_t size, bool regular)
-      : fd_(fd), path_(std::move(path)), size_(size), regular_(regular) {}
+  VolumeReader(int fd, std::string path, int64_t size, bool regular, BlockDevice* device = nullptr)
+      : fd_(fd), path_(std::move(path)), size_(size), regular_(regular), device_(device) {}
   // True when [offset, offset+length) lies entirely in a hole of a regular file.
   bool IsHole(int64_t offset, int64_t length) const;
 
@@ -50,6 +56,7 @@ class VolumeReader {
   std::string path_;
   int64_t size_;
   bool regular_;
+  BlockDevice* device_;  // when set, fd_ is -1 and reads go through it
   std::atomic<int64_t> bytes_read_{0};
 };
 

@@ -129,6 +129,24 @@ Status SnapshotRepository::Transition(const std::string& id, SnapshotStatus from
   });
 }
 
+Status SnapshotRepository::UpdateExport(const std::string& id, SnapshotStatus expected,
+                                        const std::string& reason, const SnapshotChange& change) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    sql::SetClause set(3);
+    set.SetNow("updated_at");
+    if (change.provider_location) set.Set("provider_location", *change.provider_location);
+    if (change.provider_auth) set.Set("provider_auth", *change.provider_auth);
+    auto params = set.Params();
+    auto r = txn.exec_params(
+        "UPDATE snapshots SET " + set.Sql() + " WHERE id = $1::uuid AND status = $2", id,
+        std::string(ToString(expected)), pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kSnapshot, id, ToString(expected));
+    RecordEvent(txn, "snapshot", id, std::string(ToString(expected)),
+                std::string(ToString(expected)), reason, host_);
+    return Status::Ok();
+  });
+}
+
 Result<std::vector<Snapshot>> SnapshotRepository::ListNeedingRecovery(const std::string& host) {
   std::vector<Snapshot> out;
   RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {

@@ -43,6 +43,11 @@ class SnapshotRepository {
   Status Transition(const std::string& id, SnapshotStatus from, SnapshotStatus to,
                     const std::string& reason, const SnapshotChange& change = {});
   Status Remove(const std::string& id, SnapshotStatus expected, const std::string& reason);
+  // Records an export step (provider_location/provider_auth of the change) on a snapshot that is
+  // `expected`, without changing its status: a compare-and-swap on the status with an event row
+  // (from = to = expected), like a transition. The reason must not contain provider_auth.
+  Status UpdateExport(const std::string& id, SnapshotStatus expected, const std::string& reason,
+                      const SnapshotChange& change);
   // User snapshots of `host` in a transitional status that no creating backup holds: what
   // restart cleanup of the snapshot operations must finish (state_machine.cc). Temporary
   // snapshots belong to their backup's cleanup. Oldest first.

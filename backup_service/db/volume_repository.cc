@@ -11,7 +11,7 @@ namespace {
 const std::string kColumns =
     "id::text, project_id, name, description, size_gib, status, COALESCE(previous_status, ''), "
     "host, provider_location, " +
-    sql::Micros("created_at") + ", " + sql::Micros("updated_at");
+    sql::Micros("created_at") + ", " + sql::Micros("updated_at") + ", provider_auth";
 
 // Sort keys (model/list_query.h kVolumeSortKeys) -> SQL.
 constexpr sql::SortColumn kSortColumns[] = {
@@ -40,6 +40,7 @@ Volume RowToVolume(const pqxx::row& r) {
   v.provider_location = sql::Text(r[8]);
   v.created_at = sql::Int(r[9]);
   v.updated_at = sql::Int(r[10]);
+  v.provider_auth = sql::Text(r[11]);
   return v;
 }
 
@@ -166,6 +167,7 @@ Status VolumeRepository::Transition(const std::string& id, VolumeStatus from, Vo
       }
     }
     if (change.provider_location) set.Set("provider_location", *change.provider_location);
+    if (change.provider_auth) set.Set("provider_auth", *change.provider_auth);
     auto params = set.Params();
     auto r = txn.exec_params(
         "UPDATE volumes SET " + set.Sql() + " WHERE id = $1::uuid AND status = $2", id,
@@ -174,6 +176,24 @@ Status VolumeRepository::Transition(const std::string& id, VolumeStatus from, Vo
     RecordEvent(txn, "volume", id, std::string(ToString(from)), std::string(ToString(to)), reason,
                 host_);
     if (change.attachment) return ApplyAttachmentChange(txn, *change.attachment, host_);
+    return Status::Ok();
+  });
+}
+
+Status VolumeRepository::UpdateExport(const std::string& id, VolumeStatus expected,
+                                      const std::string& reason, const VolumeChange& change) {
+  return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    sql::SetClause set(3);
+    set.SetNow("updated_at");
+    if (change.provider_location) set.Set("provider_location", *change.provider_location);
+    if (change.provider_auth) set.Set("provider_auth", *change.provider_auth);
+    auto params = set.Params();
+    auto r = txn.exec_params(
+        "UPDATE volumes SET " + set.Sql() + " WHERE id = $1::uuid AND status = $2", id,
+        std::string(ToString(expected)), pqxx::prepare::make_dynamic_params(params));
+    if (r.affected_rows() != 1) return sql::CasFailure(txn, sql::kVolume, id, ToString(expected));
+    RecordEvent(txn, "volume", id, std::string(ToString(expected)), std::string(ToString(expected)),
+                reason, host_);
     return Status::Ok();
   });
 }

@@ -28,6 +28,7 @@ struct VolumeChange {
   // Outer optional: change the column; inner nullopt: set it NULL.
   std::optional<std::optional<VolumeStatus>> previous_status;
   std::optional<std::string> provider_location;
+  std::optional<std::string> provider_auth;  // a secret
   // Attach and detach move the volume and its attachment in one step, so restart cleanup never
   // has to guess which attachment an attaching/detaching volume was working on.
   std::optional<AttachmentChange> attachment;
@@ -58,6 +59,11 @@ class VolumeRepository {
   Status BeginDelete(const std::string& id, VolumeStatus from);
   // Removes the row (must be in `expected` status) and its attachments; writes a final event.
   Status Remove(const std::string& id, VolumeStatus expected, const std::string& reason);
+  // Records an export step (provider_location/provider_auth of the change) on a volume that is
+  // `expected`, without changing its status: a compare-and-swap on the status with an event row
+  // (from = to = expected). The reason must not contain provider_auth.
+  Status UpdateExport(const std::string& id, VolumeStatus expected, const std::string& reason,
+                      const VolumeChange& change);
 
   // Volumes of `host` (temporary clones excepted: their backup removes them) in a transitional
   // status that no creating or restoring backup holds: what restart cleanup of the volume

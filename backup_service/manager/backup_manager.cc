@@ -235,6 +235,8 @@ Status BackupManager::ReleaseVolume(const Volume& volume, const std::string& rea
 }
 
 Status BackupManager::ReleaseSnapshot(const std::string& snapshot_id, const std::string& reason) {
+  // Exported for a remote-attach read: the export goes first (idempotent; OK when none).
+  RETURN_IF_ERROR(volumes_.UnexportSnapshot(snapshot_id, options_.backup_connector));
   return snapshot_records_.Transition(snapshot_id, SnapshotStatus::kBackingUp,
                                       SnapshotStatus::kAvailable, reason);
 }

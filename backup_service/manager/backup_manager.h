@@ -38,6 +38,7 @@
 #include "backup_service/manager/backup_source.h"
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/manager/progress_report.h"
+#include "backup_service/manager/source_attachment.h"
 #include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
@@ -55,6 +56,13 @@ struct BackupManagerOptions {
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
   ListLimits list_limits{};  // page size of ListBackups (config list_default_limit, list_max_limit)
+  // The remote-attach path (config backup_attach): auto takes the cheapest source the driver
+  // offers; local never attaches an export; remote always reads through one.
+  BackupAttach attach = BackupAttach::kAuto;
+  // This backup host as the driver's exports see it (host, initiator name, address), and how it
+  // attaches them (config iscsi_initiator_name, my_ip).
+  ConnectorProperties backup_connector{};
+  ConnectorOptions connector_options{};
 };
 
 // ListBackups: filters (combined with AND; empty = any) and paging.
@@ -106,9 +114,10 @@ struct RecoveryReport {
   std::vector<std::string> problems;  // steps that failed and will be retried at the next start
 };
 
-// The path a backup reads and the instant its data represents.
+// What a backup reads (a local path or an attached export, opened as a block device) and the
+// instant its data represents.
 struct PreparedSource {
-  std::string path;
+  std::shared_ptr<SourceAttachment> attachment;
   int64_t data_timestamp = 0;  // epoch microseconds
 };
 
@@ -209,7 +218,7 @@ class BackupManager {
   Result<PreparedSource> PrepareSource(Backup& backup, const Volume& volume,
                                        const BackupSourcePlan& plan);
   // Reads the source into the store; fills `done` on success.
-  Status CopyToStore(Backup& backup, const std::string& source_path, const Backup* parent,
+  Status CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
                      BackupChange& done, JobHandle& job);
   // Puts the volume back to its previous status after backing-up.
   Status ReleaseVolume(const Volume& volume, const std::string& reason);

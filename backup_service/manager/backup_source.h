@@ -1,23 +1,38 @@
-// ChooseBackupSource: which copy of a volume a backup reads, from the driver's capabilities.
+// ChooseBackupSource: which copy of a volume a backup reads, and how, from the driver's
+// capabilities (data, never a trial call) and the operator's backup_attach setting.
 //
 // Preference, cheapest first, for a volume that is available or in-use (with force):
 //   1. a temporary snapshot read through its local path (can_snapshot && snapshot_readable_locally)
-//   2. a temporary clone read through its local path (can_clone && volume_readable_locally)
-//   3. the volume itself, only when it is available: it then stays backing-up for the whole copy
+//   2. a temporary clone read through its local path, when cloning is cheap (reflink, thin)
+//   3. a temporary snapshot exported and attached through a connector (can_snapshot &&
+//      snapshot_attachable): read over the network, but nothing is copied first
+//   4. a temporary clone read through its local path, when cloning copies the data
+//   5. a temporary clone exported and attached through a connector (can_clone &&
+//      volume_attachable)
+//   6. the volume itself, only when it is available: it then stays backing-up for the whole copy
 //      so nobody can attach and write it while it is read.
-// An in-use volume with neither snapshots nor clones is refused (FailedPrecondition), quoting the
-// driver's reason: a file that is being written is never copied.
-// A backup of a given snapshot reads that snapshot; the volume is not involved.
-// Pure function; thread-safe.
+// backup_attach = local never takes 3 or 5; remote takes only 3 or 5 (the remote-attach path,
+// forced by an operator or a test even when a local path exists) and refuses when the driver
+// exports neither snapshots nor clones. An in-use volume with no consistent copy is refused
+// (FailedPrecondition), quoting the driver's reason: a file that is being written is never copied.
+// A backup of a given snapshot reads that snapshot: locally, or through its export.
+// Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "backup_service/common/result.h"
 #include "backup_service/model/records.h"
 #include "volume_drivers/volume_driver.h"
 
 namespace bb {
+
+// Config backup_attach.
+enum class BackupAttach { kAuto, kLocal, kRemote };
+std::string_view ToString(BackupAttach a);
+std::optional<BackupAttach> ParseBackupAttach(std::string_view s);
 
 struct BackupSourcePlan {
   BackupSourceKind kind = BackupSourceKind::kNone;
@@ -26,12 +41,16 @@ struct BackupSourcePlan {
   bool releases_volume_early = false;
 };
 
-Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
-                                            VolumeStatus volume_status);
+// True for the kinds read through an export and a connector.
+bool IsAttached(BackupSourceKind kind);
 
-// For a backup of a user's snapshot: read it through its local path. Drivers whose snapshots are
-// only attachable (exported) get that path with the driver-SDK work; until then they are refused
-// with FailedPrecondition, before anything changes.
-Result<BackupSourcePlan> ChooseSnapshotBackupSource(const DriverCapabilities& caps);
+Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
+                                            VolumeStatus volume_status,
+                                            BackupAttach attach = BackupAttach::kAuto);
+
+// For a backup of a user's snapshot: its local path, else its export (remote: the export only).
+// FailedPrecondition, before anything changes, when the driver offers neither.
+Result<BackupSourcePlan> ChooseSnapshotBackupSource(const DriverCapabilities& caps,
+                                                    BackupAttach attach = BackupAttach::kAuto);
 
 }  // namespace bb

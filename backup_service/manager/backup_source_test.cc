@@ -74,5 +74,115 @@ TEST(BackupSourceTest, GivenSnapshotThatCannotBeReadHereIsRefused) {
   EXPECT_NE(plan.status().message().find("back up the volume instead"), std::string::npos);
 }
 
+// The remote-attach rows of the matrix: what each capability set and backup_attach give, for an
+// available and an in-use volume and a given snapshot.
+DriverCapabilities Exporting() {
+  DriverCapabilities c = Reflink();
+  c.snapshot_attachable = c.volume_attachable = true;
+  return c;
+}
+
+TEST(BackupSourceTest, AutoPrefersLocalSnapshotOverItsExport) {
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    EXPECT_EQ(ChooseBackupSource(Exporting(), st)->kind, BackupSourceKind::kTempSnapshotLocal);
+  }
+  EXPECT_EQ(ChooseSnapshotBackupSource(Exporting())->kind, BackupSourceKind::kSnapshotLocal);
+}
+
+TEST(BackupSourceTest, RemoteForcesTheExportedSnapshot) {
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    auto plan = ChooseBackupSource(Exporting(), st, BackupAttach::kRemote);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_EQ(plan->kind, BackupSourceKind::kTempSnapshotAttached);
+    EXPECT_TRUE(plan->releases_volume_early);
+    EXPECT_NE(plan->reason.find("backup_attach = remote"), std::string::npos) << plan->reason;
+  }
+  auto given = ChooseSnapshotBackupSource(Exporting(), BackupAttach::kRemote);
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given->kind, BackupSourceKind::kSnapshotAttached);
+  EXPECT_FALSE(given->releases_volume_early);
+}
+
+TEST(BackupSourceTest, AttachedSnapshotWhenNotReadableLocally) {
+  DriverCapabilities c = Exporting();
+  c.snapshot_readable_locally = false;
+  c.volume_readable_locally = false;  // a remote array: nothing is a path here
+  c.can_clone = c.clone_is_cheap = false;
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    auto plan = ChooseBackupSource(c, st);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_EQ(plan->kind, BackupSourceKind::kTempSnapshotAttached);
+    EXPECT_NE(plan->reason.find("not readable on this host"), std::string::npos) << plan->reason;
+  }
+  EXPECT_EQ(ChooseSnapshotBackupSource(c)->kind, BackupSourceKind::kSnapshotAttached);
+  // local: the export is never used, so nothing is left.
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kLocal).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ChooseSnapshotBackupSource(c, BackupAttach::kLocal).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST(BackupSourceTest, CheapLocalCloneBeatsAnExportedSnapshotOnlyWithoutSnapshots) {
+  DriverCapabilities c = Exporting();
+  c.snapshot_readable_locally = false;
+  // Snapshots exist (exportable): reading the snapshot over the network copies nothing first.
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse)->kind,
+            BackupSourceKind::kTempSnapshotAttached);
+  // A full-copy clone is costlier than reading the exported snapshot once.
+  c.clone_is_cheap = false;
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse)->kind,
+            BackupSourceKind::kTempSnapshotAttached);
+}
+
+TEST(BackupSourceTest, RemoteWithoutSnapshotExportsIsRefusedSayingWhy) {
+  DriverCapabilities c = Reflink();  // local snapshots only
+  auto plan = ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kRemote);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(plan.status().message().find("can export neither snapshots"), std::string::npos);
+  auto given = ChooseSnapshotBackupSource(c, BackupAttach::kRemote);
+  EXPECT_EQ(given.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(given.status().message().find("backup_attach = remote"), std::string::npos);
+}
+
+// A driver that clones but cannot snapshot, and exports volumes: the clone is read locally in
+// auto, through its export in remote, and through its export in auto when it is not readable
+// locally.
+TEST(BackupSourceTest, TemporaryCloneThroughItsExport) {
+  DriverCapabilities c = Exporting();
+  c.can_snapshot = c.snapshot_readable_locally = c.snapshot_attachable = false;
+  c.no_snapshot_reason = "snapshots are configured off";
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse)->kind, BackupSourceKind::kTempCloneLocal);
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    auto plan = ChooseBackupSource(c, st, BackupAttach::kRemote);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_EQ(plan->kind, BackupSourceKind::kTempCloneAttached);
+    EXPECT_TRUE(plan->releases_volume_early);
+    EXPECT_NE(plan->reason.find("snapshots are configured off"), std::string::npos);
+  }
+  c.volume_readable_locally = false;
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse)->kind,
+            BackupSourceKind::kTempCloneAttached);
+  EXPECT_EQ(ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kLocal).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST(BackupSourceTest, LocalIgnoresExportsAndKeepsTheLocalMatrix) {
+  for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+    EXPECT_EQ(ChooseBackupSource(Exporting(), st, BackupAttach::kLocal)->kind,
+              BackupSourceKind::kTempSnapshotLocal);
+  }
+}
+
+TEST(BackupSourceTest, AttachModeNamesRoundTrip) {
+  for (auto a : {BackupAttach::kAuto, BackupAttach::kLocal, BackupAttach::kRemote}) {
+    EXPECT_EQ(ParseBackupAttach(ToString(a)), a);
+  }
+  EXPECT_FALSE(ParseBackupAttach("iscsi").has_value());
+  EXPECT_TRUE(IsAttached(BackupSourceKind::kTempSnapshotAttached));
+  EXPECT_TRUE(IsAttached(BackupSourceKind::kSnapshotAttached));
+  EXPECT_FALSE(IsAttached(BackupSourceKind::kTempSnapshotLocal));
+}
+
 }  // namespace
 }  // namespace bb

@@ -46,7 +46,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Snapshot to be backed up must be available, but the current status is \"" +
           std::string(ToString(snapshot.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(volumes_.Capabilities()));
+    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(volumes_.Capabilities(), options_.attach));
   } else {
     if (volume.status == VolumeStatus::kInUse && !p.force) {
       return Status::FailedPrecondition("Backing up an in-use volume must use the force flag.");
@@ -56,7 +56,8 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Volume to be backed up must be available or in-use, but the current status is \"" +
           std::string(ToString(volume.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan, ChooseBackupSource(volumes_.Capabilities(), volume.status));
+    ASSIGN_OR_RETURN(plan,
+                     ChooseBackupSource(volumes_.Capabilities(), volume.status, options_.attach));
   }
   Backup b;
   b.id = NewUuid();
@@ -86,7 +87,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   BB_LOG(kInfo) << "backup " << b.id << " of volume " << volume.id << " ("
                 << ToString(volume.status) << ")"
                 << (b.snapshot_id.empty() ? "" : " snapshot " + b.snapshot_id)
-                << " accepted; source: " << ToString(plan.kind);
+                << " accepted; source: " << ToString(plan.kind) << " (" << plan.reason << ")";
   SubmitJob(b.id, JobOperation::kCreate,
             [this, b, volume, plan](JobHandle& job) { RunBackup(b, volume, plan, job); });
   return backups_.Get(b.id);
@@ -97,6 +98,17 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   // The volume (or the given snapshot) is backing-up until released.
   bool held = true;
   bool copy_started = false;  // from here on the store may hold chunks or a manifest of it
+  // The device read: closed and disconnected (an iSCSI logout) before the export and the
+  // temporary go, on every path.
+  std::shared_ptr<SourceAttachment> attached;
+  auto detach = [&] {
+    if (!attached) return;
+    if (Status st = attached->Detach(); !st.ok()) {
+      BB_LOG(kWarning) << "backup " << backup.id << ": detaching " << attached->name() << ": "
+                       << st.ToString();
+    }
+    attached.reset();
+  };
   auto release = [&](const std::string& why) {
     if (!held) return;
     // Retried through a database outage: a volume left backing-up would block its owner until
@@ -112,6 +124,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     BB_LOG(kInfo) << "backup " << backup.id << " cancelled by a force delete; cleaning up";
     job.SetPhase(JobPhase::kCleanup);
     job.SetFailed("cancelled by a force delete");
+    detach();
     // A kill here leaves what restart must give back: the backup deleting, the volume perhaps
     // still backing-up, temporaries and chunks (an error has nothing to fail: it is ignored).
     (void)failpoint::Hit("cancel.after_job_stopped");
@@ -126,6 +139,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     }
     BB_LOG(kError) << "backup " << backup.id << " failed: " << why.ToString();
     job.SetPhase(JobPhase::kCleanup);
+    detach();
     release("backup " + backup.id + " failed");
     RemoveTemporaries(backup, outcome);
     // Before the row leaves creating: a crash in between leaves it to restart cleanup, which
@@ -155,9 +169,12 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   auto source = PrepareSource(backup, volume, plan);
   // Unlike Cinder, a failure to get the device fails the backup at once and frees the volume.
   if (!source.ok()) return fail(source.status().WithContext("preparing the source"));
+  attached = source->attachment;
+  BB_LOG(kInfo) << "backup " << backup.id << " reads " << attached->name() << " ("
+                << ToString(plan.kind) << ")";
   BackupChange stamp;
   stamp.data_timestamp = source->data_timestamp;
-  stamp.source_device = source->path;
+  stamp.source_device = attached->name();
   (void)backups_.Update(backup.id, BackupStatus::kCreating, "source ready", stamp);
   // The copy continues from the temporary: attach, detach and extend are no longer blocked.
   if (plan.releases_volume_early) release("temporary copy of the volume made");
@@ -171,8 +188,9 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
   }
   job.SetPhase(JobPhase::kCopy);
   copy_started = true;
-  Status st = CopyToStore(backup, source->path, parent ? &*parent : nullptr, outcome, job);
+  Status st = CopyToStore(backup, *attached, parent ? &*parent : nullptr, outcome, job);
   if (!st.ok()) return fail(st);
+  detach();
   release("backup " + backup.id + " copied");
   if (Status fp = failpoint::Hit("create.after_manifest"); !fp.ok()) return fail(fp);
 
@@ -199,10 +217,26 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
   start.source_kind = plan.kind;
   start.source_reason = plan.reason;
   start.bytes_total = volume.size_gib << 30;
+  auto local = [](const std::string& path, int64_t when) -> Result<PreparedSource> {
+    ASSIGN_OR_RETURN(auto a, SourceAttachment::OpenLocal(path, AccessMode::kReadOnly));
+    return PreparedSource{std::move(a), when};
+  };
+  // Exported to this backup host and attached through the connector its connection names. A
+  // failure after the export removes it (ExportSnapshot on its own failures; the fail path's
+  // cleanup of the temporary, or the snapshot's release, on later ones).
+  auto attach = [&](const Snapshot& snap, int64_t when) -> Result<PreparedSource> {
+    ASSIGN_OR_RETURN(ConnectionInfo info,
+                     volumes_.ExportSnapshot(snap.id, options_.backup_connector));
+    ASSIGN_OR_RETURN(auto a,
+                     SourceAttachment::Attach(info, volumes_.runner(), options_.connector_options,
+                                              AccessMode::kReadOnly));
+    return PreparedSource{std::move(a), when};
+  };
   // A temporary's id is recorded on the backup before the temporary exists, so from here on a
   // crash always leaves an id that cleanup can find (and the fail path below removes it).
   switch (plan.kind) {
-    case BackupSourceKind::kTempSnapshotLocal: {
+    case BackupSourceKind::kTempSnapshotLocal:
+    case BackupSourceKind::kTempSnapshotAttached: {
       backup.temp_snapshot_id = NewUuid();
       start.temp_snapshot_id = backup.temp_snapshot_id;
       RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
@@ -210,18 +244,22 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
       BB_FAILPOINT("create.after_temp_recorded");
       ASSIGN_OR_RETURN(Snapshot snap, volumes_.CreateTemporarySnapshot(
                                           volume, backup.temp_snapshot_id, backup.id));
+      if (plan.kind == BackupSourceKind::kTempSnapshotAttached) return attach(snap, NowMicros());
       ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
-      return PreparedSource{path, NowMicros()};
+      return local(path, NowMicros());
     }
-    case BackupSourceKind::kSnapshotLocal: {
+    case BackupSourceKind::kSnapshotLocal:
+    case BackupSourceKind::kSnapshotAttached: {
       RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
                                       "reading snapshot " + backup.snapshot_id, start));
       ASSIGN_OR_RETURN(Snapshot snap, volumes_.GetSnapshot(backup.project_id, backup.snapshot_id));
-      ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
       // The data is the snapshot's: its creation is the instant the backup represents.
-      return PreparedSource{path, snap.created_at};
+      if (plan.kind == BackupSourceKind::kSnapshotAttached) return attach(snap, snap.created_at);
+      ASSIGN_OR_RETURN(std::string path, volumes_.SnapshotLocalPath(snap));
+      return local(path, snap.created_at);
     }
-    case BackupSourceKind::kTempCloneLocal: {
+    case BackupSourceKind::kTempCloneLocal:
+    case BackupSourceKind::kTempCloneAttached: {
       backup.temp_volume_id = NewUuid();
       start.temp_volume_id = backup.temp_volume_id;
       RETURN_IF_ERROR(
@@ -229,24 +267,33 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
       BB_FAILPOINT("create.after_temp_recorded");
       ASSIGN_OR_RETURN(Volume clone,
                        volumes_.CreateTemporaryClone(volume, backup.temp_volume_id, backup.id));
+      if (plan.kind == BackupSourceKind::kTempCloneAttached) {
+        // Removed with the clone (DeleteTemporaryVolume) on every path.
+        ASSIGN_OR_RETURN(ConnectionInfo info,
+                         volumes_.ExportVolume(clone.id, options_.backup_connector));
+        ASSIGN_OR_RETURN(
+            auto a, SourceAttachment::Attach(info, volumes_.runner(), options_.connector_options,
+                                             AccessMode::kReadOnly));
+        return PreparedSource{std::move(a), NowMicros()};
+      }
       ASSIGN_OR_RETURN(std::string path, volumes_.VolumeLocalPath(clone));
-      return PreparedSource{path, NowMicros()};
+      return local(path, NowMicros());
     }
     default: {
       RETURN_IF_ERROR(backups_.Update(backup.id, BackupStatus::kCreating,
                                       "reading the volume directly", start));
       ASSIGN_OR_RETURN(std::string path, volumes_.VolumeLocalPath(volume));
-      return PreparedSource{path, NowMicros()};
+      return local(path, NowMicros());
     }
   }
 }
 
-Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path,
-                                  const Backup* parent, BackupChange& done, JobHandle& job) {
+Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
+                                  BackupChange& done, JobHandle& job) {
   std::string container = StoreContainer(backup);
   RETURN_IF_ERROR(store_.EnsureContainer(container));
   BackupJobSpec spec;
-  spec.source_path = source_path;
+  spec.source_device = &source.device();
   spec.size_bytes = backup.size_gib << 30;
   spec.store = &store_;
   spec.container = container;
@@ -275,7 +322,7 @@ Status BackupManager::CopyToStore(Backup& backup, const std::string& source_path
     if (result.status().code() == StatusCode::kCancelled && stopping_) {
       return Status::Cancelled("backupd stopped during the backup; take it again");
     }
-    return result.status().WithContext("copying " + source_path);
+    return result.status().WithContext("copying " + source.name());
   }
   // The chunks it found already stored were safe only while the hold lasted: if its session
   // broke, a collector may have removed some before the manifest referred to them.

@@ -45,6 +45,15 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
                                        : VolumeStatus::kAvailable};
           }
         } else {
+          // A given snapshot read through its export: the export goes before the snapshot is
+          // released (idempotent, by the snapshot's id).
+          if (b.source_kind == BackupSourceKind::kSnapshotAttached) {
+            if (Status st = volumes_.UnexportSnapshot(b.snapshot_id, options_.backup_connector);
+                !st.ok()) {
+              report.problems.push_back("backup " + b.id + ": " + st.ToString());
+              continue;
+            }
+          }
           snapshot = SnapshotRelease{b.snapshot_id};
         }
         // What it stored goes while the row is still creating: a manifest the crash left (written,
@@ -64,6 +73,12 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
         reason = "restore interrupted: backupd on " + host + " stopped during it";
         change.restore_volume_id = "";
         if (!b.restore_volume_id.empty()) {
+          // Written through an export (backup_attach = remote): the export goes first.
+          if (Status st = volumes_.UnexportVolume(b.restore_volume_id, options_.backup_connector);
+              !st.ok()) {
+            report.problems.push_back("backup " + b.id + ": " + st.ToString());
+            continue;
+          }
           volume = VolumeRelease{
               b.restore_volume_id, VolumeStatus::kRestoringBackup,
               b.restore_volume_created ? VolumeStatus::kError : VolumeStatus::kErrorRestoring};

@@ -79,7 +79,41 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
   if (job.cancel_requested()) return stop_cancelled();  // while queued
   Status st = failpoint::Hit("restore.after_begin");
   job.SetPhase(JobPhase::kCopy);
-  auto path = volumes_.VolumeLocalPath(volume);
+  // backup_attach = remote with a driver that exports volumes: the target is exported to this
+  // host and written through the connector's handle (an iSCSI session); otherwise through its
+  // local path (where zero chunks punch holes, keeping the volume sparse).
+  const bool remote =
+      options_.attach == BackupAttach::kRemote && volumes_.Capabilities().volume_attachable;
+  std::shared_ptr<SourceAttachment> target;
+  auto unexport = [&] {
+    if (target) {
+      if (Status d = target->Detach(); !d.ok()) {
+        BB_LOG(kWarning) << "restore " << backup.id << ": detaching: " << d.ToString();
+      }
+      target.reset();
+    }
+    if (!remote) return;
+    Status u = PersistWithRetry("removing the export of volume " + volume.id, [&] {
+      return volumes_.UnexportVolume(volume.id, options_.backup_connector);
+    });
+    if (!u.ok()) BB_LOG(kError) << "restore " << backup.id << ": " << u.ToString();
+  };
+  Result<std::string> path = std::string();
+  if (st.ok() && remote) {
+    auto info = volumes_.ExportVolume(volume.id, options_.backup_connector);
+    auto opened = info.ok()
+                      ? SourceAttachment::Attach(*info, volumes_.runner(),
+                                                 options_.connector_options, AccessMode::kReadWrite)
+                      : Result<std::unique_ptr<SourceAttachment>>(info.status());
+    if (opened.ok()) {
+      target = std::move(opened).value();
+      path = target->name();
+    } else {
+      path = opened.status();
+    }
+  } else if (st.ok()) {
+    path = volumes_.VolumeLocalPath(volume);
+  }
   if (!st.ok()) {
     // the failpoint's error
   } else if (!path.ok()) {
@@ -90,6 +124,7 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
     spec.container = StoreContainer(backup);
     spec.manifest_object = backup.manifest_object;
     spec.target_path = *path;
+    if (target) spec.target_device = &target->device();
     spec.target_size_bytes = volume.size_gib << 30;
     spec.target_is_zeroed = volume_is_new;  // a new file-driver volume is a sparse, zero file
     spec.workers = options_.workers_per_job;
@@ -103,10 +138,12 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
     auto result = RunRestoreJob(spec);
     st = result.status();
     if (result.ok()) {
-      BB_LOG(kInfo) << "restore of backup " << backup.id << " into " << volume.id << ": "
-                    << result->bytes_written << " bytes in " << result->seconds << " s";
+      BB_LOG(kInfo) << "restore of backup " << backup.id << " into " << volume.id << " (" << *path
+                    << "): " << result->bytes_written << " bytes in " << result->seconds << " s";
     }
   }
+  // Logout and unexport before the volume leaves restoring-backup.
+  unexport();
   if (job.cancel_requested()) return stop_cancelled();
   job.SetPhase(JobPhase::kFinalize);
   BackupChange clear;

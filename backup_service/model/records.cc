@@ -14,6 +14,12 @@ std::string_view ToString(BackupSourceKind k) {
       return "temp-clone-local";
     case BackupSourceKind::kSnapshotLocal:
       return "snapshot-local";
+    case BackupSourceKind::kTempSnapshotAttached:
+      return "temp-snapshot-attached";
+    case BackupSourceKind::kTempCloneAttached:
+      return "temp-clone-attached";
+    case BackupSourceKind::kSnapshotAttached:
+      return "snapshot-attached";
   }
   return "";
 }
@@ -21,7 +27,8 @@ std::string_view ToString(BackupSourceKind k) {
 std::optional<BackupSourceKind> ParseBackupSourceKind(std::string_view s) {
   for (auto k : {BackupSourceKind::kNone, BackupSourceKind::kVolumeDirect,
                  BackupSourceKind::kTempSnapshotLocal, BackupSourceKind::kTempCloneLocal,
-                 BackupSourceKind::kSnapshotLocal}) {
+                 BackupSourceKind::kSnapshotLocal, BackupSourceKind::kTempSnapshotAttached,
+                 BackupSourceKind::kTempCloneAttached, BackupSourceKind::kSnapshotAttached}) {
     if (ToString(k) == s) return k;
   }
   return std::nullopt;

@@ -21,6 +21,7 @@ struct Volume {
   std::optional<VolumeStatus> previous_status;  // where a backup/attach returns the volume to
   std::string host;                             // volume service that owns it
   std::string provider_location;                // driver's handle (file driver: the file path)
+  std::string provider_auth;  // export credential while exported; never logged or returned
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -52,12 +53,17 @@ struct Snapshot {
 };
 
 // How the backup read its source (stored on the backup so operators can see what happened).
+// *Local: through a path on this host; *Attached: through the driver's export, attached with a
+// connector (e.g. an iSCSI login) and read through its block device handle.
 enum class BackupSourceKind {
   kNone,
   kVolumeDirect,
   kTempSnapshotLocal,
   kTempCloneLocal,
-  kSnapshotLocal
+  kSnapshotLocal,
+  kTempSnapshotAttached,
+  kTempCloneAttached,
+  kSnapshotAttached
 };
 std::string_view ToString(BackupSourceKind k);
 std::optional<BackupSourceKind> ParseBackupSourceKind(std::string_view s);
@@ -74,15 +80,15 @@ struct Backup {
   std::string parent_id;  // set for --incremental: the backup whose chunks were reused
   std::string temp_volume_id;
   std::string temp_snapshot_id;
-  std::string restore_volume_id;  // target of the restore in progress
+  std::string restore_volume_id;        // target of the restore in progress
   bool restore_volume_created = false;  // that target was created for the restore
-  std::string container;          // object-store container (project-namespaced)
-  std::string manifest_object;    // object name of the manifest inside the container
-  std::string host;               // backup service that runs it
-  int64_t size_gib = 0;           // source volume size
-  int64_t object_count = 0;       // objects written by this backup (new chunks + manifest)
-  int64_t stored_bytes = 0;       // bytes this backup added to the store
-  int64_t bytes_done = 0;         // progress of the running operation
+  std::string container;                // object-store container (project-namespaced)
+  std::string manifest_object;          // object name of the manifest inside the container
+  std::string host;                     // backup service that runs it
+  int64_t size_gib = 0;                 // source volume size
+  int64_t object_count = 0;             // objects written by this backup (new chunks + manifest)
+  int64_t stored_bytes = 0;             // bytes this backup added to the store
+  int64_t bytes_done = 0;               // progress of the running operation
   int64_t bytes_total = 0;
   BackupSourceKind source_kind = BackupSourceKind::kNone;
   std::string source_reason;  // why that source was chosen

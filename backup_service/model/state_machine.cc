@@ -56,7 +56,9 @@ bool IsLegalTransition(VolumeStatus from, VolumeStatus to) {
           {V::kInUse, V::kBackingUp},
           {V::kBackingUp, V::kAvailable},
           {V::kBackingUp, V::kInUse},
-          // restoring-backup: restart -> error_restoring (or error when made for the restore),
+          // restoring-backup (exported to the backup host while a remote restore writes it; the
+          // export is removed first on every path and at restart):
+          // restart -> error_restoring (or error when made for the restore),
           // with the backup back to available (backup cleanup). One that no restoring backup
           // holds (created for a restore that never began, or a release that failed) ->
           // error_restoring: what it contains is unknown (volume cleanup).
@@ -82,8 +84,12 @@ bool IsLegalTransition(SnapshotStatus from, SnapshotStatus to) {
           // creating: restart -> error, the driver snapshot removed first (as for volumes).
           {S::kCreating, S::kAvailable},
           {S::kCreating, S::kError},
-          // backing-up: a user snapshot being read by a backup; restart -> available (backup
-          // cleanup; volume cleanup for one that no creating backup holds any more).
+          // backing-up: a user snapshot being read by a backup, or a temporary one exported to
+          // the backup host (the remote-attach path: backing-up is persisted before the export,
+          // and the export's provider_location/provider_auth are stored with an event row whose
+          // status does not change); restart -> the export removed by the snapshot's id
+          // (idempotent, recorded or not), then available (backup cleanup; volume cleanup for
+          // one that no creating backup holds any more); a temporary one is then deleted.
           {S::kAvailable, S::kBackingUp},
           {S::kBackingUp, S::kAvailable},
           // deleting: restart -> resume the delete (idempotent).

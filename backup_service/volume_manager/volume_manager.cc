@@ -20,14 +20,16 @@ VolumeManager::VolumeManager(Database& db, VolumeDriver& driver, CommandRunner& 
       list_limits_(list_limits) {}
 
 VolumeRef VolumeManager::Ref(const Volume& v) const {
-  return VolumeRef{v.id, v.size_gib << 30, v.provider_location};
+  return VolumeRef{v.id, v.size_gib << 30, v.provider_location, v.provider_auth};
 }
 
 SnapshotRef VolumeManager::Ref(const Snapshot& s) const {
-  return SnapshotRef{s.id, s.volume_id, s.size_gib << 30, s.provider_location};
+  return SnapshotRef{s.id, s.volume_id, s.size_gib << 30, s.provider_location, s.provider_auth};
 }
 
-ConnectorProperties VolumeManager::HostConnector() const { return ConnectorProperties{host_, ""}; }
+ConnectorProperties VolumeManager::HostConnector() const {
+  return ConnectorProperties{host_, "", ""};
+}
 
 Result<Volume> VolumeManager::CreateVolume(const CreateVolumeParams& p) {
   return CreateVolumeRecord(p, VolumeStatus::kAvailable, false, "create requested");
@@ -180,6 +182,11 @@ Status VolumeManager::DeleteTemporaryVolumeImpl(const Volume& v) {
   }
   if (s != VolumeStatus::kDeleting) {
     RETURN_IF_ERROR(volumes_.BeginDelete(v.id, s));
+  }
+  // It may have been exported to the backup host (temp-clone-attached); removing the export is
+  // idempotent and finds it by the volume's id, recorded or not.
+  if (driver_.Capabilities().volume_attachable) {
+    RETURN_IF_ERROR(driver_.RemoveExport(Ref(v)).status());
   }
   RETURN_IF_ERROR(driver_.DeleteVolume(Ref(v)));
   return volumes_.Remove(v.id, VolumeStatus::kDeleting, "temporary volume removed");

@@ -102,6 +102,8 @@ class VolumeManager {
 
   // --- Used by the backup manager (in-process today; an RPC to a volume host later) ---
   DriverCapabilities Capabilities() const { return driver_.Capabilities(); }
+  // The runner the backup host's connectors use (one per process).
+  CommandRunner& runner() { return runner_; }
   // Creates a temporary snapshot `snapshot_id` (is_temporary, not listed to users) of a volume the
   // caller has put in backing-up; flushes its attached devices first (crash consistency). The id
   // comes from the caller so it can be recorded on the backup before the snapshot exists; the
@@ -114,6 +116,25 @@ class VolumeManager {
   // Removes a temporary snapshot/clone and its row. Idempotent (missing is OK).
   Status DeleteTemporarySnapshot(const std::string& snapshot_id);
   Status DeleteTemporaryVolume(const std::string& volume_id);
+  // --- Remote attach for the backup host (volume_exports.cc) ---
+  // Exports snapshot `snapshot_id` to the host `connector` describes and returns how to reach it
+  // (driver capability snapshot_attachable). The snapshot must be backing-up (a given snapshot a
+  // backup holds) or a temporary one that is available (it goes backing-up first, persisted
+  // before the export, so restart cleanup knows an export may exist). The export's
+  // provider_location/provider_auth are stored on the row before they are used. On failure the
+  // export is removed again and nothing is left. Secrets never reach a log or an error message.
+  Result<ConnectionInfo> ExportSnapshot(const std::string& snapshot_id,
+                                        const ConnectorProperties& connector);
+  // Undoes ExportSnapshot: terminates the connection, removes the export (by the snapshot's id,
+  // so also one whose update was never recorded) and clears provider_auth. The status is left as
+  // it is (the caller releases the snapshot). Idempotent: OK when not exported or gone.
+  Status UnexportSnapshot(const std::string& snapshot_id, const ConnectorProperties& connector);
+  // The same for a volume a restore writes (restoring-backup) or a backup's temporary clone
+  // (available; DeleteTemporaryVolume removes its export too), exported read-write (driver
+  // capability volume_attachable). The status is never changed here.
+  Result<ConnectionInfo> ExportVolume(const std::string& volume_id,
+                                      const ConnectorProperties& connector);
+  Status UnexportVolume(const std::string& volume_id, const ConnectorProperties& connector);
   // Paths readable/writable on this host.
   Result<std::string> VolumeLocalPath(const Volume& volume);
   Result<std::string> SnapshotLocalPath(const Snapshot& snapshot);

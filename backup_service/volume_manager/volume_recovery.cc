@@ -95,8 +95,12 @@ Result<VolumeRecoveryReport> VolumeManager::RecoverHost() {
         break;
       }
       case VolumeStatus::kRestoringBackup:
-        st = volumes_.Transition(v.id, VolumeStatus::kRestoringBackup,
-                                 VolumeStatus::kErrorRestoring, "no restore holds it any more");
+        // A restore may have exported it to the backup host: removed first (idempotent).
+        st = UnexportVolume(v.id, HostConnector());
+        if (st.ok()) {
+          st = volumes_.Transition(v.id, VolumeStatus::kRestoringBackup,
+                                   VolumeStatus::kErrorRestoring, "no restore holds it any more");
+        }
         break;
       default:
         continue;
@@ -122,8 +126,12 @@ Result<VolumeRecoveryReport> VolumeManager::RecoverHost() {
           st = snapshots_.Remove(s.id, SnapshotStatus::kDeleting, "delete " + why + "; finished");
         break;
       case SnapshotStatus::kBackingUp:
-        st = snapshots_.Transition(s.id, SnapshotStatus::kBackingUp, SnapshotStatus::kAvailable,
-                                   "no backup holds it any more");
+        // A backup may have exported it to the backup host: removed first (idempotent).
+        st = UnexportSnapshot(s.id, HostConnector());
+        if (st.ok()) {
+          st = snapshots_.Transition(s.id, SnapshotStatus::kBackingUp, SnapshotStatus::kAvailable,
+                                     "no backup holds it any more");
+        }
         break;
       default:
         continue;

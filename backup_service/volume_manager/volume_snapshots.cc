@@ -165,6 +165,11 @@ Status VolumeManager::DeleteTemporarySnapshot(const std::string& snapshot_id) {
   if (st != SnapshotStatus::kDeleting) {
     RETURN_IF_ERROR(snapshots_.Transition(s->id, st, SnapshotStatus::kDeleting, "cleanup"));
   }
+  // It may have been exported to the backup host (the remote-attach path); removing the export
+  // is idempotent and finds it by the snapshot's id, recorded or not.
+  if (driver_.Capabilities().snapshot_attachable) {
+    RETURN_IF_ERROR(driver_.RemoveSnapshotExport(Ref(*s)).status());
+  }
   RETURN_IF_ERROR(driver_.DeleteSnapshot(Ref(*s)));
   return snapshots_.Remove(s->id, SnapshotStatus::kDeleting, "temporary snapshot removed");
 }

@@ -110,6 +110,11 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "volume_driver",
                                                  "volumes_dir",
                                                  "file_driver_snapshots",
+                                                 "file_driver_target_helper",
+                                                 "iscsi_portal",
+                                                 "backup_attach",
+                                                 "iscsi_initiator_name",
+                                                 "my_ip",
                                                  "object_store",
                                                  "store_path",
                                                  "default_container",
@@ -209,6 +214,19 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("api_listen", &c.api_listen);
   str("api_auth", &c.api_auth);
   str("api_port_file", &c.api_port_file);
+  str("file_driver_target_helper", &c.file_driver_target_helper);
+  str("iscsi_portal", &c.iscsi_portal);
+  str("backup_attach", &c.backup_attach);
+  str("iscsi_initiator_name", &c.iscsi_initiator_name);
+  str("my_ip", &c.my_ip);
+  if (c.backup_attach != "auto" && c.backup_attach != "local" && c.backup_attach != "remote") {
+    return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
+                                   c.backup_attach + "'");
+  }
+  if (c.file_driver_target_helper != "none" && c.file_driver_target_helper != "tgt") {
+    return Status::InvalidArgument("file_driver_target_helper must be none or tgt, got '" +
+                                   c.file_driver_target_helper + "'");
+  }
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
   RETURN_IF_ERROR(ParseBool(values, "api_enabled", &c.api_enabled));
@@ -299,6 +317,16 @@ keys (default):
   file_driver_snapshots  true | false (true): false makes the file driver declare no snapshot
                        support while keeping its reflink clones, so backups of attached volumes
                        read a temporary clone (the path of a driver that can clone, not snapshot)
+  file_driver_target_helper  none | tgt (none): tgt exports volumes and snapshots over iSCSI
+                       through tgtd (devstack/lib/tgt.sh), so backups can read them through an
+                       iSCSI login (generated CHAP, this host's initiator and address as the ACL)
+  iscsi_portal         where tgtd listens (127.0.0.1:3260)
+  backup_attach        auto | local | remote (auto): auto reads the cheapest source the driver
+                       offers; local never reads through an export; remote always does (a
+                       temporary snapshot exported, logged in to with libiscsi, read over TCP)
+  iscsi_initiator_name this backup host's iSCSI initiator name
+                       (iqn.2010-10.org.blockbackup:backupd)
+  my_ip                this backup host's address, as targets see it (127.0.0.1)
   object_store         posix (posix)
   store_path           root directory of the posix object store (required for posix)
   default_container    container for backups that name none (backups)

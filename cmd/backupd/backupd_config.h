@@ -29,6 +29,14 @@ struct BackupdConfig {
   // file driver only: false declares no snapshot support (reflink clones stay), so backups of
   // attached volumes take the temporary-clone path.
   bool file_driver_snapshots = true;
+  // file driver only: "tgt" exports volumes and snapshots over iSCSI through tgtd at iscsi_portal.
+  std::string file_driver_target_helper = "none";
+  std::string iscsi_portal = "127.0.0.1:3260";
+  // Remote attach: auto | local | remote (backup_service/manager/backup_source.h), and this
+  // backup host as exports see it.
+  std::string backup_attach = "auto";
+  std::string iscsi_initiator_name = "iqn.2010-10.org.blockbackup:backupd";
+  std::string my_ip = "127.0.0.1";
   std::string object_store = "posix";
   std::string store_path;  // required for the posix store
   std::string default_container = "backups";

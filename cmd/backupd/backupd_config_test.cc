@@ -99,6 +99,33 @@ TEST(BackupdConfigTest, Defaults) {
   EXPECT_TRUE(c->file_driver_snapshots);
 }
 
+TEST(BackupdConfigTest, RemoteAttachKeys) {
+  ConfigValues v = Required();
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->backup_attach, "auto");
+  EXPECT_EQ(c->file_driver_target_helper, "none");
+  EXPECT_EQ(c->iscsi_portal, "127.0.0.1:3260");
+  EXPECT_EQ(c->my_ip, "127.0.0.1");
+  v["backup_attach"] = "remote";
+  v["file_driver_target_helper"] = "tgt";
+  v["iscsi_initiator_name"] = "iqn.2010-10.org.example:b1";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->backup_attach, "remote");
+  EXPECT_EQ(c->file_driver_target_helper, "tgt");
+  EXPECT_EQ(c->iscsi_initiator_name, "iqn.2010-10.org.example:b1");
+  v["backup_attach"] = "iscsi";
+  EXPECT_NE(ResolveConfig(v, "h").status().message().find(
+                "backup_attach must be auto, local or remote, got 'iscsi'"),
+            std::string::npos);
+  v["backup_attach"] = "auto";
+  v["file_driver_target_helper"] = "lio";
+  EXPECT_NE(ResolveConfig(v, "h").status().message().find(
+                "file_driver_target_helper must be none or tgt"),
+            std::string::npos);
+}
+
 TEST(BackupdConfigTest, FileDriverSnapshotsIsABooleanOfTheFileDriver) {
   ConfigValues v = Required();
   v["file_driver_snapshots"] = "false";

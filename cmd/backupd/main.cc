@@ -194,6 +194,8 @@ int Run(int argc, char** argv, bool* served) {
   if (!config->volumes_dir.empty()) driver_config["volumes_dir"] = config->volumes_dir;
   if (config->volume_driver == "file") {
     driver_config["snapshots"] = config->file_driver_snapshots ? "true" : "false";
+    driver_config["target_helper"] = config->file_driver_target_helper;
+    driver_config["iscsi_portal"] = config->iscsi_portal;
   }
   auto driver = CreateVolumeDriver(config->volume_driver, driver_config, runner);
   if (!driver.ok()) return Fail("volume driver " + config->volume_driver, driver.status());
@@ -221,13 +223,21 @@ int Run(int argc, char** argv, bool* served) {
   ListLimits list_limits{.default_limit = config->list_default_limit,
                          .max_limit = config->list_max_limit};
   VolumeManager volumes(**db, **driver, runner, config->host, list_limits);
-  BackupManagerOptions options{.host = config->host,
-                               .default_container = config->default_container,
-                               .chunk_size = config->chunk_size_mib << 20,
-                               .compression_level = config->compression_level,
-                               .workers_per_job = config->workers_per_job,
-                               .max_concurrent_jobs = config->max_concurrent_jobs,
-                               .list_limits = list_limits};
+  BackupManagerOptions options{
+      .host = config->host,
+      .default_container = config->default_container,
+      .chunk_size = config->chunk_size_mib << 20,
+      .compression_level = config->compression_level,
+      .workers_per_job = config->workers_per_job,
+      .max_concurrent_jobs = config->max_concurrent_jobs,
+      .list_limits = list_limits,
+      .attach = *ParseBackupAttach(config->backup_attach),
+      .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
+      .connector_options = {}};
+  options.connector_options.initiator_name = config->iscsi_initiator_name;
+  BB_LOG(kInfo) << "backup_attach = " << config->backup_attach << "; exports: snapshots "
+                << ((*driver)->Capabilities().snapshot_attachable ? "yes" : "no") << ", volumes "
+                << ((*driver)->Capabilities().volume_attachable ? "yes" : "no");
   BackupManager backups(**db, volumes, **store, options);
 
   // Restart-time cleanup of what this host left unfinished, before serving requests.

@@ -5,20 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <fstream>
+#include <utility>
 
 #include "backup_service/common/uuid.h"
+#include "tests/conformance/volume_driver_conformance_util.h"
 #include "volume_drivers/connectors/connector.h"
 #include "volume_drivers/connectors/loop_connector.h"
 #include "volume_drivers/testing/file_io.h"
 
 namespace bb::testing {
 namespace {
-
-constexpr int64_t kMiB = 1 << 20;
-
-std::string Pattern(char c, size_t n) { return std::string(n, c); }
 
 bool LoopBacks(const std::string& device, const std::string& path) {
   auto name = loop::LoopName(device);
@@ -29,25 +28,6 @@ bool LoopBacks(const std::string& device, const std::string& path) {
   char real[PATH_MAX];
   return loop::BackingFileMatches(backing, path, realpath(path.c_str(), real) ? real : "");
 }
-
-#define ASSERT_OK(expr)                                     \
-  do {                                                      \
-    ::bb::Status s_ = (expr);                               \
-    ASSERT_TRUE(s_.ok()) << #expr << ": " << s_.ToString(); \
-  } while (0)
-#define EXPECT_OK(expr)                                     \
-  do {                                                      \
-    ::bb::Status s_ = (expr);                               \
-    EXPECT_TRUE(s_.ok()) << #expr << ": " << s_.ToString(); \
-  } while (0)
-#define SKIP_UNLESS_ROOT()                                                              \
-  do {                                                                                  \
-    if (!IsRoot()) GTEST_SKIP() << "needs root (losetup/mount); run the tests as root"; \
-  } while (0)
-#define SKIP_UNLESS_CAP(cap)                                                           \
-  do {                                                                                 \
-    if (!driver().Capabilities().cap) GTEST_SKIP() << "driver lacks capability " #cap; \
-  } while (0)
 
 }  // namespace
 
@@ -75,7 +55,7 @@ void VolumeDriverConformanceTest::TearDown() {
 }
 
 VolumeRef VolumeDriverConformanceTest::NewVolume(int64_t size_bytes) {
-  VolumeRef v{NewUuid(), size_bytes, ""};
+  VolumeRef v{NewUuid(), size_bytes, "", ""};
   auto loc = driver().CreateVolume(v);
   EXPECT_TRUE(loc.ok()) << loc.status().ToString();
   if (loc.ok()) v.provider_location = *loc;
@@ -84,7 +64,7 @@ VolumeRef VolumeDriverConformanceTest::NewVolume(int64_t size_bytes) {
 
 Result<std::string> VolumeDriverConformanceTest::Attach(const VolumeRef& volume,
                                                         ConnectionInfo* info) {
-  ASSIGN_OR_RETURN(*info, driver().InitializeConnection(volume, {"localhost", ""}));
+  ASSIGN_OR_RETURN(*info, driver().InitializeConnection(volume, {"localhost", "", ""}));
   ASSIGN_OR_RETURN(auto connector, CreateConnector(info->driver_volume_type, runner_));
   ASSIGN_OR_RETURN(std::string device, connector->Connect(*info));
   attached_.emplace_back(*info, device);
@@ -96,6 +76,24 @@ Status VolumeDriverConformanceTest::Detach(const ConnectionInfo& info, const std
   return connector->Disconnect(info, device);
 }
 
+Result<std::unique_ptr<Connector>> VolumeDriverConformanceTest::ConnectorFor(
+    const ConnectionInfo& info) {
+  ConnectorOptions options;
+  options.initiator_name = kConformanceInitiator;
+  options.iscsi_io_timeout = std::chrono::seconds(5);
+  return CreateConnector(info.driver_volume_type, runner_, options);
+}
+
+Result<std::pair<VolumeRef, SnapshotRef>> VolumeDriverConformanceTest::SnapshotWithData(
+    int64_t size, int64_t offset, char fill) {
+  VolumeRef v = NewVolume(size);
+  ASSIGN_OR_RETURN(std::string path, driver().VolumeLocalPath(v));
+  RETURN_IF_ERROR(WriteAt(path, offset, Pattern(fill, 65536)));
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
+  ASSIGN_OR_RETURN(snap.provider_location, driver().CreateSnapshot(snap, v));
+  return std::make_pair(v, snap);
+}
+
 // Capability-gated cases: a driver without the capability must refuse the operation (the manager
 // never calls it, but a wrong call must not half-succeed). Checking that instead of skipping keeps
 // a CI run, where any skip is a failure, green for drivers that honestly lack a feature.
@@ -103,7 +101,7 @@ bool VolumeDriverConformanceTest::RefusesSnapshotsIfUnsupported() {
   if (driver().Capabilities().can_snapshot) return false;
   RecordProperty("capability", "can_snapshot=false: checked that CreateSnapshot is refused");
   VolumeRef v = NewVolume(kMiB);
-  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, ""};
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
   EXPECT_FALSE(driver().CreateSnapshot(snap, v).ok()) << "can_snapshot=false, yet it worked";
   EXPECT_FALSE(driver().SnapshotLocalPath(snap).ok());
   return true;
@@ -113,7 +111,7 @@ bool VolumeDriverConformanceTest::RefusesClonesIfUnsupported() {
   if (driver().Capabilities().can_clone) return false;
   RecordProperty("capability", "can_clone=false: checked that CreateClonedVolume is refused");
   VolumeRef src = NewVolume(kMiB);
-  VolumeRef dst{NewUuid(), src.size_bytes, ""};
+  VolumeRef dst{NewUuid(), src.size_bytes, "", ""};
   EXPECT_FALSE(driver().CreateClonedVolume(dst, src).ok()) << "can_clone=false, yet it worked";
   EXPECT_FALSE(driver().VolumeLocalPath(dst).ok());
   return true;
@@ -148,7 +146,7 @@ TEST_P(VolumeDriverConformanceTest, CreateVolumeHasSizeAndIsSparse) {
 }
 
 TEST_P(VolumeDriverConformanceTest, RejectsIdsThatAreNotUuids) {
-  auto r = driver().CreateVolume({"../../etc/passwd", kMiB, ""});
+  auto r = driver().CreateVolume({"../../etc/passwd", kMiB, "", ""});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
 }
@@ -157,7 +155,7 @@ TEST_P(VolumeDriverConformanceTest, DeleteVolumeIsIdempotent) {
   VolumeRef v = NewVolume(4 * kMiB);
   EXPECT_OK(driver().DeleteVolume(v));
   EXPECT_OK(driver().DeleteVolume(v));
-  EXPECT_OK(driver().DeleteVolume({NewUuid(), kMiB, ""}));  // never created
+  EXPECT_OK(driver().DeleteVolume({NewUuid(), kMiB, "", ""}));  // never created
   if (driver().Capabilities().volume_readable_locally) {
     EXPECT_EQ(driver().VolumeLocalPath(v).status().code(), StatusCode::kNotFound);
   }
@@ -173,16 +171,70 @@ TEST_P(VolumeDriverConformanceTest, LocalPathIsReadableAndWritable) {
   EXPECT_EQ(ReadAt(*path, 0, 4096).value(), Pattern('\0', 4096));
 }
 
-TEST_P(VolumeDriverConformanceTest, ExtendGrowsAndNeverShrinks) {
+TEST_P(VolumeDriverConformanceTest, ExtendGrowsKeepsDataAndNeverShrinks) {
   VolumeRef v = NewVolume(4 * kMiB);
+  auto path = driver().VolumeLocalPath(v);
+  if (path.ok()) ASSERT_OK(WriteAt(*path, 3 * kMiB, Pattern('E', 4096)));
   Status s = driver().ExtendVolume(v, 8 * kMiB);
   if (s.code() == StatusCode::kUnimplemented) GTEST_SKIP() << "driver cannot extend volumes";
   ASSERT_OK(s);
+  EXPECT_OK(driver().ExtendVolume(v, 8 * kMiB));  // already that size
   EXPECT_EQ(driver().ExtendVolume(v, 2 * kMiB).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(driver().ExtendVolume({NewUuid(), kMiB, "", ""}, 8 * kMiB).code(),
+            StatusCode::kNotFound);
   SKIP_UNLESS_CAP(volume_readable_locally);
-  auto path = driver().VolumeLocalPath(v);
   ASSERT_TRUE(path.ok());
   EXPECT_EQ(SizeOf(*path).value(), 8 * kMiB);
+  EXPECT_EQ(ReadAt(*path, 3 * kMiB, 4096).value(), Pattern('E', 4096));
+  EXPECT_EQ(ReadAt(*path, 6 * kMiB, 4096).value(), Pattern('\0', 4096));
+}
+
+// A volume's storage may be what its snapshots share (LVM, reflink): deleting it under them is
+// refused, and allowed again once they are gone.
+TEST_P(VolumeDriverConformanceTest, DeleteVolumeWithSnapshotsIsRefused) {
+  if (RefusesSnapshotsIfUnsupported()) return;
+  VolumeRef v = NewVolume(4 * kMiB);
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
+  ASSERT_TRUE(driver().CreateSnapshot(snap, v).ok());
+  Status refused = driver().DeleteVolume(v);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
+  if (driver().Capabilities().volume_readable_locally) {
+    EXPECT_TRUE(driver().VolumeLocalPath(v).ok()) << "a refused delete removed the volume";
+  }
+  EXPECT_OK(driver().DeleteSnapshot(snap));
+  EXPECT_OK(driver().DeleteVolume(v));
+}
+
+TEST_P(VolumeDriverConformanceTest, CreateVolumeFromSnapshotHasItsDataAndIsIndependent) {
+  if (!driver().Capabilities().can_create_from_snapshot) {
+    if (!driver().Capabilities().can_snapshot) {
+      RefusesSnapshotsIfUnsupported();
+      return;
+    }
+    GTEST_SKIP() << "driver lacks capability can_create_from_snapshot";
+  }
+  SKIP_UNLESS_CAP(volume_readable_locally);
+  auto made = SnapshotWithData(4 * kMiB, kMiB, 'F');
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  auto& [v, snap] = *made;
+  VolumeRef dst{NewUuid(), 8 * kMiB, "", ""};
+  auto loc = driver().CreateVolumeFromSnapshot(dst, snap);
+  ASSERT_TRUE(loc.ok()) << loc.status().ToString();
+  std::string dst_path = driver().VolumeLocalPath(dst).value();
+  EXPECT_EQ(SizeOf(dst_path).value(), 8 * kMiB) << "grown to the requested size";
+  EXPECT_EQ(ReadAt(dst_path, kMiB, 65536).value(), Pattern('F', 65536));
+  ASSERT_OK(WriteAt(dst_path, kMiB, Pattern('G', 4096)));
+  if (driver().Capabilities().snapshot_readable_locally) {
+    EXPECT_EQ(ReadAt(driver().SnapshotLocalPath(snap).value(), kMiB, 4096).value(),
+              Pattern('F', 4096));
+  }
+  // A smaller target than the snapshot is refused.
+  VolumeRef small{NewUuid(), kMiB, "", ""};
+  EXPECT_EQ(driver().CreateVolumeFromSnapshot(small, snap).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_OK(driver().DeleteSnapshot(snap));
+  EXPECT_OK(driver().DeleteVolume(dst));
+  EXPECT_OK(driver().DeleteVolume(v));
 }
 
 TEST_P(VolumeDriverConformanceTest, SnapshotIsPointInTime) {
@@ -192,7 +244,7 @@ TEST_P(VolumeDriverConformanceTest, SnapshotIsPointInTime) {
   VolumeRef v = NewVolume(4 * kMiB);
   std::string vpath = driver().VolumeLocalPath(v).value();
   ASSERT_OK(WriteAt(vpath, 0, Pattern('A', 8192)));
-  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, ""};
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
   auto loc = driver().CreateSnapshot(snap, v);
   ASSERT_TRUE(loc.ok()) << loc.status().ToString();
   ASSERT_OK(WriteAt(vpath, 0, Pattern('B', 8192)));
@@ -207,11 +259,11 @@ TEST_P(VolumeDriverConformanceTest, SnapshotIsPointInTime) {
 TEST_P(VolumeDriverConformanceTest, DeleteSnapshotIsIdempotent) {
   if (RefusesSnapshotsIfUnsupported()) return;
   VolumeRef v = NewVolume(4 * kMiB);
-  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, ""};
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
   ASSERT_TRUE(driver().CreateSnapshot(snap, v).ok());
   EXPECT_OK(driver().DeleteSnapshot(snap));
   EXPECT_OK(driver().DeleteSnapshot(snap));
-  EXPECT_OK(driver().DeleteSnapshot({NewUuid(), v.id, 0, ""}));
+  EXPECT_OK(driver().DeleteSnapshot({NewUuid(), v.id, 0, "", ""}));
   if (driver().Capabilities().snapshot_readable_locally) {
     EXPECT_EQ(driver().SnapshotLocalPath(snap).status().code(), StatusCode::kNotFound);
   }
@@ -224,7 +276,7 @@ TEST_P(VolumeDriverConformanceTest, CloneIsIndependent) {
   VolumeRef src = NewVolume(4 * kMiB);
   std::string src_path = driver().VolumeLocalPath(src).value();
   ASSERT_OK(WriteAt(src_path, 0, Pattern('A', 4096)));
-  VolumeRef dst{NewUuid(), src.size_bytes, ""};
+  VolumeRef dst{NewUuid(), src.size_bytes, "", ""};
   auto loc = driver().CreateClonedVolume(dst, src);
   ASSERT_TRUE(loc.ok()) << loc.status().ToString();
   std::string dst_path = driver().VolumeLocalPath(dst).value();
@@ -278,7 +330,7 @@ TEST_P(VolumeDriverConformanceTest, SnapshotOfAttachedVolumeHasFlushedWrites) {
   auto connector = CreateConnector(info.driver_volume_type, runner_);
   ASSERT_TRUE(connector.ok());
   ASSERT_OK((*connector)->Flush(*dev));
-  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, ""};
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
   ASSERT_TRUE(driver().CreateSnapshot(snap, v).ok());
   ASSERT_OK(WriteAt(*dev, 2 * kMiB, Pattern('T', 65536)));
   EXPECT_EQ(ReadAt(driver().SnapshotLocalPath(snap).value(), 2 * kMiB, 65536).value(),
@@ -300,8 +352,8 @@ TEST_P(VolumeDriverConformanceTest, DisconnectRemovesDeviceAndIsIdempotent) {
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   EXPECT_EQ(listed->out, "");
   EXPECT_OK(Detach(info, *dev));
-  EXPECT_OK(driver().TerminateConnection(v, {"localhost", ""}));
-  EXPECT_OK(driver().TerminateConnection(v, {"localhost", ""}));
+  EXPECT_OK(driver().TerminateConnection(v, {"localhost", "", ""}));
+  EXPECT_OK(driver().TerminateConnection(v, {"localhost", "", ""}));
 }
 
 }  // namespace bb::testing

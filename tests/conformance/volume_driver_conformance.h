@@ -4,6 +4,13 @@
 // operation; cases that need a capability only to observe the result (volume/snapshot readable
 // locally) skip with GTEST_SKIP.
 //
+// Export cases (export_cases.cc): with snapshot_attachable / volume_attachable the driver's
+// exports are attached through the connector its ConnectionInfo names (libiscsi for "iscsi",
+// the loop device for "local_file"), as the host ConnectorProperties kConformanceInitiator /
+// 127.0.0.1; the environment lists the exports it still holds (ExportsLeft) so each case checks
+// that nothing is left. Without the capability a case checks that the export is refused; the
+// wrong-CHAP case records "not_applicable" for connections without CHAP (local_file).
+//
 // To add a driver: write a VolumeDriverFactory and
 //   INSTANTIATE_TEST_SUITE_P(MyDriver, VolumeDriverConformanceTest,
 //                            ::testing::Values(MyFactory()), VolumeDriverFactoryName);
@@ -21,6 +28,7 @@
 #include <vector>
 
 #include "backup_service/common/command_runner.h"
+#include "volume_drivers/connectors/connector.h"
 #include "volume_drivers/volume_driver.h"
 
 namespace bb::testing {
@@ -33,7 +41,16 @@ class VolumeDriverTestEnv {
   virtual VolumeDriver& driver() = 0;
   // Removes everything the environment created; the suite expects OK.
   virtual Status Cleanup() = 0;
+  // Names of the exports of this environment's driver that exist now (e.g. tgt targets under its
+  // IQN prefix). Drivers that export nothing keep the default (none).
+  virtual Result<std::vector<std::string>> ExportsLeft() { return std::vector<std::string>{}; }
 };
+
+// The initiator name and address the suite connects as.
+inline constexpr const char* kConformanceInitiator = "iqn.2010-10.org.blockbackup:conformance";
+inline ConnectorProperties ConformanceConnector() {
+  return {"localhost", kConformanceInitiator, "127.0.0.1"};
+}
 
 struct VolumeDriverFactory {
   std::string name;  // test-name suffix: letters, digits, underscores
@@ -64,6 +81,13 @@ class VolumeDriverConformanceTest : public ::testing::TestWithParam<VolumeDriver
   // (the case then ends, passing). Returns false when the capability is there.
   bool RefusesSnapshotsIfUnsupported();
   bool RefusesClonesIfUnsupported();
+  bool RefusesSnapshotExportsIfUnsupported();  // volume_driver_export_cases.cc
+  bool RefusesVolumeExportsIfUnsupported();
+  // The connector for `info` (options: kConformanceInitiator, a 5 s I/O timeout).
+  Result<std::unique_ptr<Connector>> ConnectorFor(const ConnectionInfo& info);
+  // A snapshot of a new volume of `size` bytes whose first 64 KiB at `offset` hold `fill`.
+  Result<std::pair<VolumeRef, SnapshotRef>> SnapshotWithData(int64_t size, int64_t offset,
+                                                             char fill);
 
   SystemCommandRunner runner_;
   std::unique_ptr<VolumeDriverTestEnv> env_;

@@ -43,6 +43,7 @@ DriverCapabilities FakeDriver::DefaultCapabilities() {
   caps.can_snapshot = true;
   caps.snapshot_readable_locally = true;
   caps.can_clone = true;
+  caps.can_create_from_snapshot = true;
   caps.volume_readable_locally = true;
   return caps;
 }
@@ -55,7 +56,9 @@ Result<std::unique_ptr<FakeDriver>> FakeDriver::Create(const DriverConfig& confi
       {"snapshot_attachable", &caps.snapshot_attachable},
       {"can_clone", &caps.can_clone},
       {"clone_is_cheap", &caps.clone_is_cheap},
+      {"can_create_from_snapshot", &caps.can_create_from_snapshot},
       {"volume_readable_locally", &caps.volume_readable_locally},
+      {"volume_attachable", &caps.volume_attachable},
   };
   std::string dir;
   std::map<std::string, Status> failures;
@@ -168,6 +171,15 @@ Result<std::string> FakeDriver::CreateVolume(const VolumeRef& volume) {
 Status FakeDriver::DeleteVolume(const VolumeRef& volume) {
   RETURN_IF_ERROR(Enter("DeleteVolume"));
   ASSIGN_OR_RETURN(std::string path, VolumePath(volume.id));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [snap, vol] : snapshot_volume_) {
+      if (vol == volume.id) {
+        return Status::FailedPrecondition("fake driver: volume " + volume.id +
+                                          " still has snapshot " + snap);
+      }
+    }
+  }
   return file_ops::RemoveIfExists(path);
 }
 
@@ -196,13 +208,37 @@ Result<std::string> FakeDriver::CreateSnapshot(const SnapshotRef& snapshot,
   ASSIGN_OR_RETURN(std::string src, MustExist(VolumePath(volume.id), "volume " + volume.id));
   ASSIGN_OR_RETURN(std::string dst, SnapshotPath(snapshot.id));
   RETURN_IF_ERROR(file_ops::CopyFileAtomically(src, dst, file_ops::CopyMode::kFull));
+  std::lock_guard<std::mutex> lock(mu_);
+  snapshot_volume_[snapshot.id] = volume.id;
   return dst;
+}
+
+Result<std::string> FakeDriver::CreateVolumeFromSnapshot(const VolumeRef& dst,
+                                                         const SnapshotRef& snapshot) {
+  RETURN_IF_ERROR(Enter("CreateVolumeFromSnapshot"));
+  if (!Capabilities().can_create_from_snapshot) {
+    return Status::FailedPrecondition("fake driver: can_create_from_snapshot=false");
+  }
+  ASSIGN_OR_RETURN(std::string src,
+                   MustExist(SnapshotPath(snapshot.id), "snapshot " + snapshot.id));
+  ASSIGN_OR_RETURN(std::string dst_path, VolumePath(dst.id));
+  ASSIGN_OR_RETURN(int64_t src_size, file_ops::FileSize(src));
+  if (dst.size_bytes > 0 && dst.size_bytes < src_size) {
+    return Status::InvalidArgument("fake driver: volume " + dst.id + " is smaller than snapshot " +
+                                   snapshot.id);
+  }
+  RETURN_IF_ERROR(
+      file_ops::CopyFileAtomically(src, dst_path, file_ops::CopyMode::kFull, dst.size_bytes));
+  return dst_path;
 }
 
 Status FakeDriver::DeleteSnapshot(const SnapshotRef& snapshot) {
   RETURN_IF_ERROR(Enter("DeleteSnapshot"));
   ASSIGN_OR_RETURN(std::string path, SnapshotPath(snapshot.id));
-  return file_ops::RemoveIfExists(path);
+  RETURN_IF_ERROR(file_ops::RemoveIfExists(path));
+  std::lock_guard<std::mutex> lock(mu_);
+  snapshot_volume_.erase(snapshot.id);
+  return Status::Ok();
 }
 
 Result<std::string> FakeDriver::VolumeLocalPath(const VolumeRef& volume) {
@@ -216,15 +252,95 @@ Result<std::string> FakeDriver::SnapshotLocalPath(const SnapshotRef& snapshot) {
 }
 
 Result<ConnectionInfo> FakeDriver::InitializeConnection(const VolumeRef& volume,
-                                                        const ConnectorProperties& /*connector*/) {
+                                                        const ConnectorProperties& connector) {
   RETURN_IF_ERROR(Enter("InitializeConnection"));
   ASSIGN_OR_RETURN(std::string path, MustExist(VolumePath(volume.id), "volume " + volume.id));
+  if (!volume.provider_auth.empty() && connector.initiator.empty()) {
+    // An exported volume is reached as a remote one would be, which needs an initiator name.
+    return Status::InvalidArgument("fake driver: the connector has no initiator name");
+  }
   return ConnectionInfo{"local_file", {{"path", path}}};
 }
 
 Status FakeDriver::TerminateConnection(const VolumeRef& /*volume*/,
                                        const ConnectorProperties& /*connector*/) {
   return Enter("TerminateConnection");
+}
+
+std::set<std::string> FakeDriver::Exported() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return exported_;
+}
+
+Result<ExportUpdate> FakeDriver::Export(const std::string& method, bool capable,
+                                        const std::string& name, const std::string& path,
+                                        const ConnectorProperties& connector) {
+  RETURN_IF_ERROR(Enter(method));
+  if (!capable) return Status::Unimplemented("fake driver: " + method + " is not enabled");
+  if (connector.initiator.empty() && connector.ip.empty()) {
+    return Status::InvalidArgument("fake driver: the connector names no initiator or address");
+  }
+  ASSIGN_OR_RETURN(std::string existing, MustExist(path, name));
+  (void)existing;
+  std::lock_guard<std::mutex> lock(mu_);
+  exported_.insert(name);
+  return ExportUpdate{"fake-export:" + name, "CHAP fake " + NewUuid()};
+}
+
+Result<ExportUpdate> FakeDriver::Unexport(const std::string& method, bool capable,
+                                          const std::string& name, const std::string& path) {
+  RETURN_IF_ERROR(Enter(method));
+  if (!capable) return Status::Unimplemented("fake driver: " + method + " is not enabled");
+  std::lock_guard<std::mutex> lock(mu_);
+  exported_.erase(name);
+  return ExportUpdate{path, ""};
+}
+
+Result<ExportUpdate> FakeDriver::CreateExport(const VolumeRef& volume,
+                                              const ConnectorProperties& connector) {
+  ASSIGN_OR_RETURN(std::string path, VolumePath(volume.id));
+  return Export("CreateExport", Capabilities().volume_attachable, "volume-" + volume.id, path,
+                connector);
+}
+
+Result<ExportUpdate> FakeDriver::RemoveExport(const VolumeRef& volume) {
+  ASSIGN_OR_RETURN(std::string path, VolumePath(volume.id));
+  return Unexport("RemoveExport", Capabilities().volume_attachable, "volume-" + volume.id, path);
+}
+
+Result<ExportUpdate> FakeDriver::CreateSnapshotExport(const SnapshotRef& snapshot,
+                                                      const ConnectorProperties& connector) {
+  ASSIGN_OR_RETURN(std::string path, SnapshotPath(snapshot.id));
+  return Export("CreateSnapshotExport", Capabilities().snapshot_attachable,
+                "snapshot-" + snapshot.id, path, connector);
+}
+
+Result<ExportUpdate> FakeDriver::RemoveSnapshotExport(const SnapshotRef& snapshot) {
+  ASSIGN_OR_RETURN(std::string path, SnapshotPath(snapshot.id));
+  return Unexport("RemoveSnapshotExport", Capabilities().snapshot_attachable,
+                  "snapshot-" + snapshot.id, path);
+}
+
+Result<ConnectionInfo> FakeDriver::InitializeSnapshotConnection(
+    const SnapshotRef& snapshot, const ConnectorProperties& connector) {
+  RETURN_IF_ERROR(Enter("InitializeSnapshotConnection"));
+  if (!Capabilities().snapshot_attachable) {
+    return Status::Unimplemented("fake driver: snapshot_attachable=false");
+  }
+  if (connector.initiator.empty()) {
+    return Status::InvalidArgument("fake driver: the connector has no initiator name");
+  }
+  ASSIGN_OR_RETURN(std::string path,
+                   MustExist(SnapshotPath(snapshot.id), "snapshot " + snapshot.id));
+  if (snapshot.provider_auth.empty() || Exported().count("snapshot-" + snapshot.id) == 0) {
+    return Status::FailedPrecondition("fake driver: snapshot " + snapshot.id + " is not exported");
+  }
+  return ConnectionInfo{"local_file", {{"path", path}}};
+}
+
+Status FakeDriver::TerminateSnapshotConnection(const SnapshotRef& /*snapshot*/,
+                                               const ConnectorProperties& /*connector*/) {
+  return Enter("TerminateSnapshotConnection");
 }
 
 }  // namespace bb

@@ -13,9 +13,9 @@ namespace {
 TEST(FakeDriverTest, FailNextFailsOnceThenWorks) {
   FakeDriver d;
   ASSERT_TRUE(d.CheckForSetupError().ok());
-  VolumeRef v{NewUuid(), 1 << 20, ""};
+  VolumeRef v{NewUuid(), 1 << 20, "", ""};
   ASSERT_TRUE(d.CreateVolume(v).ok());
-  SnapshotRef s{NewUuid(), v.id, v.size_bytes, ""};
+  SnapshotRef s{NewUuid(), v.id, v.size_bytes, "", ""};
   d.FailNext("CreateSnapshot", Status::Unavailable("boom"));
   auto first = d.CreateSnapshot(s, v);
   EXPECT_EQ(first.status().code(), StatusCode::kUnavailable);
@@ -28,7 +28,7 @@ TEST(FakeDriverTest, FailNextFailsOnceThenWorks) {
 
 TEST(FakeDriverTest, FailAlwaysUntilCleared) {
   FakeDriver d;
-  SnapshotRef s{NewUuid(), NewUuid(), 1, ""};
+  SnapshotRef s{NewUuid(), NewUuid(), 1, "", ""};
   d.FailAlways("DeleteSnapshot", Status::Internal("stuck"));
   EXPECT_FALSE(d.DeleteSnapshot(s).ok());
   EXPECT_FALSE(d.DeleteSnapshot(s).ok());
@@ -46,11 +46,11 @@ TEST(FakeDriverTest, ConfigSetsCapabilitiesAndFailures) {
   EXPECT_FALSE(caps.can_snapshot);
   EXPECT_TRUE(caps.can_clone);
   EXPECT_EQ(caps.no_consistent_copy_reason, "no luck");
-  VolumeRef v{NewUuid(), 1 << 20, ""};
+  VolumeRef v{NewUuid(), 1 << 20, "", ""};
   ASSERT_TRUE((*d)->CreateVolume(v).ok());
-  EXPECT_EQ((*d)->CreateClonedVolume({NewUuid(), v.size_bytes, ""}, v).status().code(),
+  EXPECT_EQ((*d)->CreateClonedVolume({NewUuid(), v.size_bytes, "", ""}, v).status().code(),
             StatusCode::kResourceExhausted);
-  EXPECT_EQ((*d)->CreateSnapshot({NewUuid(), v.id, 1, ""}, v).status().code(),
+  EXPECT_EQ((*d)->CreateSnapshot({NewUuid(), v.id, 1, "", ""}, v).status().code(),
             StatusCode::kFailedPrecondition);
 }
 
@@ -66,7 +66,7 @@ TEST(FakeDriverTest, RemovesItsTempDir) {
   {
     FakeDriver d;
     dir = d.volumes_dir();
-    ASSERT_TRUE(d.CreateVolume({NewUuid(), 4096, ""}).ok());
+    ASSERT_TRUE(d.CreateVolume({NewUuid(), 4096, "", ""}).ok());
     EXPECT_TRUE(std::filesystem::is_directory(dir));
   }
   EXPECT_FALSE(std::filesystem::exists(dir));

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <vector>
 
 #include "backup_service/common/log.h"
 #include "backup_service/common/uuid.h"
@@ -34,7 +35,8 @@ Result<std::string> ExistingPath(Result<std::string> path, const std::string& wh
 
 }  // namespace
 
-Result<std::unique_ptr<FileDriver>> FileDriver::Create(const DriverConfig& config) {
+Result<std::unique_ptr<FileDriver>> FileDriver::Create(const DriverConfig& config,
+                                                       CommandRunner& runner) {
   auto it = config.find("volumes_dir");
   if (it == config.end() || it->second.empty()) {
     return Status::InvalidArgument("file driver: config key \"volumes_dir\" is required");
@@ -47,12 +49,28 @@ Result<std::unique_ptr<FileDriver>> FileDriver::Create(const DriverConfig& confi
     }
     snapshots = s->second == "true";
   }
-  return std::make_unique<FileDriver>(it->second, snapshots);
+  std::unique_ptr<DriverExports> exports;
+  auto get = [&](const char* key, const char* fallback) {
+    auto v = config.find(key);
+    return v == config.end() || v->second.empty() ? std::string(fallback) : v->second;
+  };
+  std::string helper = get("target_helper", "none");
+  if (helper != "none") {
+    ASSIGN_OR_RETURN(
+        auto target,
+        CreateIscsiTarget(helper, {{"portal", get("iscsi_portal", "127.0.0.1:3260")}}, runner));
+    ASSIGN_OR_RETURN(
+        exports, DriverExports::Create(std::move(target), get("iscsi_target_prefix",
+                                                              DriverExports::kDefaultIqnPrefix)));
+  }
+  return std::make_unique<FileDriver>(it->second, snapshots, std::move(exports));
 }
 
-FileDriver::FileDriver(std::string volumes_dir, bool snapshots_enabled)
+FileDriver::FileDriver(std::string volumes_dir, bool snapshots_enabled,
+                       std::unique_ptr<DriverExports> exports)
     : volumes_dir_(std::filesystem::absolute(volumes_dir).lexically_normal().string()),
-      snapshots_enabled_(snapshots_enabled) {
+      snapshots_enabled_(snapshots_enabled),
+      exports_(std::move(exports)) {
   caps_.no_consistent_copy_reason = "the file driver has not been checked (CheckForSetupError)";
   caps_.no_snapshot_reason = caps_.no_consistent_copy_reason;
 }
@@ -73,6 +91,7 @@ Status FileDriver::CheckForSetupError() {
   ASSIGN_OR_RETURN(int removed, file_ops::RemoveTempFiles(volumes_dir_));
   (void)removed;
   ASSIGN_OR_RETURN(bool reflink, file_ops::ProbeReflink(volumes_dir_));
+  if (exports_) RETURN_IF_ERROR(exports_->CheckReachable().WithContext("file driver export"));
 
   DriverCapabilities caps;
   caps.volume_readable_locally = true;  // detached volumes are read straight from the file
@@ -81,6 +100,7 @@ Status FileDriver::CheckForSetupError() {
     caps.clone_is_cheap = true;
     caps.can_snapshot = snapshots_enabled_;
     caps.snapshot_readable_locally = snapshots_enabled_;
+    caps.can_create_from_snapshot = snapshots_enabled_;
   } else {
     caps.no_consistent_copy_reason =
         "the file driver's volumes_dir " + volumes_dir_ +
@@ -89,6 +109,8 @@ Status FileDriver::CheckForSetupError() {
     caps.no_snapshot_reason = caps.no_consistent_copy_reason;
     BB_LOG(kWarning) << caps.no_consistent_copy_reason;
   }
+  caps.volume_attachable = exports_ != nullptr;
+  caps.snapshot_attachable = exports_ != nullptr && caps.can_snapshot;
   if (!snapshots_enabled_) {
     // The configuration is the reason an operator can change; without reflink it is not the only.
     caps.no_snapshot_reason =
@@ -137,6 +159,13 @@ Result<std::string> FileDriver::CreateVolume(const VolumeRef& volume) {
 
 Status FileDriver::DeleteVolume(const VolumeRef& volume) {
   ASSIGN_OR_RETURN(std::string path, VolumePath(volume.id));
+  ASSIGN_OR_RETURN(std::vector<std::string> snapshots,
+                   file_ops::FilesOwnedBy(volumes_dir_, kSnapshotPrefix, volume.id));
+  if (!snapshots.empty()) {
+    return Status::FailedPrecondition("volume " + volume.id + " still has " +
+                                      std::to_string(snapshots.size()) + " snapshot(s) (" +
+                                      snapshots.front() + "); delete them first");
+  }
   return file_ops::RemoveIfExists(path);
 }
 
@@ -164,8 +193,25 @@ Result<std::string> FileDriver::CreateSnapshot(const SnapshotRef& snapshot,
   RETURN_IF_ERROR(RequireSnapshots());
   ASSIGN_OR_RETURN(std::string src, ExistingPath(VolumePath(volume.id), "volume " + volume.id));
   ASSIGN_OR_RETURN(std::string dst, SnapshotPath(snapshot.id));
-  RETURN_IF_ERROR(file_ops::CopyFileAtomically(src, dst, file_ops::CopyMode::kReflink));
+  RETURN_IF_ERROR(file_ops::CopyFileAtomically(src, dst, file_ops::CopyMode::kReflink,
+                                               /*min_size=*/0, /*owner=*/volume.id));
   return dst;
+}
+
+Result<std::string> FileDriver::CreateVolumeFromSnapshot(const VolumeRef& dst,
+                                                         const SnapshotRef& snapshot) {
+  RETURN_IF_ERROR(RequireSnapshots());
+  ASSIGN_OR_RETURN(std::string src,
+                   ExistingPath(SnapshotPath(snapshot.id), "snapshot " + snapshot.id));
+  ASSIGN_OR_RETURN(std::string dst_path, VolumePath(dst.id));
+  ASSIGN_OR_RETURN(int64_t src_size, file_ops::FileSize(src));
+  if (dst.size_bytes > 0 && dst.size_bytes < src_size) {
+    return Status::InvalidArgument("volume " + dst.id + " (" + std::to_string(dst.size_bytes) +
+                                   " bytes) is smaller than snapshot " + snapshot.id);
+  }
+  RETURN_IF_ERROR(
+      file_ops::CopyFileAtomically(src, dst_path, file_ops::CopyMode::kReflink, dst.size_bytes));
+  return dst_path;
 }
 
 Status FileDriver::DeleteSnapshot(const SnapshotRef& snapshot) {
@@ -179,21 +225,6 @@ Result<std::string> FileDriver::VolumeLocalPath(const VolumeRef& volume) {
 
 Result<std::string> FileDriver::SnapshotLocalPath(const SnapshotRef& snapshot) {
   return ExistingPath(SnapshotPath(snapshot.id), "snapshot " + snapshot.id);
-}
-
-Result<ConnectionInfo> FileDriver::InitializeConnection(const VolumeRef& volume,
-                                                        const ConnectorProperties& /*connector*/) {
-  ASSIGN_OR_RETURN(std::string path, ExistingPath(VolumePath(volume.id), "volume " + volume.id));
-  ConnectionInfo info;
-  info.driver_volume_type = "local_file";
-  info.data["path"] = path;
-  return info;
-}
-
-Status FileDriver::TerminateConnection(const VolumeRef& volume,
-                                       const ConnectorProperties& /*connector*/) {
-  // Nothing is exported for a local file; the connector owns the loop device.
-  return ValidateId("volume", volume.id);
 }
 
 }  // namespace bb

@@ -71,9 +71,9 @@ TEST_F(FileDriverNoSnapshotsTest, DeclaresClonesButNoSnapshotsAndSaysWhy) {
 }
 
 TEST_F(FileDriverNoSnapshotsTest, CreateSnapshotIsRefusedAndLeavesNothing) {
-  VolumeRef v{NewUuid(), 4 * kMiB, ""};
+  VolumeRef v{NewUuid(), 4 * kMiB, "", ""};
   ASSERT_TRUE(driver_->CreateVolume(v).ok());
-  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, ""};
+  SnapshotRef snap{NewUuid(), v.id, v.size_bytes, "", ""};
   auto made = driver_->CreateSnapshot(snap, v);
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.status().code(), StatusCode::kFailedPrecondition);
@@ -85,7 +85,7 @@ TEST_F(FileDriverNoSnapshotsTest, CreateSnapshotIsRefusedAndLeavesNothing) {
 }
 
 TEST_F(FileDriverNoSnapshotsTest, CloneIsAReflinkPointInTimeCopy) {
-  VolumeRef src{NewUuid(), 256 * kMiB, ""};
+  VolumeRef src{NewUuid(), 256 * kMiB, "", ""};
   ASSERT_TRUE(driver_->CreateVolume(src).ok());
   std::string src_path = driver_->VolumeLocalPath(src).value();
   ASSERT_TRUE(testing::WriteAt(src_path, 0, std::string(64 * kMiB, 'A')).ok());
@@ -96,7 +96,7 @@ TEST_F(FileDriverNoSnapshotsTest, CloneIsAReflinkPointInTimeCopy) {
   close(fd);
   int64_t free_before = FreeBytes();
 
-  VolumeRef clone{NewUuid(), src.size_bytes, ""};
+  VolumeRef clone{NewUuid(), src.size_bytes, "", ""};
   auto loc = driver_->CreateClonedVolume(clone, src);
   ASSERT_TRUE(loc.ok()) << loc.status().ToString();
   // Shared extents: 64 MiB of data cloned costs metadata only, not another 64 MiB.

@@ -6,6 +6,7 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,7 +80,10 @@ Status FullCopy(int in, int out, const std::string& src) {
   return Status::Ok();
 }
 
-Status CopyInto(const std::string& src, const std::string& tmp, CopyMode mode, int64_t min_size) {
+constexpr const char* kOwnerXattr = "user.blockbackup.owner";
+
+Status CopyInto(const std::string& src, const std::string& tmp, CopyMode mode, int64_t min_size,
+                const std::string& owner) {
   Fd in(open(src.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.ok()) return ErrnoStatus("open " + src, errno);
   Fd out(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
@@ -95,6 +99,10 @@ Status CopyInto(const std::string& src, const std::string& tmp, CopyMode mode, i
   if (fstat(out.get(), &st) != 0) return ErrnoStatus("stat " + tmp, errno);
   if (min_size > st.st_size && ftruncate(out.get(), min_size) != 0) {
     return ErrnoStatus("ftruncate " + tmp, errno);
+  }
+  if (!owner.empty() &&
+      fsetxattr(out.get(), kOwnerXattr, owner.data(), owner.size(), XATTR_CREATE) != 0) {
+    return ErrnoStatus("tag " + tmp + " with its owner", errno);
   }
   // Durable before it gets its final name: after a crash the final name never shows a partial copy.
   if (fsync(out.get()) != 0) return ErrnoStatus("fsync " + tmp, errno);
@@ -135,9 +143,9 @@ Result<int64_t> FileSize(const std::string& path) {
 }
 
 Status CopyFileAtomically(const std::string& src, const std::string& dst, CopyMode mode,
-                          int64_t min_size) {
+                          int64_t min_size, const std::string& owner) {
   std::string tmp = TempPathFor(dst);
-  Status s = CopyInto(src, tmp, mode, min_size);
+  Status s = CopyInto(src, tmp, mode, min_size, owner);
   if (s.ok() && renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dst.c_str(), RENAME_NOREPLACE) != 0) {
     s = ErrnoStatus("rename " + tmp + " to " + dst, errno);
   }
@@ -146,6 +154,36 @@ Status CopyFileAtomically(const std::string& src, const std::string& dst, CopyMo
     return s;
   }
   return FsyncDir(DirName(dst));
+}
+
+Result<std::string> OwnerOf(const std::string& path) {
+  char buf[256];
+  ssize_t n = getxattr(path.c_str(), kOwnerXattr, buf, sizeof(buf));
+  if (n < 0) {
+    if (errno == ENODATA || errno == ENOTSUP) return std::string();
+    return ErrnoStatus("read the owner of " + path, errno);
+  }
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+Result<std::vector<std::string>> FilesOwnedBy(const std::string& dir, std::string_view prefix,
+                                              const std::string& owner) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus("opendir " + dir, errno);
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name.starts_with(prefix)) names.emplace_back(name);
+  }
+  closedir(d);
+  std::vector<std::string> owned;
+  for (const auto& name : names) {
+    auto tag = OwnerOf(dir + "/" + name);
+    if (!tag.ok() && tag.status().code() == StatusCode::kNotFound) continue;  // removed meanwhile
+    if (!tag.ok()) return tag.status();
+    if (*tag == owner) owned.push_back(name);
+  }
+  return owned;
 }
 
 Status RemoveIfExists(const std::string& path) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backup_service/common/result.h"
 
@@ -29,10 +30,19 @@ enum class CopyMode {
 };
 
 // Copies `src` to `dst` (same directory as the temp file), grows the copy to `min_size` when that
-// is larger, fsyncs it, then renames it to `dst` without replacing (AlreadyExists when `dst`
-// exists). On failure no file is left at `dst` and the temp file is removed.
+// is larger, tags it with `owner` (see OwnerOf; none when empty) before it gets its name, fsyncs
+// it, then renames it to `dst` without replacing (AlreadyExists when `dst` exists). On failure no
+// file is left at `dst` and the temp file is removed.
 Status CopyFileAtomically(const std::string& src, const std::string& dst, CopyMode mode,
-                          int64_t min_size = 0);
+                          int64_t min_size = 0, const std::string& owner = "");
+
+// The owner tag of a file (the extended attribute user.blockbackup.owner: a snapshot file names
+// its volume, so that the volume's deletion can be refused while snapshots of it exist). Empty
+// when the file has none.
+Result<std::string> OwnerOf(const std::string& path);
+// Names of the files in `dir` starting with `prefix` whose owner tag is `owner`.
+Result<std::vector<std::string>> FilesOwnedBy(const std::string& dir, std::string_view prefix,
+                                              const std::string& owner);
 
 // Unlinks `path`; OK when it does not exist.
 Status RemoveIfExists(const std::string& path);
