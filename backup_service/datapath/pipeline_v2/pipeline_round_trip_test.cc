@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 
@@ -105,6 +106,7 @@ class V2PipelineTest : public ::testing::Test {
     spec.target_is_zeroed = zeroed;
     spec.master_key = key;
     spec.write_window = 16;
+    spec.ranged_reads = ranged_;
     auto r = RunV2Restore(spec);
     Status closed = (*dev)->Close();
     if (r.ok() && !closed.ok()) return closed;
@@ -122,6 +124,8 @@ class V2PipelineTest : public ::testing::Test {
   std::unique_ptr<ObjectStore> store_;
   ProgressObserver progress_;
   CancelFn cancelled_;
+  void CheckDamage(const std::string& id, uint32_t seed);
+  bool ranged_ = true;  // restores read single blobs (posix GetRange) unless a test says not
 };
 
 TEST_F(V2PipelineTest, FullThenDedupedThenIncrementalEachRestoresAlone) {
@@ -173,6 +177,8 @@ TEST_F(V2PipelineTest, FullThenDedupedThenIncrementalEachRestoresAlone) {
     EXPECT_EQ(r->chunks_zero, ZeroChunks(*want));
     EXPECT_EQ(r->bytes_written, static_cast<int64_t>(want->size()) - ZeroChunks(*want) * 32768);
     EXPECT_LE(r->peak_window, 16u);
+    EXPECT_EQ(r->packs_fetched, 0);  // posix reads single blobs
+    EXPECT_GT(r->ranged_reads, 0);
   }
 }
 
@@ -241,18 +247,32 @@ TEST_F(V2PipelineTest, EncryptedBackupRestoresWithTheKeyOnly) {
 }
 
 TEST_F(V2PipelineTest, DamagedPackIndexOrManifestIsDataLossNamingIt) {
-  const std::string image = MixedImage(12, 5);
-  WriteFile(dir_.File("vol"), image);
-  auto b = Backup(dir_.File("vol"), "d1");
+  for (bool ranged : {true, false}) {
+    SCOPED_TRACE(ranged ? "ranged reads" : "whole packs");
+    ranged_ = ranged;
+    CheckDamage(ranged ? "d1" : "d2", ranged ? 5 : 6);
+  }
+}
+
+void V2PipelineTest::CheckDamage(const std::string& id, uint32_t seed) {
+  const std::string image = MixedImage(12, seed);
+  ASSERT_TRUE(store_->EnsureContainer("p1/backups").ok());
+  const std::vector<std::string> packs_before = Objects("packs/");
+  WriteFile(dir_.File("vol-" + id), image);
+  auto b = Backup(dir_.File("vol-" + id), id);
   ASSERT_TRUE(b.ok()) << b.status().message();
-  const std::string pack = Objects("packs/").front();
+  std::string pack;  // one of this backup's packs
+  for (const std::string& p : Objects("packs/")) {
+    if (std::find(packs_before.begin(), packs_before.end(), p) == packs_before.end()) pack = p;
+  }
+  ASSERT_FALSE(pack.empty());
   const std::string pack_bytes = ReadFile(StorePath(pack));
   auto expect_loss = [&](const std::string& object) {
     auto r =
-        Restore("d1", dir_.File("t-" + std::to_string(rand())), static_cast<int64_t>(image.size()));
+        Restore(id, dir_.File("t-" + std::to_string(rand())), static_cast<int64_t>(image.size()));
     ASSERT_FALSE(r.ok()) << object;
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << r.status().message();
-    EXPECT_NE(r.status().message().find("backup d1"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("backup " + id), std::string::npos) << r.status().message();
     EXPECT_NE(r.status().message().find(object), std::string::npos) << r.status().message();
   };
   // A flipped byte in a blob's payload (the middle of the pack).
@@ -260,14 +280,14 @@ TEST_F(V2PipelineTest, DamagedPackIndexOrManifestIsDataLossNamingIt) {
   bad[bad.size() / 2] ^= 0x40;
   WriteFile(StorePath(pack), bad);
   expect_loss(pack);
-  // A truncated pack.
-  WriteFile(StorePath(pack), pack_bytes.substr(0, pack_bytes.size() - 10));
+  // A truncated pack (half of it gone).
+  WriteFile(StorePath(pack), pack_bytes.substr(0, pack_bytes.size() / 2));
   expect_loss(pack);
   // A missing pack.
   std::filesystem::remove(StorePath(pack));
   expect_loss(pack);
   WriteFile(StorePath(pack), pack_bytes);
-  ASSERT_TRUE(Restore("d1", dir_.File("ok"), static_cast<int64_t>(image.size())).ok());
+  ASSERT_TRUE(Restore(id, dir_.File("ok-" + id), static_cast<int64_t>(image.size())).ok());
   // A damaged index.
   const std::string index = b->index_object;
   const std::string index_bytes = ReadFile(StorePath(index));
@@ -342,9 +362,12 @@ TEST_F(V2PipelineTest, MemoryIsBoundedByTheQueuesNotTheVolume) {
   EXPECT_GT(b->stats.peak_batch_bytes, 0);
   EXPECT_LE(b->stats.peak_packs_in_memory, spec.max_puts + 1);
   EXPECT_LE(b->stats.peak_open_segments, 2u);
+  ranged_ = false;  // whole packs through the bounded cache
   auto r = Restore("m1", dir_.File("r"), static_cast<int64_t>(image.size()));
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_LE(r->peak_window, 16u);
+  EXPECT_EQ(r->ranged_reads, 0);
+  EXPECT_GE(r->packs_fetched, b->packs);
   EXPECT_EQ(ReadFile(dir_.File("r")), image);
 }
 

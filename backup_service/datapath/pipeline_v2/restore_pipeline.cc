@@ -2,6 +2,7 @@
 #include "backup_service/datapath/pipeline_v2/restore_pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -46,6 +47,7 @@ class Job {
         index_(index),
         cache_(*spec.store, spec.container, spec.pack_cache, what_),
         meter_(m.header.size_bytes, spec.progress),
+        ranged_(spec.ranged_reads),
         work_(spec.work_queue) {}
 
   Status Run(V2RestoreResult& r) {
@@ -62,6 +64,7 @@ class Job {
     }
     writer.join();
     r.packs_fetched = cache_.fetches();
+    r.ranged_reads = ranged_reads_;
     r.peak_window = peak_window_;
     r.bytes_written = bytes_written_;
     if (error_.failed()) return error_.status();
@@ -90,9 +93,30 @@ class Job {
       return Status::DataLoss(what_ + ": blob " + BlobIdHex(id) + " is in no index object");
     }
     const PackEntry& e = loc->second.entry;
+    const std::string pack_name = PackObjectNameOf(loc->second.pack_hash);
+    const std::string what = what_ + ": pack " + pack_name + ": blob " + BlobIdHex(id);
+    if (ranged_.load()) {
+      // One ranged read per blob: no pack is held in memory, and an incremental's restore reads
+      // only the blobs it needs from old packs.
+      auto got = spec_.store->GetRange(spec_.container, pack_name, e.offset,
+                                       int64_t{kBlobHeaderSize} + e.stored_length);
+      if (got.ok()) {
+        ++ranged_reads_;
+        return codec_.Decode(*got, e, what);
+      }
+      switch (got.status().code()) {
+        case StatusCode::kUnimplemented:
+          ranged_ = false;  // this store cannot: whole packs through the cache from now on
+          break;
+        case StatusCode::kNotFound:
+          return Status::DataLoss(what_ + ": pack " + pack_name + " named by the index is missing");
+        case StatusCode::kOutOfRange:
+          return Status::DataLoss(what + ": the pack is shorter than the index says (truncated)");
+        default:
+          return Prefix(what, got.status());
+      }
+    }
     ASSIGN_OR_RETURN(auto pack, cache_.Get(loc->second.pack_hash));
-    const std::string what =
-        what_ + ": pack " + PackObjectNameOf(loc->second.pack_hash) + ": blob " + BlobIdHex(id);
     if (uint64_t{e.offset} + kBlobHeaderSize + e.stored_length > pack->size()) {
       return Status::DataLoss(what + ": lies outside the pack");
     }
@@ -200,6 +224,8 @@ class Job {
   const ContainerIndex& index_;
   PackCache cache_;
   ProgressMeter meter_;
+  std::atomic<bool> ranged_;
+  std::atomic<int64_t> ranged_reads_{0};
   FirstError error_;
   BoundedQueue<WorkItem> work_;
   std::mutex mu_;

@@ -3,7 +3,8 @@
 //   main thread       keys (a wrong master key is refused here, before anything is written) ->
 //                     manifest -> container index -> per segment, its chunk list
 //                                                          -> work queue (work_queue chunks)
-//   `workers` threads PackCache (whole packs, bounded) -> BlobCodec::Decode: header vs index,
+//   `workers` threads ranged Get of the blob, or PackCache (whole packs, bounded) when the
+//                     store has no ranged reads -> BlobCodec::Decode: header vs index,
 //                     GCM tag, decompress, id         -> reorder window (write_window chunks)
 //   writer thread     BlockDevice::WriteAt in volume order; one Flush at the end
 //
@@ -34,6 +35,9 @@ struct V2RestoreSpec {
   bool target_is_zeroed = false;  // then zero chunks are left as holes
   std::optional<Key256> master_key;
   int workers = 2;
+  // Blobs are read with one ranged Get each when the store can (ObjectStore::GetRange);
+  // otherwise, or when false, whole packs through a cache of `pack_cache` packs.
+  bool ranged_reads = true;
   size_t pack_cache = 3;     // whole packs kept
   size_t work_queue = 256;   // chunks waiting for a worker
   size_t write_window = 64;  // decoded chunks waiting for their turn to be written
@@ -46,8 +50,9 @@ struct V2RestoreResult {
   int64_t bytes_written = 0;  // excluding zero chunks left as holes
   int64_t chunks = 0;
   int64_t chunks_zero = 0;
-  int64_t packs_fetched = 0;
-  size_t peak_window = 0;  // most decoded chunks held at once (<= write_window)
+  int64_t packs_fetched = 0;  // whole packs read (no ranged reads)
+  int64_t ranged_reads = 0;   // blobs read with a ranged Get
+  size_t peak_window = 0;     // most decoded chunks held at once (<= write_window)
   double seconds = 0;
 };
 
