@@ -42,6 +42,9 @@ Status PackUploader::Add(const EncodedBlob& blob) {
   if (!writer_) {
     RETURN_IF_ERROR(AcquireSlot());
     writer_ = std::make_unique<PackWriter>(options_.key_generation);
+    // The pack closes at the first blob that reaches the target: one more blob and the trailer
+    // (48 B per blob) fit in 1 MiB beyond it for 32 KiB chunks.
+    writer_->Reserve(static_cast<size_t>(options_.target_bytes) + (1 << 20));
   }
   RETURN_IF_ERROR(
       writer_->Add(blob.id, blob.type, blob.compression, blob.plain_length, blob.stored));
