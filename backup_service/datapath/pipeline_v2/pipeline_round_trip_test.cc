@@ -55,6 +55,13 @@ int64_t ZeroChunks(const std::string& image) {
   return n;
 }
 
+void NewTarget(const std::string& path, int64_t size) {
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, size), 0);
+  ::close(fd);
+}
+
 Key256 Master(uint8_t b) {
   Key256 k{};
   k.fill(b);
@@ -335,6 +342,40 @@ TEST_F(V2PipelineTest, CancelledBackupWritesNoManifest) {
   EXPECT_EQ(b.status().code(), StatusCode::kCancelled);
   EXPECT_TRUE(Objects("manifests/").empty());
   EXPECT_TRUE(Objects("index/").empty());
+}
+
+TEST_F(V2PipelineTest, AFailedPackPutFailsTheJobWithoutAManifest) {
+  WriteFile(dir_.File("vol"), MixedImage(24, 9));
+  ASSERT_TRUE(store_->EnsureContainer("p1/backups").ok());
+  // A regular file where packs/ must be a directory: every pack Put fails.
+  WriteFile(StorePath("packs"), "not a directory");
+  auto b = Backup(dir_.File("vol"), "f1");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("packs/"), std::string::npos) << b.status().message();
+  EXPECT_TRUE(Objects("manifests/").empty());
+  EXPECT_TRUE(Objects("index/").empty());
+}
+
+TEST_F(V2PipelineTest, CancelledRestoreStops) {
+  const std::string image = MixedImage(24, 10);
+  WriteFile(dir_.File("vol"), image);
+  ASSERT_TRUE(Backup(dir_.File("vol"), "c2").ok());
+  auto dev = FileBlockDevice::Open(dir_.File("vol"), AccessMode::kReadOnly);
+  ASSERT_TRUE(dev.ok());
+  NewTarget(dir_.File("t"), static_cast<int64_t>(image.size()));
+  auto target = FileBlockDevice::Open(dir_.File("t"), AccessMode::kReadWrite);
+  ASSERT_TRUE(target.ok());
+  std::atomic<int> calls{0};
+  V2RestoreSpec spec;
+  spec.store = store_.get();
+  spec.container = "p1/backups";
+  spec.backup_id = "c2";
+  spec.target = target->get();
+  spec.target_is_zeroed = true;
+  spec.progress = [&](const PipelineProgress&) { ++calls; };
+  spec.cancelled = [&] { return calls.load() >= 10; };
+  auto r = RunV2Restore(spec);
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled) << r.status().message();
 }
 
 TEST_F(V2PipelineTest, MemoryIsBoundedByTheQueuesNotTheVolume) {

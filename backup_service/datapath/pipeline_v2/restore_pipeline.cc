@@ -126,18 +126,36 @@ class Job {
 
   void Dispatch(V2RestoreResult& r) {
     const ManifestV2Header& h = m_.header;
-    int64_t chunk = 0, seq = 0;
+    int64_t chunk = 0, seq = 0, segment = 0;
     for (const ManifestSegment& seg : m_.segments) {
       if (Stopping()) return;
-      int64_t count = seg.zero ? int64_t{seg.zero_count} * kChunksPerList : 0;
+      int64_t count = 0;
       std::vector<ChunkRef> refs;
-      if (!seg.zero) {
+      if (seg.zero) {
+        for (uint32_t z = 0; z < seg.zero_count; ++z) count += ChunksInSegment(h, segment++);
+      } else {
+        const std::string what = what_ + ": chunk list " + BlobIdHex(seg.list_id);
         auto list = ReadBlob(seg.list_id);
         if (!list.ok()) return Fail(list.status());
-        auto decoded = DecodeChunkList(*list, what_ + ": chunk list " + BlobIdHex(seg.list_id));
+        auto decoded = DecodeChunkList(*list, what);
         if (!decoded.ok()) return Fail(decoded.status());
         refs = std::move(decoded).value();
         count = static_cast<int64_t>(refs.size());
+        // A list of the wrong length would shift every later chunk: refuse it.
+        if (count != ChunksInSegment(h, segment)) {
+          return Fail(Status::DataLoss(what + " has " + std::to_string(count) +
+                                       " chunks; segment " + std::to_string(segment) + " needs " +
+                                       std::to_string(ChunksInSegment(h, segment))));
+        }
+        ++segment;
+      }
+      if (seg.zero && spec_.target_is_zeroed) {  // a zero run on a zero target: all holes
+        const int64_t bytes = std::min(count * h.chunk_size, h.size_bytes - chunk * h.chunk_size);
+        r.chunks += count;
+        r.chunks_zero += count;
+        chunk += count;
+        meter_.Add(bytes);
+        continue;
       }
       for (int64_t i = 0; i < count && chunk * h.chunk_size < h.size_bytes; ++i, ++chunk) {
         WorkItem w;
