@@ -35,6 +35,10 @@ class PackWriter {
   Status Add(const BlobId& id, BlobType type, Compression compression, uint32_t plain_length,
              std::string_view stored);
 
+  // Reserves room for a pack of about `bytes` (target + a blob + the trailer), so that a pack is
+  // built in one buffer instead of a string that doubles and copies itself as it grows.
+  void Reserve(size_t bytes) { bytes_.reserve(bytes); }
+
   // Bytes the pack would have without its trailer: compare with the target size.
   size_t size() const { return bytes_.size(); }
   size_t blob_count() const { return entries_.size(); }

@@ -8,6 +8,7 @@
 // Thread-safety: all methods may be called concurrently, including Puts of the same name.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,14 @@ class ObjectStore {
   virtual Status Delete(const std::string& container, const std::string& name) = 0;
   virtual Result<std::vector<std::string>> List(const std::string& container,
                                                 const std::string& prefix) = 0;
+  // Optional capability (format v2 restores read single blobs out of packs): `length` bytes of
+  // the object from `offset`. NotFound for a missing object; OutOfRange when the range passes
+  // the object's end. Unimplemented by default: callers then Get the whole object.
+  virtual Result<std::string> GetRange(const std::string& container, const std::string& name,
+                                       int64_t offset, int64_t length) {
+    (void)container, (void)name, (void)offset, (void)length;
+    return Status::Unimplemented(Name() + " store has no ranged reads");
+  }
 };
 
 using ObjectStoreConfig = std::map<std::string, std::string>;

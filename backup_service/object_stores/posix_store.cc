@@ -266,6 +266,44 @@ Result<std::string> PosixStore::Get(const std::string& container, const std::str
   return data;
 }
 
+Result<std::string> PosixStore::GetRange(const std::string& container, const std::string& name,
+                                         int64_t offset, int64_t length) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  std::string path = ContainerPath(container) + "/" + name;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
+      return Status::NotFound("object " + container + "/" + name + " not found");
+    }
+    return FsError("open " + path, errno);
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return FsError("fstat " + path, errno);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::NotFound("object " + container + "/" + name + " not found");
+  }
+  if (offset < 0 || length < 0 || offset + length > st.st_size) {
+    return Status(StatusCode::kOutOfRange, "object " + container + "/" + name + " has " +
+                                               std::to_string(st.st_size) + " bytes; range " +
+                                               std::to_string(offset) + "+" +
+                                               std::to_string(length) + " passes its end");
+  }
+  std::string data(static_cast<size_t>(length), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pread(fd.get(), data.data() + done, data.size() - done,
+                        static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FsError("read " + path, errno);
+    }
+    if (n == 0) return Status::DataLoss("object " + path + " shorter than its size");
+    done += static_cast<size_t>(n);
+  }
+  return data;
+}
+
 Result<bool> PosixStore::Exists(const std::string& container, const std::string& name) {
   RETURN_IF_ERROR(ValidateContainerName(container));
   RETURN_IF_ERROR(ValidateObjectName(name));

@@ -28,6 +28,9 @@ class PosixStore : public ObjectStore {
   Status EnsureContainer(const std::string& container) override;
   Status Put(const std::string& container, const std::string& name, std::string_view data) override;
   Result<std::string> Get(const std::string& container, const std::string& name) override;
+  // pread of the range (the capability of object_store.h).
+  Result<std::string> GetRange(const std::string& container, const std::string& name,
+                               int64_t offset, int64_t length) override;
   Result<bool> Exists(const std::string& container, const std::string& name) override;
   Status Delete(const std::string& container, const std::string& name) override;
   Result<std::vector<std::string>> List(const std::string& container,

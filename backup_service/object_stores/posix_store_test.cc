@@ -81,5 +81,20 @@ TEST_F(PosixStoreTest, ListPrefixInsideDirectory) {
   EXPECT_EQ(store.List("c", "../").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(PosixStoreTest, GetRangeReadsPartOfAnObject) {
+  PosixStore store(dir_);
+  ASSERT_TRUE(store.EnsureContainer("c").ok());
+  ASSERT_TRUE(store.Put("c", "packs/ab/x", "0123456789").ok());
+  auto mid = store.GetRange("c", "packs/ab/x", 3, 4);
+  ASSERT_TRUE(mid.ok()) << mid.status().message();
+  EXPECT_EQ(*mid, "3456");
+  auto whole = store.GetRange("c", "packs/ab/x", 0, 10);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, "0123456789");
+  EXPECT_EQ(store.GetRange("c", "packs/ab/x", 8, 3).status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(store.GetRange("c", "packs/ab/x", -1, 3).status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(store.GetRange("c", "packs/ab/missing", 0, 1).status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace bb

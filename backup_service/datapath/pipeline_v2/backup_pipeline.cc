@@ -1,0 +1,242 @@
+// RunV2Backup: threads and queues around the stages; the stages do the work.
+#include "backup_service/datapath/pipeline_v2/backup_pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "backup_service/datapath/bounded_queue.h"
+#include "backup_service/datapath/chunk_list.h"
+#include "backup_service/datapath/index_object.h"
+#include "backup_service/datapath/pipeline_v2/blob_codec.h"
+#include "backup_service/datapath/pipeline_v2/chunk_reader.h"
+#include "backup_service/datapath/pipeline_v2/pack_uploader.h"
+#include "backup_service/datapath/pipeline_v2/segment_assembler.h"
+#include "backup_service/datapath/pipeline_v2/v2_container.h"
+
+namespace bb::v2 {
+namespace {
+
+// Ids stored in the container or claimed by this job: a blob is encoded and uploaded only by
+// the worker that claims it first.
+class DedupSet {
+ public:
+  explicit DedupSet(const ContainerIndex& known) {
+    ids_.reserve(known.size());
+    for (const auto& [id, loc] : known) ids_.insert(id);
+  }
+  bool Claim(const BlobId& id) {
+    std::lock_guard lock(mu_);
+    return ids_.insert(id).second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_set<BlobId, BlobIdHash> ids_;
+};
+
+class Job {
+ public:
+  Job(const V2BackupSpec& spec, const V2Container& c, const ContainerIndex& known)
+      : spec_(spec),
+        codec_(spec.compression_level, c.keys),
+        dedup_(known),
+        chunk_count_(ChunkCount(spec.source->Size(), spec.chunk_size)),
+        assembler_(chunk_count_, kChunksPerList),
+        meter_(spec.source->Size(), spec.progress),
+        batches_(spec.read_queue),
+        blobs_(spec.blob_queue),
+        uploader_(*spec.store, spec.container,
+                  PackUploaderOptions{spec.pack_target, spec.max_puts, c.key_generation}, error_) {}
+
+  Result<UploadedPacks> Run(V2BackupResult& r) {
+    ASSIGN_OR_RETURN(auto reader, ChunkReader::Create(*spec_.source, spec_.chunk_size,
+                                                      spec_.read_size, kChunksPerList));
+    std::thread read_thread([&] { ReadLoop(*reader); });
+    std::vector<std::thread> workers;
+    for (int i = 0; i < std::max(1, spec_.workers); ++i) workers.emplace_back([&] { WorkLoop(); });
+    std::thread packer([&] { PackLoop(); });
+    read_thread.join();
+    for (auto& w : workers) w.join();
+    blobs_.Close();
+    packer.join();
+    auto packs = uploader_.Finish();
+    r.bytes_read = reader->bytes_read();
+    r.chunks_total = chunk_count_;
+    r.chunks_zero = zero_;
+    r.chunks_new = new_;
+    r.chunks_reused = reused_;
+    r.stats.peak_batch_bytes = peak_batch_bytes_;
+    r.stats.peak_open_segments = assembler_.peak_open_segments();
+    r.stats.peak_packs_in_memory = uploader_.peak_packs_in_memory();
+    if (error_.failed()) return error_.status();
+    return packs;
+  }
+
+  const SegmentAssembler& assembler() const { return assembler_; }
+
+ private:
+  void Fail(Status s) {
+    error_.Set(std::move(s));
+    batches_.Close();
+    blobs_.Close();
+  }
+  bool Stopping() {
+    if (!error_.failed() && spec_.cancelled && spec_.cancelled()) {
+      Fail(Status::Cancelled("backup " + spec_.header.backup_id + " cancelled"));
+    }
+    return error_.failed();
+  }
+
+  void ReadLoop(ChunkReader& reader) {
+    while (!Stopping()) {
+      auto next = reader.Next();
+      if (!next.ok()) return Fail(next.status());
+      if (!next->has_value()) break;
+      ChunkBatch b = std::move(**next);
+      const int64_t held = batch_bytes_.fetch_add(b.memory_bytes()) + b.memory_bytes();
+      int64_t peak = peak_batch_bytes_.load();
+      while (held > peak && !peak_batch_bytes_.compare_exchange_weak(peak, held)) {
+      }
+      if (!batches_.Push(std::move(b))) break;
+    }
+    batches_.Close();
+  }
+
+  void WorkLoop() {
+    while (auto b = batches_.Pop()) {
+      for (size_t i = 0; i < b->chunk_count() && !Stopping(); ++i) {
+        Status s = DoChunk(*b, i);
+        if (!s.ok()) Fail(std::move(s));
+      }
+      batch_bytes_ -= b->memory_bytes();
+    }
+  }
+
+  Status DoChunk(const ChunkBatch& b, size_t i) {
+    const int64_t index = b.first_index + static_cast<int64_t>(i);
+    ChunkRef ref;
+    if (b.zero[i]) {
+      ref.zero = true;
+      ++zero_;
+    } else {
+      std::string_view plain = b.Chunk(spec_.chunk_size, i);
+      ref.id = codec_.IdOf(plain);
+      if (dedup_.Claim(ref.id)) {
+        ASSIGN_OR_RETURN(EncodedBlob blob, codec_.Encode(ref.id, BlobType::kData, plain));
+        if (!blobs_.Push(std::move(blob))) return error_.status();
+        ++new_;
+      } else {
+        ++reused_;
+      }
+    }
+    ASSIGN_OR_RETURN(auto segment, assembler_.Add(index, ref));
+    if (segment) RETURN_IF_ERROR(DoSegment(*segment));
+    meter_.Add(ChunkLength(spec_.source->Size(), spec_.chunk_size, index));
+    return Status::Ok();
+  }
+
+  // A complete segment becomes a chunk-list blob (stored once however many backups share it),
+  // or a zero segment in the manifest.
+  Status DoSegment(const CompleteSegment& seg) {
+    if (seg.all_zero()) {
+      assembler_.SetSegment(seg.index, ManifestSegment{true, 1, {}});
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(std::string list, EncodeChunkList(seg.chunks));
+    const BlobId id = codec_.IdOf(list);
+    if (dedup_.Claim(id)) {
+      ASSIGN_OR_RETURN(EncodedBlob blob, codec_.Encode(id, BlobType::kChunkList, list));
+      if (!blobs_.Push(std::move(blob))) return error_.status();
+    }
+    assembler_.SetSegment(seg.index, ManifestSegment{false, 0, id});
+    return Status::Ok();
+  }
+
+  void PackLoop() {
+    while (auto blob = blobs_.Pop()) {
+      if (error_.failed()) continue;  // drain so that no worker stays blocked
+      Status s = uploader_.Add(*blob);
+      if (!s.ok()) Fail(std::move(s));
+    }
+  }
+
+  const V2BackupSpec& spec_;
+  const BlobCodec codec_;
+  DedupSet dedup_;
+  const int64_t chunk_count_;
+  SegmentAssembler assembler_;
+  ProgressMeter meter_;
+  FirstError error_;
+  BoundedQueue<ChunkBatch> batches_;
+  BoundedQueue<EncodedBlob> blobs_;
+  PackUploader uploader_;
+  std::atomic<int64_t> batch_bytes_{0}, peak_batch_bytes_{0};
+  std::atomic<int64_t> zero_{0}, new_{0}, reused_{0};
+};
+
+Status CheckSpec(const V2BackupSpec& s) {
+  if (!s.source || !s.store || s.container.empty() || s.header.backup_id.empty()) {
+    return Status::InvalidArgument("v2 backup: source, store, container and backup id required");
+  }
+  if (s.workers < 1 || s.max_puts < 1 || s.pack_target < (1 << 20)) {
+    return Status::InvalidArgument("v2 backup: workers, max_puts >= 1, pack target >= 1 MiB");
+  }
+  return ValidateCompressionLevel(s.compression_level);
+}
+
+}  // namespace
+
+Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
+  const auto start = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(CheckSpec(spec));
+  V2ContainerConfig wanted{spec.chunk_size, spec.encrypt, spec.pack_target};
+  // Keys first: a wrong master key stops the job before it reads the volume.
+  ASSIGN_OR_RETURN(V2Container c,
+                   OpenForBackup(*spec.store, spec.container, wanted, spec.master_key));
+  ASSIGN_OR_RETURN(ContainerIndex known, LoadContainerIndex(*spec.store, spec.container, c));
+
+  V2BackupResult r;
+  r.stats.known_ids = known.size();
+  Job job(spec, c, known);
+  known.clear();
+  ASSIGN_OR_RETURN(UploadedPacks packs, job.Run(r));
+  r.packs = static_cast<int64_t>(packs.packs.size());
+  r.stored_bytes = packs.stored_bytes;
+  r.object_count = r.packs;
+  const BlobCodec codec(0, c.keys);
+
+  // Every pack is durable: the index that names them, then the manifest that needs them.
+  if (!packs.packs.empty()) {
+    ASSIGN_OR_RETURN(std::string index,
+                     codec.SealObject(EncodeIndexObject(packs.packs), kIndexAad));
+    r.index_object = IndexObjectName(index);
+    RETURN_IF_ERROR(spec.store->Put(spec.container, r.index_object, index));
+    r.stored_bytes += static_cast<int64_t>(index.size());
+    r.object_count += 1;
+  }
+  ManifestV2 m;
+  m.header = spec.header;
+  m.header.size_bytes = spec.source->Size();
+  m.header.chunk_size = spec.chunk_size;
+  m.header.chunk_id = c.keys ? "hmac-sha256" : "sha256";
+  m.header.compression = spec.compression_level == 0 ? "none" : "zstd";
+  m.header.key_generation = c.key_generation;
+  m.header.object_count = r.object_count + 1;
+  m.header.stored_bytes = r.stored_bytes;
+  ASSIGN_OR_RETURN(m.segments, job.assembler().ManifestSegments());
+  ASSIGN_OR_RETURN(std::string plain, EncodeManifestV2(m));
+  r.manifest_object = ManifestV2ObjectName(spec.header.backup_id);
+  ASSIGN_OR_RETURN(std::string manifest, codec.SealObject(plain, r.manifest_object));
+  RETURN_IF_ERROR(spec.store->Put(spec.container, r.manifest_object, manifest));
+  r.stored_bytes += static_cast<int64_t>(manifest.size());
+  r.object_count += 1;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace bb::v2

@@ -1,0 +1,79 @@
+// RunV2Backup: the format v2 backup pipeline (README.md "Format v2"; style.md section 7), not yet
+// wired into backupd. Stages, each in its own file, joined by bounded queues:
+//
+//   reader thread     ChunkReader: 1 MiB aligned reads from the BlockDevice, holes skipped,
+//                     32 KiB chunks, zero chunks marked          -> batch queue (read_queue)
+//   `workers` threads BlobCodec: id (SHA-256/HMAC), dedup against the container index and this
+//                     job, zstd, AES-256-GCM; SegmentAssembler: chunk lists per 1,024 chunks
+//                                                                -> blob queue (blob_queue)
+//   packer thread     PackUploader: 32 MiB packs, `max_puts` concurrent Puts
+//
+// Commit order (README "Commit order", kept for v2): config and key -> every pack durable ->
+// the backup's index object -> the manifest. A job that fails or is cancelled writes no
+// manifest; packs it wrote are unreferenced until the collector removes them.
+// First error wins: it closes the queues, every stage stops, the job returns it.
+// Memory: bounded by the queue capacities, not by the volume size (see V2BackupStats).
+// Thread-safety: one call per job; the spec's store and device must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "backup_service/common/result.h"
+#include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/manifest_v2.h"
+#include "backup_service/datapath/pipeline_v2/pipeline_common.h"
+#include "backup_service/datapath/progress.h"
+#include "backup_service/object_stores/object_store.h"
+#include "volume_drivers/connectors/block_device.h"
+
+namespace bb::v2 {
+
+struct V2BackupSpec {
+  BlockDevice* source = nullptr;
+  ObjectStore* store = nullptr;
+  std::string container;
+  // backup_id, project_id, volume_id, parent_id, name, description, timestamps; the pipeline
+  // fills in size, chunk size, chunk id, compression, key generation, object count, stored bytes.
+  ManifestV2Header header;
+  bool encrypt = false;
+  std::optional<Key256> master_key;
+  int compression_level = 1;  // zstd; 0 = none
+  int workers = 2;
+  int max_puts = 2;
+  int64_t chunk_size = 32 << 10;
+  int64_t read_size = 1 << 20;
+  int64_t pack_target = 32 << 20;
+  size_t read_queue = 4;   // batches of read_size
+  size_t blob_queue = 64;  // encoded blobs (<= chunk size each)
+  ProgressObserver progress;
+  CancelFn cancelled;
+};
+
+// Evidence that memory stayed bounded (tests assert these against the capacities).
+struct V2BackupStats {
+  int64_t peak_batch_bytes = 0;   // read but not yet hashed/encoded
+  size_t peak_open_segments = 0;  // segments with some, not all, chunks done
+  int peak_packs_in_memory = 0;   // packs being built or uploaded
+  size_t known_ids = 0;           // ids loaded from the container index
+};
+
+struct V2BackupResult {
+  std::string manifest_object;
+  std::string index_object;  // empty when the job stored no new blob
+  int64_t bytes_read = 0;    // holes excluded
+  int64_t chunks_total = 0;
+  int64_t chunks_zero = 0;
+  int64_t chunks_new = 0;     // data blobs this job stored
+  int64_t chunks_reused = 0;  // already in the container or earlier in this job
+  int64_t packs = 0;
+  int64_t stored_bytes = 0;  // packs + index + manifest written by this job
+  int64_t object_count = 0;  // objects written by this job (packs, index, manifest)
+  double seconds = 0;
+  V2BackupStats stats;
+};
+
+Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec);
+
+}  // namespace bb::v2
