@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "backup_service/common/uuid.h"
@@ -234,60 +235,29 @@ Status PosixStore::Put(const std::string& container, const std::string& name,
   return FsyncDir(dir);
 }
 
-Result<std::string> PosixStore::Get(const std::string& container, const std::string& name) {
-  RETURN_IF_ERROR(ValidateContainerName(container));
-  RETURN_IF_ERROR(ValidateObjectName(name));
-  std::string path = ContainerPath(container) + "/" + name;
+namespace {
+
+// Reads [offset, offset+length) of one object, or all of it when `range` is empty. Get and
+// GetRange share it: one open, one fstat, one pread loop.
+Result<std::string> ReadObject(const std::string& path, const std::string& object,
+                               std::optional<std::pair<int64_t, int64_t>> range) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
-      return Status::NotFound("object " + container + "/" + name + " not found");
+      return Status::NotFound("object " + object + " not found");
     }
     return FsError("open " + path, errno);
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return FsError("fstat " + path, errno);
-  if (!S_ISREG(st.st_mode)) {
-    return Status::NotFound("object " + container + "/" + name + " not found");
-  }
+  if (!S_ISREG(st.st_mode)) return Status::NotFound("object " + object + " not found");
   // Objects are never modified in place (Put renames a new inode over the name), so st_size of
   // the opened inode is final.
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::pread(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return FsError("read " + path, errno);
-    }
-    if (n == 0) return Status::DataLoss("object " + path + " shorter than its size");
-    done += static_cast<size_t>(n);
-  }
-  return data;
-}
-
-Result<std::string> PosixStore::GetRange(const std::string& container, const std::string& name,
-                                         int64_t offset, int64_t length) {
-  RETURN_IF_ERROR(ValidateContainerName(container));
-  RETURN_IF_ERROR(ValidateObjectName(name));
-  std::string path = ContainerPath(container) + "/" + name;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
-      return Status::NotFound("object " + container + "/" + name + " not found");
-    }
-    return FsError("open " + path, errno);
-  }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return FsError("fstat " + path, errno);
-  if (!S_ISREG(st.st_mode)) {
-    return Status::NotFound("object " + container + "/" + name + " not found");
-  }
+  auto [offset, length] = range.value_or(std::pair<int64_t, int64_t>{0, st.st_size});
   if (offset < 0 || length < 0 || offset + length > st.st_size) {
-    return Status(StatusCode::kOutOfRange, "object " + container + "/" + name + " has " +
-                                               std::to_string(st.st_size) + " bytes; range " +
-                                               std::to_string(offset) + "+" +
-                                               std::to_string(length) + " passes its end");
+    return Status(StatusCode::kOutOfRange,
+                  "object " + object + " has " + std::to_string(st.st_size) + " bytes; range " +
+                      std::to_string(offset) + "+" + std::to_string(length) + " passes its end");
   }
   std::string data(static_cast<size_t>(length), '\0');
   size_t done = 0;
@@ -302,6 +272,22 @@ Result<std::string> PosixStore::GetRange(const std::string& container, const std
     done += static_cast<size_t>(n);
   }
   return data;
+}
+
+}  // namespace
+
+Result<std::string> PosixStore::Get(const std::string& container, const std::string& name) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  return ReadObject(ContainerPath(container) + "/" + name, container + "/" + name, std::nullopt);
+}
+
+Result<std::string> PosixStore::GetRange(const std::string& container, const std::string& name,
+                                         int64_t offset, int64_t length) {
+  RETURN_IF_ERROR(ValidateContainerName(container));
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  return ReadObject(ContainerPath(container) + "/" + name, container + "/" + name,
+                    std::pair<int64_t, int64_t>{offset, length});
 }
 
 Result<bool> PosixStore::Exists(const std::string& container, const std::string& name) {
