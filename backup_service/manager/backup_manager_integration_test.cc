@@ -229,7 +229,9 @@ TEST_F(ManagerTest, IncrementalRecordsParentAndStoresOnlyNewChunks) {
   Backup i = Finished(inc->id);
   ASSERT_EQ(i.status, BackupStatus::kAvailable);
   EXPECT_EQ(i.parent_id, f.id);
-  EXPECT_EQ(i.object_count, 2);  // one chunk + the manifest
+  // v1: one chunk + the manifest; v2 (the default): one pack + its index + the manifest.
+  EXPECT_EQ(i.storage_format, kStoragePackedV2);
+  EXPECT_EQ(i.object_count, 3);
   EXPECT_LT(i.stored_bytes, f.stored_bytes / 8);
   EXPECT_EQ(backups_->GetBackup(kProject, f.id)->num_dependent_backups, 1);
 
@@ -270,8 +272,11 @@ TEST_F(ManagerTest, RestoreChecksTargetAndFailureLeavesBackupAvailable) {
   // Corrupt every stored chunk: the restore fails, the backup stays available, the existing
   // target goes to error_restoring.
   const std::string container = kProject + std::string("/backups");
+  // v1 chunks or v2 packs, whichever the default format wrote.
   auto chunks = store_->List(container, "chunks/");
-  ASSERT_TRUE(chunks.ok());
+  auto packs = store_->List(container, "packs/");
+  ASSERT_TRUE(chunks.ok() && packs.ok());
+  chunks->insert(chunks->end(), packs->begin(), packs->end());
   ASSERT_FALSE(chunks->empty());
   for (const auto& name : *chunks) ASSERT_TRUE(store_->Put(container, name, "garbage").ok());
   Volume target = NewVolume(2);

@@ -69,6 +69,13 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   b.container = container;
   b.host = options_.host;
   b.size_gib = volume.size_gib;
+  // Recorded with the row, before any object is written: restore, delete and restart cleanup
+  // go by it, whatever the configuration says later.
+  b.storage_format = options_.storage_format;
+  if (b.storage_format == kStoragePackedV2) {
+    // A wrong master key refuses the request here, before any state changes or data is read.
+    RETURN_IF_ERROR(CheckV2Keys(StoreContainer(b), /*for_backup=*/true));
+  }
   if (p.incremental) {
     ASSIGN_OR_RETURN(std::optional<Backup> parent,
                      backups_.LatestAvailable(p.project_id, volume.id));
@@ -316,7 +323,8 @@ Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, cons
     }
     return hold.status();
   }
-  auto result = RunBackupJob(spec);
+  auto result =
+      backup.storage_format == kStoragePackedV2 ? RunBackupV2(spec, backup) : RunBackupJob(spec);
   if (!result.ok()) {
     if (job.cancel_requested()) return Status::Cancelled("cancelled by a force delete");
     if (result.status().code() == StatusCode::kCancelled && stopping_) {

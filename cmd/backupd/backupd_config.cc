@@ -120,6 +120,8 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "default_container",
                                                  "chunk_size_mib",
                                                  "compression_level",
+                                                 "backup_format",
+                                                 "backup_master_key_file",
                                                  "workers_per_job",
                                                  "max_concurrent_jobs",
                                                  "backup_max_operations",
@@ -207,6 +209,8 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("object_store", &c.object_store);
   str("store_path", &c.store_path);
   str("default_container", &c.default_container);
+  str("backup_format", &c.backup_format);
+  str("backup_master_key_file", &c.backup_master_key_file);
   str("port_file", &c.port_file);
   str("operator_token_file", &c.operator_token_file);
   str("failpoints", &c.failpoints);
@@ -236,6 +240,10 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   }
   RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &c.file_driver_snapshots));
   RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
+  if (c.backup_format != "v1" && c.backup_format != "v2") {
+    return Status::InvalidArgument("backup_format must be v1 or v2, got '" + c.backup_format + "'");
+  }
+  if (c.backup_format == "v1") c.compression_level = 3;
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
   RETURN_IF_ERROR(ParseIntField(values, "workers_per_job", 1, 64, &c.workers_per_job));
   RETURN_IF_ERROR(ParseIntField(values, "max_concurrent_jobs", 1, 64, &c.max_concurrent_jobs));
@@ -330,8 +338,14 @@ keys (default):
   object_store         posix (posix)
   store_path           root directory of the posix object store (required for posix)
   default_container    container for backups that name none (backups)
-  chunk_size_mib       backup chunk size in MiB, 1..1024 (4)
-  compression_level    zstd level, 1..19 (3)
+  backup_format        v2 | v1 (v2): the storage format of NEW backups (v2: 32 KiB chunks in
+                       32 MiB packs; backup_service/datapath/README.md); existing backups are
+                       restored, deleted and exported in the format they were written in
+  backup_master_key_file  file of exactly 32 random bytes (unset): new v2 containers are
+                       encrypted (AES-256-GCM, keys wrapped by it); backupd does not start when
+                       it cannot be read. Keep a copy outside the object store
+  chunk_size_mib       v1 backup chunk size in MiB, 1..1024 (4)
+  compression_level    zstd level, 1..19 (1 for v2, 3 for v1)
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count

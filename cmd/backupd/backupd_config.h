@@ -40,8 +40,15 @@ struct BackupdConfig {
   std::string object_store = "posix";
   std::string store_path;  // required for the posix store
   std::string default_container = "backups";
-  int64_t chunk_size_mib = 4;
-  int compression_level = 3;
+  int64_t chunk_size_mib = 4;  // format v1 only
+  // zstd level: 3 for v1; unset under v2 it is 1 (README "Throughput plan": as small, faster).
+  int compression_level = 1;
+  // Format of new backups: v2 (packs, README "Format v2") or v1; existing backups are always
+  // read in their own format.
+  std::string backup_format = "v2";
+  // 32-byte key file: when set, new v2 containers are encrypted (unreadable: backupd refuses to
+  // start).
+  std::string backup_master_key_file;
   int workers_per_job = 2;
   int max_concurrent_jobs = 4;
   LogLevel log_level = LogLevel::kInfo;

@@ -91,7 +91,8 @@ TEST(BackupdConfigTest, Defaults) {
   EXPECT_EQ(c->object_store, "posix");
   EXPECT_EQ(c->default_container, "backups");
   EXPECT_EQ(c->chunk_size_mib, 4);
-  EXPECT_EQ(c->compression_level, 3);
+  EXPECT_EQ(c->compression_level, 1);  // v2 default; v1 keeps 3
+  EXPECT_EQ(c->backup_format, "v2");
   EXPECT_EQ(c->workers_per_job, 2);
   EXPECT_EQ(c->max_concurrent_jobs, 4);
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
@@ -195,6 +196,25 @@ TEST(BackupdConfigTest, BackupMaxOperationsIsAnAliasOfMaxConcurrentJobs) {
   EXPECT_EQ(parsed["backup_max_operations"], "3");
 }
 
+TEST(BackupdConfigTest, BackupFormatPicksTheCompressionDefault) {
+  ConfigValues v = Required();
+  v["backup_format"] = "v1";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->backup_format, "v1");
+  EXPECT_EQ(c->compression_level, 3);
+  v["compression_level"] = "5";
+  EXPECT_EQ(ResolveConfig(v, "h")->compression_level, 5);
+  v["backup_format"] = "v2";
+  EXPECT_EQ(ResolveConfig(v, "h")->compression_level, 5);
+  v.erase("compression_level");
+  v["backup_master_key_file"] = "/etc/bb/master.key";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->compression_level, 1);
+  EXPECT_EQ(c->backup_master_key_file, "/etc/bb/master.key");
+}
+
 TEST(BackupdConfigTest, BadNumbersAndLevels) {
   for (auto [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"chunk_size_mib", "0"},
@@ -205,6 +225,7 @@ TEST(BackupdConfigTest, BadNumbersAndLevels) {
                                                         {"list_max_limit", "0"},
                                                         {"list_default_limit", "1001"},
                                                         {"log_level", "verbose"},
+                                                        {"backup_format", "v3"},
                                                         {"listen", "8777"},
                                                         {"listen", "127.0.0.1:70000"}}) {
     ConfigValues v = Required();

@@ -27,6 +27,7 @@
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
+#include "backup_service/datapath/pipeline_v2/v2_container.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
 #include "backup_service/manager/backup_manager.h"
@@ -220,6 +221,17 @@ int Run(int argc, char** argv, bool* served) {
   auto store = CreateObjectStore(config->object_store, store_config);
   if (!store.ok()) return Fail("object store " + config->object_store, store.status());
 
+  std::optional<Key256> master_key;
+  if (!config->backup_master_key_file.empty()) {
+    auto key = v2::ReadMasterKeyFile(config->backup_master_key_file);
+    if (!key.ok()) {
+      return Fail(
+          "backup_master_key_file (create it with: head -c 32 /dev/urandom > FILE; "
+          "chmod 600 FILE)",
+          key.status());
+    }
+    master_key = *key;
+  }
   ListLimits list_limits{.default_limit = config->list_default_limit,
                          .max_limit = config->list_max_limit};
   VolumeManager volumes(**db, **driver, runner, config->host, list_limits);
@@ -228,6 +240,9 @@ int Run(int argc, char** argv, bool* served) {
       .default_container = config->default_container,
       .chunk_size = config->chunk_size_mib << 20,
       .compression_level = config->compression_level,
+      .storage_format =
+          std::string(config->backup_format == "v1" ? kStorageChunkedV1 : kStoragePackedV2),
+      .master_key = master_key,
       .workers_per_job = config->workers_per_job,
       .max_concurrent_jobs = config->max_concurrent_jobs,
       .list_limits = list_limits,
