@@ -39,6 +39,7 @@
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/manager/progress_report.h"
 #include "backup_service/manager/source_attachment.h"
+#include "backup_service/manager/volume_host.h"
 #include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
@@ -123,7 +124,7 @@ struct PreparedSource {
 
 class BackupManager {
  public:
-  BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+  BackupManager(Database& db, VolumeHost& volumes, ObjectStore& store,
                 BackupManagerOptions options);
   ~BackupManager();  // waits for running jobs
 
@@ -253,7 +254,7 @@ class BackupManager {
                                                        ContainerLockMode mode);
 
   Database& db_;
-  VolumeManager& volumes_;
+  VolumeHost& volumes_;  // this process's VolumeManager, or a volume-role backupd over gRPC
   ObjectStore& store_;
   BackupManagerOptions options_;
   BackupRepository backups_;
