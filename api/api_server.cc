@@ -172,7 +172,7 @@ void ApiServer::Shutdown() {
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options,
-                                                    VolumeManager& volumes, BackupManager& backups,
+                                                    VolumeManager* volumes, BackupManager& backups,
                                                     Authenticator& auth) {
   size_t colon = options.listen.rfind(':');
   if (colon == std::string::npos) {
@@ -183,8 +183,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   auto impl = std::make_unique<Impl>(auth);
   // Routes live in the Impl (handlers capture references to them), registered in table order:
   // literal paths such as /backups/detail come before /backups/{id} in each table.
-  for (auto table : {VolumeRoutes(volumes), SnapshotRoutes(volumes), AttachmentRoutes(volumes),
-                     BackupRoutes(backups)}) {
+  std::vector<std::vector<Route>> tables;
+  if (volumes != nullptr) {
+    tables = {VolumeRoutes(*volumes), SnapshotRoutes(*volumes), AttachmentRoutes(*volumes)};
+  }
+  tables.push_back(BackupRoutes(backups));
+  for (auto& table : tables) {
     for (auto& r : table) impl->routes.push_back(std::move(r));
   }
   Impl* p = impl.get();

@@ -34,9 +34,10 @@ struct ApiServerOptions {
 class ApiServer {
  public:
   // Binds and starts serving on a thread of its own. Unavailable when the address cannot be
-  // bound. The managers and the authenticator must outlive the server.
+  // bound. The managers and the authenticator must outlive the server. `volumes` null (role
+  // backup: the volumes are another daemon's) serves the backup routes only.
   static Result<std::unique_ptr<ApiServer>> Start(const ApiServerOptions& options,
-                                                  VolumeManager& volumes, BackupManager& backups,
+                                                  VolumeManager* volumes, BackupManager& backups,
                                                   Authenticator& auth);
   ~ApiServer();  // Shutdown()
 

@@ -1,4 +1,6 @@
-// RpcServer: the daemon's gRPC endpoint serving VolumeService, BackupService and ServiceAdmin.
+// RpcServer: the daemon's gRPC endpoint serving VolumeService, BackupService and ServiceAdmin
+// (role all), or the subset of its role: role volume serves VolumeService and the internal
+// VolumeHostService, role backup BackupService and ServiceAdmin.
 // The header is free of gRPC types so that cmd/backupd (and anything else outside rpc/) does not
 // include gRPC headers. Start binds and starts serving; the bound port is known at once, which
 // makes "127.0.0.1:0" (any free port) usable by tests.
@@ -19,8 +21,21 @@ class OperatorAuth;
 class ServiceAdmin;
 class VolumeManager;
 
+// The services to serve; a null manager leaves its services out.
+struct RpcServices {
+  VolumeManager* volumes = nullptr;  // VolumeService
+  bool volume_host = false;          // also the internal VolumeHostService (needs volumes)
+  BackupManager* backups = nullptr;  // BackupService
+  ServiceAdmin* services = nullptr;  // ServiceAdmin (needs tokens)
+  ApiTokens* tokens = nullptr;
+};
+
 class RpcServer {
  public:
+  static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
+                                                  const RpcServices& services,
+                                                  const OperatorAuth& auth);
+  // Role all: VolumeService, BackupService and ServiceAdmin.
   // address: "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0". The managers and `auth` must
   // outlive the server. Unavailable when the address cannot be bound (in use, bad host).
   static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,

@@ -14,7 +14,7 @@
 
 namespace bb {
 
-BackupManager::BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+BackupManager::BackupManager(Database& db, VolumeHost& volumes, ObjectStore& store,
                              BackupManagerOptions options)
     : db_(db),
       volumes_(volumes),

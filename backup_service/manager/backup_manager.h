@@ -42,6 +42,7 @@
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/manager/progress_report.h"
 #include "backup_service/manager/source_attachment.h"
+#include "backup_service/manager/volume_host.h"
 #include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
@@ -133,7 +134,7 @@ struct PreparedSource {
 
 class BackupManager {
  public:
-  BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+  BackupManager(Database& db, VolumeHost& volumes, ObjectStore& store,
                 BackupManagerOptions options);
   ~BackupManager();  // waits for running jobs
 
@@ -276,7 +277,7 @@ class BackupManager {
                                                        ContainerLockMode mode);
 
   Database& db_;
-  VolumeManager& volumes_;
+  VolumeHost& volumes_;  // this process's VolumeManager, or a volume-role backupd over gRPC
   ObjectStore& store_;
   BackupManagerOptions options_;
   BackupRepository backups_;

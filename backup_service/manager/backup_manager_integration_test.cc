@@ -15,6 +15,7 @@
 #include "backup_service/db/testing/test_database.h"
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_manager.h"
+#include "backup_service/manager/local_volume_host.h"
 #include "volume_drivers/fake/fake_driver.h"
 #include "volume_drivers/testing/scratch_xfs.h"
 
@@ -63,7 +64,8 @@ class ManagerTest : public ::testing::Test {
     BackupManagerOptions o;
     o.host = "host-a";
     o.chunk_size = 1 << 20;
-    backups_ = std::make_unique<BackupManager>(tdb_->db(), *volumes_, *store_, o);
+    volume_host_ = std::make_unique<LocalVolumeHost>(*volumes_);
+    backups_ = std::make_unique<BackupManager>(tdb_->db(), *volume_host_, *store_, o);
   }
   void TearDown() override {
     backups_.reset();  // waits for jobs
@@ -96,6 +98,7 @@ class ManagerTest : public ::testing::Test {
   std::unique_ptr<testing::TestDatabase> tdb_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<VolumeManager> volumes_;
+  std::unique_ptr<LocalVolumeHost> volume_host_;
   std::unique_ptr<BackupManager> backups_;
 };
 

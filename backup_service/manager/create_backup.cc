@@ -32,6 +32,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   std::string container = p.container.empty() ? options_.default_container : p.container;
   RETURN_IF_ERROR(ValidateBackupContainerName(container));
   ASSIGN_OR_RETURN(Volume volume, volumes_.GetVolume(p.project_id, p.volume_id));
+  ASSIGN_OR_RETURN(DriverCapabilities caps, volumes_.Capabilities());
   BackupSourcePlan plan;
   if (!p.snapshot_id.empty()) {
     // A given snapshot is a point in time already: the volume's status does not matter and is
@@ -46,7 +47,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Snapshot to be backed up must be available, but the current status is \"" +
           std::string(ToString(snapshot.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(volumes_.Capabilities(), options_.attach));
+    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(caps, options_.attach));
   } else {
     if (volume.status == VolumeStatus::kInUse && !p.force) {
       return Status::FailedPrecondition("Backing up an in-use volume must use the force flag.");
@@ -56,8 +57,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Volume to be backed up must be available or in-use, but the current status is \"" +
           std::string(ToString(volume.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan,
-                     ChooseBackupSource(volumes_.Capabilities(), volume.status, options_.attach));
+    ASSIGN_OR_RETURN(plan, ChooseBackupSource(caps, volume.status, options_.attach));
   }
   Backup b;
   b.id = NewUuid();

@@ -86,8 +86,10 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
   // backup_attach = remote with a driver that exports volumes: the target is exported to this
   // host and written through the connector's handle (an iSCSI session); otherwise through its
   // local path (where zero chunks punch holes, keeping the volume sparse).
+  Result<DriverCapabilities> caps = volumes_.Capabilities();
+  if (st.ok() && !caps.ok()) st = caps.status();
   const bool remote =
-      options_.attach == BackupAttach::kRemote && volumes_.Capabilities().volume_attachable;
+      options_.attach == BackupAttach::kRemote && caps.ok() && caps->volume_attachable;
   std::shared_ptr<SourceAttachment> target;
   auto unexport = [&] {
     if (target) {

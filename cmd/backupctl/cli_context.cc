@@ -8,9 +8,10 @@
 
 namespace bb::cli {
 
-Cli::Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json,
+Cli::Cli(const std::shared_ptr<grpc::Channel>& channel,
+         const std::shared_ptr<grpc::Channel>& volume_channel, std::string project, bool json,
          std::string operator_token)
-    : volumes_(v1::VolumeService::NewStub(channel)),
+    : volumes_(v1::VolumeService::NewStub(volume_channel)),
       backups_(v1::BackupService::NewStub(channel)),
       services_(v1::ServiceAdmin::NewStub(channel)),
       project_(std::move(project)),

@@ -24,7 +24,9 @@ inline constexpr int kExitUsage = 2;
 class Cli {
  public:
   // operator_token: sent as x-operator-token on every call when non-empty (admin commands).
-  Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json,
+  // volume_channel serves VolumeService (the role volume daemon; the same channel by default).
+  Cli(const std::shared_ptr<grpc::Channel>& channel,
+      const std::shared_ptr<grpc::Channel>& volume_channel, std::string project, bool json,
       std::string operator_token = "");
 
   v1::VolumeService::Stub& volumes() { return *volumes_; }

@@ -60,13 +60,17 @@ int UsageError(const std::string& message, const Command* command) {
 
 std::string HelpText() {
   std::string text =
-      "usage: backupctl [--endpoint HOST:PORT] [--project PROJECT] [--operator-token-file FILE]\n"
-      "                 [--json] COMMAND...\n"
+      "usage: backupctl [--endpoint HOST:PORT] [--volume-endpoint HOST:PORT] [--project PROJECT]\n"
+      "                 [--operator-token-file FILE] [--json] COMMAND...\n"
       "\n"
       "Client for backupd (volumes, snapshots, backups over gRPC).\n"
       "\n"
       "global options:\n"
       "  --endpoint HOST:PORT  daemon address (default $BACKUPCTL_ENDPOINT or 127.0.0.1:8777)\n"
+      "  --volume-endpoint HOST:PORT\n"
+      "                        the role volume daemon, for volume and snapshot commands when\n"
+      "                        the roles run apart (default $BACKUPCTL_VOLUME_ENDPOINT or\n"
+      "                        --endpoint)\n"
       "  --project PROJECT     act for this project (sent as x-project-id; default \"default\")\n"
       "  --operator-token-file FILE\n"
       "                        send the operator's admin token from FILE (default\n"

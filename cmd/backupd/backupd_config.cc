@@ -100,6 +100,43 @@ Status ResolveMaxOperations(const ConfigValues& values, int* max_concurrent_jobs
   return Status::Ok();
 }
 
+// role, volume_host_address and what they imply for backup_attach (README "Roles").
+Status ResolveRole(BackupdConfig* c) {
+  if (c->role != "all" && c->role != "volume" && c->role != "backup") {
+    return Status::InvalidArgument("role must be all, volume or backup, got '" + c->role + "'");
+  }
+  if (c->role != "backup") {
+    if (!c->volume_host_address.empty()) {
+      return Status::InvalidArgument(
+          "volume_host_address is a setting of role = backup, but "
+          "role is '" +
+          c->role + "'");
+    }
+    return Status::Ok();
+  }
+  if (c->volume_host_address.empty()) {
+    return Status::InvalidArgument(
+        "volume_host_address (HOST:PORT of the role = volume backupd) is required for role = "
+        "backup");
+  }
+  RETURN_IF_ERROR(ValidateListen(c->volume_host_address).WithContext("volume_host_address"));
+  if (c->operator_token_file.empty()) {
+    return Status::InvalidArgument(
+        "operator_token_file is required for role = backup: the volume host's internal service "
+        "answers only calls carrying the operator token (the same file as the volume host's)");
+  }
+  if (c->backup_attach == "local") {
+    return Status::InvalidArgument(
+        "backup_attach = local cannot work with role = backup: the volumes and their snapshots "
+        "are on the volume host (" +
+        c->volume_host_address +
+        "), not on this backup host, which "
+        "always reads them through an export; use backup_attach = remote (or leave it unset)");
+  }
+  c->backup_attach = "remote";  // auto: the only way there is
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string>& BackupdConfigKeys() {
@@ -134,7 +171,9 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "api_enabled",
                                                  "api_listen",
                                                  "api_auth",
-                                                 "api_port_file"};
+                                                 "api_port_file",
+                                                 "role",
+                                                 "volume_host_address"};
   return kKeys;
 }
 
@@ -223,6 +262,9 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("backup_attach", &c.backup_attach);
   str("iscsi_initiator_name", &c.iscsi_initiator_name);
   str("my_ip", &c.my_ip);
+  str("role", &c.role);
+  str("volume_host_address", &c.volume_host_address);
+  RETURN_IF_ERROR(ResolveRole(&c));
   if (c.backup_attach != "auto" && c.backup_attach != "local" && c.backup_attach != "remote") {
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
@@ -275,7 +317,9 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
   RETURN_IF_ERROR(
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
-  if (c.volume_driver == "file") {
+  if (c.role == "backup") {
+    // No volume driver here: its settings are the volume host's.
+  } else if (c.volume_driver == "file") {
     RETURN_IF_ERROR(require(c.volumes_dir, "volumes_dir (for volume_driver=file)"));
   } else if (values.count("file_driver_snapshots") > 0) {
     // Refused rather than ignored: the operator expects it to change how backups are taken.
@@ -284,7 +328,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
         "volume_driver is '" +
         c.volume_driver + "'");
   }
-  if (c.object_store == "posix") {
+  if (c.object_store == "posix" && c.role != "volume") {
     RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
   }
   return c;
@@ -360,6 +404,13 @@ keys (default):
   api_auth             token (API tokens, backupctl token create) | noauth: DEVELOPMENT ONLY,
                        X-Auth-Token USER:PROJECT is trusted as an admin, as Cinder's noauth (token)
   api_port_file        write the REST API's bound port to this file (unset)
+  role                 all | volume | backup (all): volume runs the volume driver, its exports,
+                       VolumeService and the internal VolumeHostService; backup runs the backup
+                       manager, object store, connectors, BackupService (and the REST API) and
+                       reaches the volume host at volume_host_address (README "Roles")
+  volume_host_address  role backup: HOST:PORT of the role volume backupd (required there);
+                       role backup needs operator_token_file (the volume host's) and always
+                       attaches remotely (backup_attach = local is refused)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

@@ -63,6 +63,10 @@ struct BackupdConfig {
   std::string api_listen = "127.0.0.1:8776";
   std::string api_auth = "token";
   std::string api_port_file;  // optional: the API's bound port, written before port_file
+  // all | volume | backup (README "Roles"); role backup reaches the volume host's internal
+  // VolumeHostService at volume_host_address (HOST:PORT) and always attaches remotely.
+  std::string role = "all";
+  std::string volume_host_address;
 };
 
 // key -> raw value, as read from the file and flags.

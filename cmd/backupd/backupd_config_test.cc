@@ -260,5 +260,57 @@ TEST(BackupdConfigTest, MissingConfigFile) {
   EXPECT_NE(c.status().message().find("/nonexistent/backupd.conf"), std::string::npos);
 }
 
+TEST(BackupdConfigTest, RoleDefaultsToAllAndChecksItsKeys) {
+  auto c = ResolveConfig(Required(), "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->role, "all");
+  ConfigValues v = Required();
+  v["role"] = "both";
+  EXPECT_EQ(ResolveConfig(v, "h").status().code(), StatusCode::kInvalidArgument);
+  v["role"] = "volume";
+  v["volume_host_address"] = "127.0.0.1:9";
+  auto refused = ResolveConfig(v, "h");
+  EXPECT_NE(refused.status().message().find("volume_host_address is a setting of role = backup"),
+            std::string::npos)
+      << refused.status().ToString();
+  // Role volume needs no object store; role backup no volume driver settings.
+  v = {{"database", "d"}, {"schema_dir", "/s"}, {"volumes_dir", "/v"}, {"role", "volume"}};
+  EXPECT_TRUE(ResolveConfig(v, "h").ok());
+  v = {{"database", "d"},
+       {"schema_dir", "/s"},
+       {"store_path", "/st"},
+       {"role", "backup"},
+       {"volume_host_address", "127.0.0.1:8777"},
+       {"operator_token_file", "/t"}};
+  auto backup = ResolveConfig(v, "h");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  EXPECT_EQ(backup->backup_attach, "remote") << "auto means remote on a backup host";
+}
+
+TEST(BackupdConfigTest, RoleBackupNeedsTheVolumeHostAndTheTokenAndRefusesLocalAttach) {
+  ConfigValues v = {{"database", "d"},
+                    {"schema_dir", "/s"},
+                    {"store_path", "/st"},
+                    {"role", "backup"},
+                    {"operator_token_file", "/t"}};
+  auto no_address = ResolveConfig(v, "h");
+  EXPECT_NE(no_address.status().message().find("volume_host_address"), std::string::npos)
+      << no_address.status().ToString();
+  v["volume_host_address"] = "nowhere";
+  EXPECT_EQ(ResolveConfig(v, "h").status().code(), StatusCode::kInvalidArgument);
+  v["volume_host_address"] = "127.0.0.1:8777";
+  v["backup_attach"] = "local";
+  auto local = ResolveConfig(v, "h");
+  EXPECT_NE(local.status().message().find("backup_attach = local cannot work with role = backup"),
+            std::string::npos)
+      << local.status().ToString();
+  v["backup_attach"] = "remote";
+  v.erase("operator_token_file");
+  auto no_token = ResolveConfig(v, "h");
+  EXPECT_NE(no_token.status().message().find("operator_token_file is required for role = backup"),
+            std::string::npos)
+      << no_token.status().ToString();
+}
+
 }  // namespace
 }  // namespace bb
