@@ -190,14 +190,8 @@ int Run(int argc, char** argv, bool* served) {
   HeartbeatThread heartbeat(**identity);
 
   SystemCommandRunner runner;
-  DriverConfig driver_config;
-  if (!config->volumes_dir.empty()) driver_config["volumes_dir"] = config->volumes_dir;
-  if (config->volume_driver == "file") {
-    driver_config["snapshots"] = config->file_driver_snapshots ? "true" : "false";
-    driver_config["target_helper"] = config->file_driver_target_helper;
-    driver_config["iscsi_portal"] = config->iscsi_portal;
-  }
-  auto driver = CreateVolumeDriver(config->volume_driver, driver_config, runner);
+  // The driver's options as configured (volume_driver.<key>, and the aliases): it validates them.
+  auto driver = CreateVolumeDriver(config->volume_driver, config->volume_driver_options, runner);
   if (!driver.ok()) return Fail("volume driver " + config->volume_driver, driver.status());
   if (Status s = (*driver)->CheckForSetupError(); !s.ok()) {
     return Fail("volume driver " + config->volume_driver + " setup", s);
