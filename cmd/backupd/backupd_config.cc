@@ -3,6 +3,7 @@
 #include "cmd/backupd/backupd_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -20,7 +21,21 @@ std::string_view Trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
+constexpr std::string_view kDriverOptionPrefix = "volume_driver.";
+
+// `volume_driver.<key>`: <key> is the driver's business, but must be a plain name (letters,
+// digits, `_`, `.`, `-`) so that it cannot be confused with the file's syntax.
+bool IsDriverOptionKey(const std::string& key) {
+  if (!key.starts_with(kDriverOptionPrefix) || key.size() == kDriverOptionPrefix.size()) {
+    return false;
+  }
+  return std::all_of(key.begin() + kDriverOptionPrefix.size(), key.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-';
+  });
+}
+
 bool IsKnownKey(const std::string& key) {
+  if (IsDriverOptionKey(key)) return true;
   const auto& keys = BackupdConfigKeys();
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
@@ -137,6 +152,40 @@ Status ResolveRole(BackupdConfig* c) {
   return Status::Ok();
 }
 
+// The driver's options: volume_driver.<key> lines, then the older top-level names as aliases.
+Status ResolveDriverOptions(const ConfigValues& values, BackupdConfig* c) {
+  for (const auto& [key, value] : values) {
+    if (IsDriverOptionKey(key)) {
+      c->volume_driver_options[key.substr(kDriverOptionPrefix.size())] = value;
+    }
+  }
+  struct Alias {
+    const char* name;
+    const char* option;
+    bool file_only;
+  };
+  for (const Alias& a : {Alias{"volumes_dir", "volumes_dir", false},
+                         Alias{"file_driver_snapshots", "snapshots", true},
+                         Alias{"file_driver_target_helper", "target_helper", true},
+                         Alias{"iscsi_portal", "iscsi_portal", true}}) {
+    auto it = values.find(a.name);
+    if (it == values.end() || (it->second.empty() && !a.file_only)) continue;
+    if (a.file_only && c->volume_driver != "file") {
+      // Refused rather than ignored: the operator expects it to change something.
+      return Status::InvalidArgument(std::string(a.name) +
+                                     " is a setting of the file driver, but volume_driver is '" +
+                                     c->volume_driver + "' (its options are volume_driver.<key>)");
+    }
+    auto [at, inserted] = c->volume_driver_options.emplace(a.option, it->second);
+    if (!inserted && at->second != it->second) {
+      return Status::InvalidArgument(std::string(a.name) + " ('" + it->second +
+                                     "') and volume_driver." + a.option + " ('" + at->second +
+                                     "') are the same setting with different values; give one");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string>& BackupdConfigKeys() {
@@ -244,7 +293,6 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   c.host = default_host;
   str("host", &c.host);
   str("volume_driver", &c.volume_driver);
-  str("volumes_dir", &c.volumes_dir);
   str("object_store", &c.object_store);
   str("store_path", &c.store_path);
   str("default_container", &c.default_container);
@@ -257,8 +305,6 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("api_listen", &c.api_listen);
   str("api_auth", &c.api_auth);
   str("api_port_file", &c.api_port_file);
-  str("file_driver_target_helper", &c.file_driver_target_helper);
-  str("iscsi_portal", &c.iscsi_portal);
   str("backup_attach", &c.backup_attach);
   str("iscsi_initiator_name", &c.iscsi_initiator_name);
   str("my_ip", &c.my_ip);
@@ -269,9 +315,10 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
   }
-  if (c.file_driver_target_helper != "none" && c.file_driver_target_helper != "tgt") {
+  if (auto it = values.find("file_driver_target_helper");
+      it != values.end() && it->second != "none" && it->second != "tgt") {
     return Status::InvalidArgument("file_driver_target_helper must be none or tgt, got '" +
-                                   c.file_driver_target_helper + "'");
+                                   it->second + "'");
   }
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
@@ -280,7 +327,8 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   if (c.api_auth != "token" && c.api_auth != "noauth") {
     return Status::InvalidArgument("api_auth must be token or noauth, got '" + c.api_auth + "'");
   }
-  RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &c.file_driver_snapshots));
+  bool file_driver_snapshots = true;  // checked here; the driver gets it as "snapshots"
+  RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &file_driver_snapshots));
   RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
   if (c.backup_format != "v1" && c.backup_format != "v2") {
     return Status::InvalidArgument("backup_format must be v1 or v2, got '" + c.backup_format + "'");
@@ -317,16 +365,13 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
   RETURN_IF_ERROR(
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
-  if (c.role == "backup") {
-    // No volume driver here: its settings are the volume host's.
-  } else if (c.volume_driver == "file") {
-    RETURN_IF_ERROR(require(c.volumes_dir, "volumes_dir (for volume_driver=file)"));
-  } else if (values.count("file_driver_snapshots") > 0) {
-    // Refused rather than ignored: the operator expects it to change how backups are taken.
-    return Status::InvalidArgument(
-        "file_driver_snapshots is a setting of the file driver, but "
-        "volume_driver is '" +
-        c.volume_driver + "'");
+  if (c.role != "backup") {  // role backup: no volume driver here, its settings are the volume host's
+    RETURN_IF_ERROR(ResolveDriverOptions(values, &c));
+    if (c.volume_driver == "file") {
+      auto dir = c.volume_driver_options.find("volumes_dir");
+      RETURN_IF_ERROR(require(dir == c.volume_driver_options.end() ? "" : dir->second,
+                              "volumes_dir (for volume_driver=file)"));
+    }
   }
   if (c.object_store == "posix" && c.role != "volume") {
     RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
@@ -365,14 +410,22 @@ keys (default):
   schema_dir           directory of NNNN_*.sql migrations (required)
   host                 this service's host name (gethostname)
   volume_driver        file | fake (file)
-  volumes_dir          directory of volume files (required for the file driver)
-  file_driver_snapshots  true | false (true): false makes the file driver declare no snapshot
+  volume_driver.KEY    an option of the volume driver, passed to it as KEY = value; the driver
+                       refuses a KEY it does not know (volume_drivers/<driver>/<driver>_driver.h
+                       lists them). The file driver's: volumes_dir, snapshots, target_helper,
+                       iscsi_portal, iscsi_target_prefix
+  volumes_dir          directory of volume files (required for the file driver); an alias of
+                       volume_driver.volumes_dir
+  file_driver_snapshots  true | false (true), alias of volume_driver.snapshots (file driver):
+                       false makes the file driver declare no snapshot
                        support while keeping its reflink clones, so backups of attached volumes
                        read a temporary clone (the path of a driver that can clone, not snapshot)
-  file_driver_target_helper  none | tgt (none): tgt exports volumes and snapshots over iSCSI
+  file_driver_target_helper  none | tgt (none), alias of volume_driver.target_helper (file
+                       driver): tgt exports volumes and snapshots over iSCSI
                        through tgtd (devstack/lib/tgt.sh), so backups can read them through an
                        iSCSI login (generated CHAP, this host's initiator and address as the ACL)
-  iscsi_portal         where tgtd listens (127.0.0.1:3260)
+  iscsi_portal         where tgtd listens (127.0.0.1:3260), alias of volume_driver.iscsi_portal
+                       (file driver)
   backup_attach        auto | local | remote (auto): auto reads the cheapest source the driver
                        offers; local never reads through an export; remote always does (a
                        temporary snapshot exported, logged in to with libiscsi, read over TCP)

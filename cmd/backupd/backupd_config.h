@@ -5,6 +5,8 @@
 // blank lines are ignored; surrounding whitespace is trimmed. Flags: `--config FILE`, and
 // `--KEY=VALUE` or `--KEY VALUE` for any key, applied after the file. An unknown key (in the file
 // or as a flag) is an error that names it, so a typo never silently falls back to a default.
+// Keys `volume_driver.<key>` are the volume driver's own options: passed through to it
+// (BackupdConfig::volume_driver_options), and the driver refuses the ones it does not know.
 // Thread-safety: pure functions; BackupdConfig is a value.
 #pragma once
 
@@ -25,13 +27,13 @@ struct BackupdConfig {
   std::string schema_dir;  // directory of NNNN_*.sql (required)
   std::string host;        // default: gethostname()
   std::string volume_driver = "file";
-  std::string volumes_dir;  // required for the file driver
-  // file driver only: false declares no snapshot support (reflink clones stay), so backups of
-  // attached volumes take the temporary-clone path.
-  bool file_driver_snapshots = true;
-  // file driver only: "tgt" exports volumes and snapshots over iSCSI through tgtd at iscsi_portal.
-  std::string file_driver_target_helper = "none";
-  std::string iscsi_portal = "127.0.0.1:3260";
+  // The driver's options, handed to its factory unchanged (the driver validates them and refuses
+  // a key it does not know): every `volume_driver.<key> = value` line as <key> -> value, plus the
+  // older top-level names, which are aliases: volumes_dir -> volumes_dir (any driver), and for
+  // the file driver only file_driver_snapshots -> snapshots, file_driver_target_helper ->
+  // target_helper, iscsi_portal -> iscsi_portal. An alias and its volume_driver.<key> with
+  // different values are refused.
+  std::map<std::string, std::string> volume_driver_options;
   // Remote attach: auto | local | remote (backup_service/manager/backup_source.h), and this
   // backup host as exports see it.
   std::string backup_attach = "auto";

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
 
 namespace bb {
 namespace {
@@ -97,7 +99,8 @@ TEST(BackupdConfigTest, Defaults) {
   EXPECT_EQ(c->max_concurrent_jobs, 4);
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
   EXPECT_EQ(c->port_file, "");
-  EXPECT_TRUE(c->file_driver_snapshots);
+  // Only what was given reaches the driver; its own defaults apply to the rest.
+  EXPECT_EQ(c->volume_driver_options, (std::map<std::string, std::string>{{"volumes_dir", "/v"}}));
 }
 
 TEST(BackupdConfigTest, RemoteAttachKeys) {
@@ -105,8 +108,7 @@ TEST(BackupdConfigTest, RemoteAttachKeys) {
   auto c = ResolveConfig(v, "h");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->backup_attach, "auto");
-  EXPECT_EQ(c->file_driver_target_helper, "none");
-  EXPECT_EQ(c->iscsi_portal, "127.0.0.1:3260");
+  EXPECT_EQ(c->volume_driver_options.count("target_helper"), 0u);
   EXPECT_EQ(c->my_ip, "127.0.0.1");
   v["backup_attach"] = "remote";
   v["file_driver_target_helper"] = "tgt";
@@ -114,7 +116,7 @@ TEST(BackupdConfigTest, RemoteAttachKeys) {
   c = ResolveConfig(v, "h");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->backup_attach, "remote");
-  EXPECT_EQ(c->file_driver_target_helper, "tgt");
+  EXPECT_EQ(c->volume_driver_options.at("target_helper"), "tgt");
   EXPECT_EQ(c->iscsi_initiator_name, "iqn.2010-10.org.example:b1");
   v["backup_attach"] = "iscsi";
   EXPECT_NE(ResolveConfig(v, "h").status().message().find(
@@ -132,9 +134,9 @@ TEST(BackupdConfigTest, FileDriverSnapshotsIsABooleanOfTheFileDriver) {
   v["file_driver_snapshots"] = "false";
   auto c = ResolveConfig(v, "h");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_FALSE(c->file_driver_snapshots);
+  EXPECT_EQ(c->volume_driver_options.at("snapshots"), "false");
   v["file_driver_snapshots"] = "true";
-  EXPECT_TRUE(ResolveConfig(v, "h")->file_driver_snapshots);
+  EXPECT_EQ(ResolveConfig(v, "h")->volume_driver_options.at("snapshots"), "true");
   v["file_driver_snapshots"] = "no";
   c = ResolveConfig(v, "h");
   ASSERT_FALSE(c.ok());
@@ -152,6 +154,72 @@ TEST(BackupdConfigTest, FileDriverSnapshotsIsABooleanOfTheFileDriver) {
   ASSERT_TRUE(ParseConfigText("file_driver_snapshots = false\n", "f", &parsed).ok());
   EXPECT_EQ(parsed["file_driver_snapshots"], "false");
   EXPECT_NE(BackupdUsage().find("file_driver_snapshots"), std::string::npos);
+}
+
+// volume_driver.<key> lines reach the driver unchanged; the file driver's older top-level names
+// are aliases of its options.
+TEST(BackupdConfigTest, VolumeDriverOptionsPassThroughToTheDriver) {
+  ConfigValues parsed;
+  ASSERT_TRUE(ParseConfigText("volume_driver.snapshots = false\n"
+                              "volume_driver.iscsi_target_prefix = iqn.2010-10.org.example:\n"
+                              "volume_driver.fail.CreateSnapshot = UNAVAILABLE\n",
+                              "f", &parsed)
+                  .ok());
+  ConfigValues v = Required();
+  v.insert(parsed.begin(), parsed.end());
+  v["iscsi_portal"] = "127.0.0.1:3261";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->volume_driver_options,
+            (std::map<std::string, std::string>{{"volumes_dir", "/v"},
+                                                {"snapshots", "false"},
+                                                {"iscsi_target_prefix", "iqn.2010-10.org.example:"},
+                                                {"fail.CreateSnapshot", "UNAVAILABLE"},
+                                                {"iscsi_portal", "127.0.0.1:3261"}}));
+  // The same as a flag.
+  std::string config_path;
+  ConfigValues overrides;
+  bool help = false;
+  ASSERT_TRUE(
+      ParseFlags({"--volume_driver.target_helper=tgt"}, &config_path, &overrides, &help).ok());
+  EXPECT_EQ(overrides["volume_driver.target_helper"], "tgt");
+  // An alias and its option disagreeing is refused, naming both.
+  v["file_driver_snapshots"] = "true";
+  c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("file_driver_snapshots ('true') and volume_driver.snapshots "
+                                      "('false') are the same setting"),
+            std::string::npos)
+      << c.status().message();
+  // volume_driver.volumes_dir satisfies the file driver's requirement.
+  v = Required();
+  v.erase("volumes_dir");
+  v["volume_driver.volumes_dir"] = "/w";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->volume_driver_options.at("volumes_dir"), "/w");
+  // Another driver gets its own options, and the file driver's aliases are refused for it.
+  v["volume_driver"] = "fake";
+  v["volume_driver.can_snapshot"] = "false";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->volume_driver_options.at("can_snapshot"), "false");
+  for (const char* alias : {"file_driver_target_helper", "iscsi_portal"}) {
+    ConfigValues w = v;
+    w[alias] = alias == std::string("iscsi_portal") ? "127.0.0.1:3260" : "tgt";
+    EXPECT_NE(ResolveConfig(w, "h").status().message().find(std::string(alias) +
+                                                            " is a setting of the file driver"),
+              std::string::npos)
+        << alias;
+  }
+  // A key is needed after the prefix, and it is a plain name.
+  for (const char* bad : {"volume_driver. = x\n", "volume_driver.a b = x\n"}) {
+    ConfigValues ignored;
+    Status st = ParseConfigText(bad, "f", &ignored);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(st.message().find("unknown key"), std::string::npos) << st.message();
+  }
+  EXPECT_NE(BackupdUsage().find("volume_driver.KEY"), std::string::npos);
 }
 
 TEST(BackupdConfigTest, RequiredKeys) {

@@ -59,18 +59,12 @@ Status ConfigureFailpoints(const BackupdConfig& config) {
   return Status::Ok();
 }
 
-// The file driver's settings, its creation and setup check, and a line saying what forced
-// backups of in-use volumes will read.
+// The driver (its options as configured: volume_driver.<key> and the aliases; it validates
+// them), its setup check, and a line saying what forced backups of in-use volumes will read.
 Result<std::unique_ptr<VolumeDriver>> MakeVolumeDriver(const BackupdConfig& config,
                                                        CommandRunner& runner) {
-  DriverConfig driver_config;
-  if (!config.volumes_dir.empty()) driver_config["volumes_dir"] = config.volumes_dir;
-  if (config.volume_driver == "file") {
-    driver_config["snapshots"] = config.file_driver_snapshots ? "true" : "false";
-    driver_config["target_helper"] = config.file_driver_target_helper;
-    driver_config["iscsi_portal"] = config.iscsi_portal;
-  }
-  ASSIGN_OR_RETURN(auto driver, CreateVolumeDriver(config.volume_driver, driver_config, runner));
+  ASSIGN_OR_RETURN(auto driver,
+                   CreateVolumeDriver(config.volume_driver, config.volume_driver_options, runner));
   RETURN_IF_ERROR(driver->CheckForSetupError().WithContext("setup"));
   if (DriverCapabilities caps = driver->Capabilities(); caps.can_snapshot || caps.can_clone) {
     BB_LOG(kInfo) << "volume driver " << config.volume_driver << ": snapshots "
