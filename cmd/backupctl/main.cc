@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cmd/backupctl/channel_credentials.h"
 #include "cmd/backupctl/cli_args.h"
 #include "cmd/backupctl/commands.h"
 #include "rpc/operator_auth.h"
@@ -97,8 +98,10 @@ int Main(int argc, char** argv) {
     if (!token.ok()) return UsageError(token.status().message());
     operator_token = *token;
   }
-  Cli cli(grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()), args->Value("project"),
-          args->Flag("json"), operator_token);
+  auto credentials = ChannelCredentialsFor(*args);
+  if (!credentials.ok()) return UsageError(credentials.status().message());
+  Cli cli(grpc::CreateChannel(endpoint, *credentials), args->Value("project"), args->Flag("json"),
+          operator_token, ApiTokenFor(*args));
   return command->run(cli, *args, *command);
 }
 

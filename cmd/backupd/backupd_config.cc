@@ -100,6 +100,43 @@ Status ResolveMaxOperations(const ConfigValues& values, int* max_concurrent_jobs
   return Status::Ok();
 }
 
+// "127.0.0.1:8777", "localhost:0", "[::1]:8777": reachable from this host only.
+bool IsLoopbackListen(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+Status RequirePair(const std::string& prefix, const std::string& cert, const std::string& key) {
+  if (cert.empty() != key.empty()) {
+    return Status::InvalidArgument(prefix + "_cert_file and " + prefix +
+                                   "_key_file go together: give both or neither");
+  }
+  return Status::Ok();
+}
+
+// TLS file pairs and grpc_auth's default and safety rule (backupd_config.h).
+Status ResolveTlsAndGrpcAuth(BackupdConfig* c) {
+  RETURN_IF_ERROR(RequirePair("api_tls", c->api_tls_cert_file, c->api_tls_key_file));
+  RETURN_IF_ERROR(RequirePair("grpc_tls", c->grpc_tls_cert_file, c->grpc_tls_key_file));
+  if (!c->grpc_tls_client_ca_file.empty() && c->grpc_tls_cert_file.empty()) {
+    return Status::InvalidArgument(
+        "grpc_tls_client_ca_file (mutual TLS) needs grpc_tls_cert_file and grpc_tls_key_file");
+  }
+  bool loopback = IsLoopbackListen(c->listen);
+  if (c->grpc_auth.empty()) c->grpc_auth = loopback ? "trusted-header" : "token";
+  if (c->grpc_auth != "token" && c->grpc_auth != "trusted-header") {
+    return Status::InvalidArgument("grpc_auth must be token or trusted-header, got '" +
+                                   c->grpc_auth + "'");
+  }
+  if (c->grpc_auth == "trusted-header" && !loopback && c->grpc_tls_client_ca_file.empty()) {
+    return Status::InvalidArgument(
+        "grpc_auth = trusted-header lets any caller name any project: it is only allowed on a "
+        "loopback listen address or with mutual TLS (grpc_tls_client_ca_file); listen is '" +
+        c->listen + "'");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string>& BackupdConfigKeys() {
@@ -132,7 +169,13 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "api_enabled",
                                                  "api_listen",
                                                  "api_auth",
-                                                 "api_port_file"};
+                                                 "api_port_file",
+                                                 "api_tls_cert_file",
+                                                 "api_tls_key_file",
+                                                 "grpc_tls_cert_file",
+                                                 "grpc_tls_key_file",
+                                                 "grpc_tls_client_ca_file",
+                                                 "grpc_auth"};
   return kKeys;
 }
 
@@ -219,6 +262,13 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("backup_attach", &c.backup_attach);
   str("iscsi_initiator_name", &c.iscsi_initiator_name);
   str("my_ip", &c.my_ip);
+  str("api_tls_cert_file", &c.api_tls_cert_file);
+  str("api_tls_key_file", &c.api_tls_key_file);
+  str("grpc_tls_cert_file", &c.grpc_tls_cert_file);
+  str("grpc_tls_key_file", &c.grpc_tls_key_file);
+  str("grpc_tls_client_ca_file", &c.grpc_tls_client_ca_file);
+  str("grpc_auth", &c.grpc_auth);
+  RETURN_IF_ERROR(ResolveTlsAndGrpcAuth(&c));
   if (c.backup_attach != "auto" && c.backup_attach != "local" && c.backup_attach != "remote") {
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
@@ -346,6 +396,17 @@ keys (default):
   api_auth             token (API tokens, backupctl token create) | noauth: DEVELOPMENT ONLY,
                        X-Auth-Token USER:PROJECT is trusted as an admin, as Cinder's noauth (token)
   api_port_file        write the REST API's bound port to this file (unset)
+  api_tls_cert_file    PEM certificate (chain) of the REST API: it then serves HTTPS only (unset)
+  api_tls_key_file     PEM private key of api_tls_cert_file (unset)
+  grpc_tls_cert_file   PEM certificate (chain) of the gRPC endpoint: TLS only (unset)
+  grpc_tls_key_file    PEM private key of grpc_tls_cert_file (unset)
+  grpc_tls_client_ca_file  PEM CA(s): gRPC clients must present a certificate they signed
+                       (mutual TLS between services; unset: no client certificates)
+  grpc_auth            token | trusted-header: who a gRPC call acts for. token: the x-auth-token
+                       metadata (the REST API's tokens and roles) or the operator token;
+                       trusted-header: the x-project-id metadata as sent (development and the
+                       embedded loopback daemon). Default: trusted-header on a loopback listen
+                       address, token otherwise (trusted-header elsewhere needs mutual TLS)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

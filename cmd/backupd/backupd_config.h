@@ -56,6 +56,19 @@ struct BackupdConfig {
   std::string api_listen = "127.0.0.1:8776";
   std::string api_auth = "token";
   std::string api_port_file;  // optional: the API's bound port, written before port_file
+  // TLS (OpenSSL): both files of a pair or neither. The REST API serves HTTPS when api_tls_* are
+  // set; gRPC uses TLS when grpc_tls_* are set and additionally requires client certificates
+  // signed by grpc_tls_client_ca_file (mutual TLS) when that is set.
+  std::string api_tls_cert_file;
+  std::string api_tls_key_file;
+  std::string grpc_tls_cert_file;
+  std::string grpc_tls_key_file;
+  std::string grpc_tls_client_ca_file;
+  // Who a gRPC call acts for (rpc/call_auth.h): "token" (x-auth-token, the REST API's tokens, or
+  // the operator token) or "trusted-header" (x-project-id as sent). Default: trusted-header when
+  // `listen` is a loopback address, token otherwise; trusted-header on a non-loopback address is
+  // refused unless gRPC requires client certificates.
+  std::string grpc_auth;
 };
 
 // key -> raw value, as read from the file and flags.

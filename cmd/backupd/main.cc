@@ -262,8 +262,21 @@ int Run(int argc, char** argv, bool* served) {
   }
   ServiceAdmin services(**db, **identity, backups);
   ApiTokens api_tokens(**db);
+  // gRPC checks API tokens through the REST API's authenticator kind (api_auth), its own object.
+  std::unique_ptr<api::Authenticator> grpc_authenticator;
+  if (config->grpc_auth == "token") {
+    auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
+    if (!made.ok()) return Fail("api_auth", made.status());
+    grpc_authenticator = std::move(*made);
+  }
+  RpcServerOptions rpc_options{.address = config->listen,
+                               .tls_cert_file = config->grpc_tls_cert_file,
+                               .tls_key_file = config->grpc_tls_key_file,
+                               .tls_client_ca_file = config->grpc_tls_client_ca_file,
+                               .auth_mode = config->grpc_auth,
+                               .authenticator = grpc_authenticator.get()};
   auto server =
-      RpcServer::Start(config->listen, volumes, backups, services, api_tokens, operator_auth);
+      RpcServer::Start(rpc_options, volumes, backups, services, api_tokens, operator_auth);
   if (!server.ok()) return Fail("gRPC server", server.status());
   int port = (*server)->port();
 
@@ -275,8 +288,10 @@ int Run(int argc, char** argv, bool* served) {
     auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
     if (!made.ok()) return Fail("api_auth", made.status());
     api_auth = std::move(*made);
-    auto started =
-        api::ApiServer::Start({.listen = config->api_listen}, volumes, backups, *api_auth);
+    auto started = api::ApiServer::Start({.listen = config->api_listen,
+                                          .tls_cert_file = config->api_tls_cert_file,
+                                          .tls_key_file = config->api_tls_key_file},
+                                         volumes, backups, *api_auth);
     if (!started.ok()) return Fail("REST API", started.status());
     api_server = std::move(*started);
     if (!config->api_port_file.empty()) {
@@ -290,7 +305,8 @@ int Run(int argc, char** argv, bool* served) {
     }
     BB_LOG(kInfo) << "REST API listening on "
                   << BoundAddress(config->api_listen, api_server->port())
-                  << " (auth=" << api_auth->name() << ")";
+                  << " (auth=" << api_auth->name()
+                  << (config->api_tls_cert_file.empty() ? ", plain HTTP" : ", HTTPS") << ")";
   }
   if (!config->port_file.empty()) {
     if (Status s = WritePortFile(config->port_file, port); !s.ok()) {
@@ -299,6 +315,10 @@ int Run(int argc, char** argv, bool* served) {
   }
   BB_LOG(kInfo) << "backupd listening on " << BoundAddress(config->listen, port)
                 << " (driver=" << config->volume_driver << ", store=" << config->object_store
+                << ", grpc_auth=" << config->grpc_auth << ", "
+                << (config->grpc_tls_cert_file.empty()        ? "plaintext"
+                    : config->grpc_tls_client_ca_file.empty() ? "TLS"
+                                                              : "mutual TLS")
                 << ")";
 
   *served = true;
