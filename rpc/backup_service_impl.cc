@@ -42,7 +42,7 @@ grpc::Status BackupServiceImpl::GetBackup(grpc::ServerContext* context,
                                           const v1::GetBackupRequest* request,
                                           v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto backup, backups_.GetBackup(project_id, request->backup_id()));
     *response = WithLocalJob(backup);
     return Status::Ok();
@@ -73,7 +73,7 @@ grpc::Status BackupServiceImpl::DeleteBackup(grpc::ServerContext* context,
                                              const v1::DeleteBackupRequest* request,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     if (request->force()) RETURN_IF_ERROR(auth_.RequireAdmin(*context, "force delete"));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.DeleteBackup(project_id, request->backup_id(), request->force()));
@@ -123,7 +123,7 @@ grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* context,
                                              const v1::UpdateBackupRequest* request,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     std::optional<std::string> name, description;
     if (request->has_name()) name = request->name();
     if (request->has_description()) description = request->description();
@@ -138,7 +138,7 @@ grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* context,
                                                    const v1::ExportBackupRecordRequest* request,
                                                    v1::BackupRecord* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto record, backups_.ExportBackupRecord(project_id, request->backup_id()));
     response->set_backup_service(record.backup_service);
     response->set_backup_url(record.backup_url);

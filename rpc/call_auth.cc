@@ -106,6 +106,11 @@ Result<std::string> CallAuth::ProjectOf(const grpc::ServerContextBase& call) con
   return caller.project_id;
 }
 
+Result<std::string> CallAuth::LookupProjectOf(const grpc::ServerContextBase& call) const {
+  ASSIGN_OR_RETURN(RpcCaller caller, Caller(call));
+  return caller.admin() ? std::string() : caller.project_id;
+}
+
 bool CallAuth::IsAdmin(const grpc::ServerContextBase& call) const {
   auto caller = Caller(call);
   return caller.ok() && caller->admin();

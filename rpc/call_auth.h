@@ -72,6 +72,9 @@ class CallAuth {
   // The handlers' side.
   Result<RpcCaller> Caller(const grpc::ServerContextBase& call) const;
   Result<std::string> ProjectOf(const grpc::ServerContextBase& call) const;
+  // The project to look a record up in by id: the caller's; "" (every project) for an admin, as
+  // the REST API's admin (api_request.h lookup_project, Cinder's admin_or_owner policies).
+  Result<std::string> LookupProjectOf(const grpc::ServerContextBase& call) const;
   // True when the call is an admin's (the operator token, or an admin API token in token mode).
   bool IsAdmin(const grpc::ServerContextBase& call) const;
   // Ok for an admin call; the verdict's error, or PERMISSION_DENIED naming `what`, otherwise.

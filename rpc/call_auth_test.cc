@@ -117,8 +117,13 @@ TEST_F(CallAuthTest, HandlersWithoutAVerdictAreRefused) {
   EXPECT_EQ(none.status().code(), StatusCode::kUnauthenticated);
   auth.Record(&call, RpcCaller{.project_id = "p", .role = ApiRole::kMember});
   EXPECT_EQ(*auth.ProjectOf(call), "p");
+  EXPECT_EQ(*auth.LookupProjectOf(call), "p");
   EXPECT_FALSE(auth.IsAdmin(call));
   EXPECT_EQ(auth.RequireAdmin(call, "force delete").code(), StatusCode::kPermissionDenied);
+  auth.Record(&call, RpcCaller{.project_id = "p", .role = ApiRole::kAdmin});
+  EXPECT_EQ(*auth.ProjectOf(call), "p");
+  EXPECT_EQ(*auth.LookupProjectOf(call), "");  // an admin's lookups by id reach every project
+  EXPECT_TRUE(auth.RequireAdmin(call, "force delete").ok());
   auth.Forget(&call);
   EXPECT_FALSE(auth.ProjectOf(call).ok());
 }

@@ -31,7 +31,7 @@ grpc::Status VolumeServiceImpl::GetVolume(grpc::ServerContext* context,
                                           const v1::GetVolumeRequest* request,
                                           v1::Volume* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto volume, volumes_.GetVolume(project_id, request->volume_id()));
     ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
     return Status::Ok();
@@ -63,7 +63,7 @@ grpc::Status VolumeServiceImpl::DeleteVolume(grpc::ServerContext* context,
                                              const v1::DeleteVolumeRequest* request,
                                              v1::DeleteVolumeResponse* /*response*/) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     return volumes_.DeleteVolume(project_id, request->volume_id());
   });
 }
@@ -84,7 +84,7 @@ grpc::Status VolumeServiceImpl::DetachVolume(grpc::ServerContext* context,
                                              const v1::DetachVolumeRequest* request,
                                              v1::Volume* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto volume, volumes_.DetachVolume(project_id, request->volume_id(),
                                                         request->attachment_id()));
     ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
@@ -112,7 +112,7 @@ grpc::Status VolumeServiceImpl::GetSnapshot(grpc::ServerContext* context,
                                             const v1::GetSnapshotRequest* request,
                                             v1::Snapshot* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto snapshot, volumes_.GetSnapshot(project_id, request->snapshot_id()));
     *response = ToProto(snapshot);
     return Status::Ok();
@@ -143,7 +143,7 @@ grpc::Status VolumeServiceImpl::DeleteSnapshot(grpc::ServerContext* context,
                                                const v1::DeleteSnapshotRequest* request,
                                                v1::DeleteSnapshotResponse* /*response*/) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     return volumes_.DeleteSnapshot(project_id, request->snapshot_id());
   });
 }

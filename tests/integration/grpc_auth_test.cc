@@ -104,7 +104,7 @@ TEST_F(GrpcAuthTest, TokenModeScopesEveryCallToTheTokensProjectAndRole) {
   EXPECT_EQ(*daemon->Stop(std::chrono::seconds(60)), 0) << daemon->Log();
 }
 
-TEST_F(GrpcAuthTest, AdminTokenIsScopedToItsProjectExceptInAllProjectsLists) {
+TEST_F(GrpcAuthTest, AdminTokenReachesOtherProjectsByIdAsOnRest) {
   auto daemon = StartOrFail({"grpc_auth = token"});
   ASSERT_TRUE(daemon);
   std::string a = Project(), b = Project();
@@ -117,9 +117,17 @@ TEST_F(GrpcAuthTest, AdminTokenIsScopedToItsProjectExceptInAllProjectsLists) {
   CliRun volume = as(member_b, {"volume", "create", "--size-gib", "1"});
   ASSERT_EQ(volume.code, 0) << volume.Describe();
   std::string volume_id = volume.Json().value("id", "");
-  // An admin of A is still scoped to A for single records (all-projects lists are the
-  // exception, as in Cinder).
-  ExpectRefused(as(admin_a, {"volume", "show", volume_id}), "NOT_FOUND", volume_id);
+  // As the REST API's admin (Cinder's admin_or_owner): an admin token reaches other projects'
+  // records by id and in all-projects lists; what it creates is its own project's.
+  CliRun shown = as(admin_a, {"volume", "show", volume_id});
+  ASSERT_EQ(shown.code, 0) << shown.Describe();
+  EXPECT_EQ(shown.Json().value("project_id", ""), b) << shown.Describe();
+  CliRun own = as(admin_a, {"volume", "create", "--size-gib", "1"});
+  ASSERT_EQ(own.code, 0) << own.Describe();
+  EXPECT_EQ(own.Json().value("project_id", ""), a) << own.Describe();
+  // A member of B does not reach A's.
+  ExpectRefused(as(member_b, {"volume", "show", own.Json().value("id", "")}), "NOT_FOUND",
+                "not found");
   CliRun listed = as(admin_a, {"volume", "list", "--all-projects"});
   ASSERT_EQ(listed.code, 0) << listed.Describe();
   EXPECT_TRUE(Lists(listed, "volumes", volume_id)) << listed.Describe();
