@@ -315,11 +315,11 @@ int Run(int argc, char** argv, bool* served) {
   }
   BB_LOG(kInfo) << "backupd listening on " << BoundAddress(config->listen, port)
                 << " (driver=" << config->volume_driver << ", store=" << config->object_store
-                << ", grpc_auth=" << config->grpc_auth << ", "
+                << ")";
+  BB_LOG(kInfo) << "gRPC security: grpc_auth=" << config->grpc_auth << ", "
                 << (config->grpc_tls_cert_file.empty()        ? "plaintext"
                     : config->grpc_tls_client_ca_file.empty() ? "TLS"
-                                                              : "mutual TLS")
-                << ")";
+                                                              : "mutual TLS");
 
   *served = true;
   int signal_number = 0;
