@@ -17,6 +17,8 @@ int HttpStatusFor(const Status& status) {
       return 404;
     case StatusCode::kPermissionDenied:
       return 403;
+    case StatusCode::kUnauthenticated:
+      return 401;
     case StatusCode::kAlreadyExists:
     case StatusCode::kAborted:
     case StatusCode::kCancelled:

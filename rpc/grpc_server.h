@@ -15,6 +15,9 @@
 
 namespace bb {
 
+namespace api {
+class Authenticator;
+}
 class ApiTokens;
 class BackupManager;
 class OperatorAuth;
@@ -30,15 +33,29 @@ struct RpcServices {
   ApiTokens* tokens = nullptr;
 };
 
+struct RpcServerOptions {
+  std::string address;  // "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0"
+  // TLS (grpc::SslServerCredentials) when the certificate is set; with a client CA as well,
+  // clients must present a certificate it signed (mutual TLS). Files as in backupd's config.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // Who calls act for (rpc/call_auth.h): "token" needs `authenticator`; "trusted-header".
+  std::string auth_mode = "trusted-header";
+  api::Authenticator* authenticator = nullptr;
+};
+
 class RpcServer {
  public:
-  static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
+  // The services of `services` (a role's subset). The managers, `authenticator` and `auth` must
+  // outlive the server. InvalidArgument for unreadable or mismatched TLS files (naming the
+  // grpc_tls_* key) or an unknown auth mode; Unavailable when the address cannot be bound (in
+  // use, bad host).
+  static Result<std::unique_ptr<RpcServer>> Start(const RpcServerOptions& options,
                                                   const RpcServices& services,
                                                   const OperatorAuth& auth);
   // Role all: VolumeService, BackupService and ServiceAdmin.
-  // address: "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0". The managers and `auth` must
-  // outlive the server. Unavailable when the address cannot be bound (in use, bad host).
-  static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
+  static Result<std::unique_ptr<RpcServer>> Start(const RpcServerOptions& options,
                                                   VolumeManager& volumes, BackupManager& backups,
                                                   ServiceAdmin& services, ApiTokens& tokens,
                                                   const OperatorAuth& auth);

@@ -6,7 +6,8 @@
 #      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
 #      too; PostgreSQL going away: a throw-away server of its own), bb_api_integration_test (the
-#      REST API over HTTP against backupd, API tokens), bb_remote_attach_test (root too: backups
+#      REST API over HTTP against backupd, API tokens), bb_tls_auth_test (HTTPS, gRPC TLS and
+#      mutual TLS, gRPC token auth), bb_remote_attach_test (root too: backups
 #      through a snapshot exported by tgtd and read with libiscsi), bb_roles_test (root too: a
 #      role volume and a role backup backupd, the backup host reading the volume host's exports)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts), bb_iscsi_live_test (a real tgtd
@@ -69,7 +70,7 @@ unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
   bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
-  bb_remote_attach_test bb_roles_test)
+  bb_tls_auth_test bb_remote_attach_test bb_roles_test)
 root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test bb_connector_conformance_test)
 
 passed=0

@@ -61,7 +61,8 @@ int UsageError(const std::string& message, const Command* command) {
 std::string HelpText() {
   std::string text =
       "usage: backupctl [--endpoint HOST:PORT] [--volume-endpoint HOST:PORT] [--project PROJECT]\n"
-      "                 [--operator-token-file FILE] [--json] COMMAND...\n"
+      "                 [--operator-token-file FILE] [--token TOKEN] [--tls-ca-file FILE\n"
+      "                 [--tls-cert-file FILE --tls-key-file FILE]] [--json] COMMAND...\n"
       "\n"
       "Client for backupd (volumes, snapshots, backups over gRPC).\n"
       "\n"
@@ -75,6 +76,14 @@ std::string HelpText() {
       "  --operator-token-file FILE\n"
       "                        send the operator's admin token from FILE (default\n"
       "                        $BACKUPCTL_OPERATOR_TOKEN_FILE); needed by admin commands\n"
+      "  --token TOKEN         an API token (backupctl token create), sent as x-auth-token on\n"
+      "                        every call (default $BB_TOKEN); needed when backupd has\n"
+      "                        grpc_auth = token, and it then decides the project\n"
+      "  --tls-ca-file FILE    connect with TLS, trusting the CA certificates in FILE (default\n"
+      "                        $BACKUPCTL_TLS_CA_FILE)\n"
+      "  --tls-cert-file FILE  --tls-key-file FILE\n"
+      "                        this client's certificate and key, for backupd with mutual TLS\n"
+      "                        (defaults $BACKUPCTL_TLS_CERT_FILE, $BACKUPCTL_TLS_KEY_FILE)\n"
       "  --json                print records as JSON (errors also as JSON on stderr)\n"
       "\n"
       "commands:\n";

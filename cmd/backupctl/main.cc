@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cmd/backupctl/channel_credentials.h"
 #include "cmd/backupctl/cli_args.h"
 #include "cmd/backupctl/commands.h"
 #include "rpc/operator_auth.h"
@@ -104,12 +105,13 @@ int Main(int argc, char** argv) {
     if (!token.ok()) return UsageError(token.status().message());
     operator_token = *token;
   }
-  auto channel = grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials());
+  auto credentials = ChannelCredentialsFor(*args);
+  if (!credentials.ok()) return UsageError(credentials.status().message());
+  auto channel = grpc::CreateChannel(endpoint, *credentials);
   auto volume_channel =
-      volume_endpoint == endpoint
-          ? channel
-          : grpc::CreateChannel(volume_endpoint, grpc::InsecureChannelCredentials());
-  Cli cli(channel, volume_channel, args->Value("project"), args->Flag("json"), operator_token);
+      volume_endpoint == endpoint ? channel : grpc::CreateChannel(volume_endpoint, *credentials);
+  Cli cli(channel, volume_channel, args->Value("project"), args->Flag("json"), operator_token,
+          ApiTokenFor(*args));
   return command->run(cli, *args, *command);
 }
 

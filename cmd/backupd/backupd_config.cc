@@ -186,6 +186,43 @@ Status ResolveDriverOptions(const ConfigValues& values, BackupdConfig* c) {
   return Status::Ok();
 }
 
+// "127.0.0.1:8777", "localhost:0", "[::1]:8777": reachable from this host only.
+bool IsLoopbackListen(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+Status RequirePair(const std::string& prefix, const std::string& cert, const std::string& key) {
+  if (cert.empty() != key.empty()) {
+    return Status::InvalidArgument(prefix + "_cert_file and " + prefix +
+                                   "_key_file go together: give both or neither");
+  }
+  return Status::Ok();
+}
+
+// TLS file pairs and grpc_auth's default and safety rule (backupd_config.h).
+Status ResolveTlsAndGrpcAuth(BackupdConfig* c) {
+  RETURN_IF_ERROR(RequirePair("api_tls", c->api_tls_cert_file, c->api_tls_key_file));
+  RETURN_IF_ERROR(RequirePair("grpc_tls", c->grpc_tls_cert_file, c->grpc_tls_key_file));
+  if (!c->grpc_tls_client_ca_file.empty() && c->grpc_tls_cert_file.empty()) {
+    return Status::InvalidArgument(
+        "grpc_tls_client_ca_file (mutual TLS) needs grpc_tls_cert_file and grpc_tls_key_file");
+  }
+  bool loopback = IsLoopbackListen(c->listen);
+  if (c->grpc_auth.empty()) c->grpc_auth = loopback ? "trusted-header" : "token";
+  if (c->grpc_auth != "token" && c->grpc_auth != "trusted-header") {
+    return Status::InvalidArgument("grpc_auth must be token or trusted-header, got '" +
+                                   c->grpc_auth + "'");
+  }
+  if (c->grpc_auth == "trusted-header" && !loopback && c->grpc_tls_client_ca_file.empty()) {
+    return Status::InvalidArgument(
+        "grpc_auth = trusted-header lets any caller name any project: it is only allowed on a "
+        "loopback listen address or with mutual TLS (grpc_tls_client_ca_file); listen is '" +
+        c->listen + "'");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string>& BackupdConfigKeys() {
@@ -222,7 +259,13 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "api_auth",
                                                  "api_port_file",
                                                  "role",
-                                                 "volume_host_address"};
+                                                 "volume_host_address",
+                                                 "api_tls_cert_file",
+                                                 "api_tls_key_file",
+                                                 "grpc_tls_cert_file",
+                                                 "grpc_tls_key_file",
+                                                 "grpc_tls_client_ca_file",
+                                                 "grpc_auth"};
   return kKeys;
 }
 
@@ -311,6 +354,13 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("role", &c.role);
   str("volume_host_address", &c.volume_host_address);
   RETURN_IF_ERROR(ResolveRole(&c));
+  str("api_tls_cert_file", &c.api_tls_cert_file);
+  str("api_tls_key_file", &c.api_tls_key_file);
+  str("grpc_tls_cert_file", &c.grpc_tls_cert_file);
+  str("grpc_tls_key_file", &c.grpc_tls_key_file);
+  str("grpc_tls_client_ca_file", &c.grpc_tls_client_ca_file);
+  str("grpc_auth", &c.grpc_auth);
+  RETURN_IF_ERROR(ResolveTlsAndGrpcAuth(&c));
   if (c.backup_attach != "auto" && c.backup_attach != "local" && c.backup_attach != "remote") {
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
@@ -464,6 +514,17 @@ keys (default):
   volume_host_address  role backup: HOST:PORT of the role volume backupd (required there);
                        role backup needs operator_token_file (the volume host's) and always
                        attaches remotely (backup_attach = local is refused)
+  api_tls_cert_file    PEM certificate (chain) of the REST API: it then serves HTTPS only (unset)
+  api_tls_key_file     PEM private key of api_tls_cert_file (unset)
+  grpc_tls_cert_file   PEM certificate (chain) of the gRPC endpoint: TLS only (unset)
+  grpc_tls_key_file    PEM private key of grpc_tls_cert_file (unset)
+  grpc_tls_client_ca_file  PEM CA(s): gRPC clients must present a certificate they signed
+                       (mutual TLS between services; unset: no client certificates)
+  grpc_auth            token | trusted-header: who a gRPC call acts for. token: the x-auth-token
+                       metadata (the REST API's tokens and roles) or the operator token;
+                       trusted-header: the x-project-id metadata as sent (development and the
+                       embedded loopback daemon). Default: trusted-header on a loopback listen
+                       address, token otherwise (trusted-header elsewhere needs mutual TLS)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

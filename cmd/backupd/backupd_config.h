@@ -69,6 +69,19 @@ struct BackupdConfig {
   // VolumeHostService at volume_host_address (HOST:PORT) and always attaches remotely.
   std::string role = "all";
   std::string volume_host_address;
+  // TLS (OpenSSL): both files of a pair or neither. The REST API serves HTTPS when api_tls_* are
+  // set; gRPC uses TLS when grpc_tls_* are set and additionally requires client certificates
+  // signed by grpc_tls_client_ca_file (mutual TLS) when that is set.
+  std::string api_tls_cert_file;
+  std::string api_tls_key_file;
+  std::string grpc_tls_cert_file;
+  std::string grpc_tls_key_file;
+  std::string grpc_tls_client_ca_file;
+  // Who a gRPC call acts for (rpc/call_auth.h): "token" (x-auth-token, the REST API's tokens, or
+  // the operator token) or "trusted-header" (x-project-id as sent). Default: trusted-header when
+  // `listen` is a loopback address, token otherwise; trusted-header on a non-loopback address is
+  // refused unless gRPC requires client certificates.
+  std::string grpc_auth;
 };
 
 // key -> raw value, as read from the file and flags.

@@ -250,7 +250,20 @@ int Run(int argc, char** argv, bool* served) {
   std::unique_ptr<ServiceAdmin> services;
   ApiTokens api_tokens(**db);
   if (backups) services = std::make_unique<ServiceAdmin>(**db, **identity, *backups);
-  auto server = RpcServer::Start(config->listen,
+  // gRPC checks API tokens through the REST API's authenticator kind (api_auth), its own object.
+  std::unique_ptr<api::Authenticator> grpc_authenticator;
+  if (config->grpc_auth == "token") {
+    auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
+    if (!made.ok()) return Fail("api_auth", made.status());
+    grpc_authenticator = std::move(*made);
+  }
+  RpcServerOptions rpc_options{.address = config->listen,
+                               .tls_cert_file = config->grpc_tls_cert_file,
+                               .tls_key_file = config->grpc_tls_key_file,
+                               .tls_client_ca_file = config->grpc_tls_client_ca_file,
+                               .auth_mode = config->grpc_auth,
+                               .authenticator = grpc_authenticator.get()};
+  auto server = RpcServer::Start(rpc_options,
                                  RpcServices{.volumes = volumes.get(),
                                              .volume_host = config->role == "volume",
                                              .backups = backups.get(),
@@ -268,8 +281,10 @@ int Run(int argc, char** argv, bool* served) {
     auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
     if (!made.ok()) return Fail("api_auth", made.status());
     api_auth = std::move(*made);
-    auto started =
-        api::ApiServer::Start({.listen = config->api_listen}, volumes.get(), *backups, *api_auth);
+    auto started = api::ApiServer::Start({.listen = config->api_listen,
+                                          .tls_cert_file = config->api_tls_cert_file,
+                                          .tls_key_file = config->api_tls_key_file},
+                                         volumes.get(), *backups, *api_auth);
     if (!started.ok()) return Fail("REST API", started.status());
     api_server = std::move(*started);
     if (!config->api_port_file.empty()) {
@@ -283,7 +298,8 @@ int Run(int argc, char** argv, bool* served) {
     }
     BB_LOG(kInfo) << "REST API listening on "
                   << BoundAddress(config->api_listen, api_server->port())
-                  << " (auth=" << api_auth->name() << ")";
+                  << " (auth=" << api_auth->name()
+                  << (config->api_tls_cert_file.empty() ? ", plain HTTP" : ", HTTPS") << ")";
   }
   if (!config->port_file.empty()) {
     if (Status s = WritePortFile(config->port_file, port); !s.ok()) {
@@ -294,6 +310,10 @@ int Run(int argc, char** argv, bool* served) {
                 << " (role=" << config->role
                 << ", driver=" << (volumes ? config->volume_driver : "none")
                 << ", store=" << (backups ? config->object_store : "none") << ")";
+  BB_LOG(kInfo) << "gRPC security: grpc_auth=" << config->grpc_auth << ", "
+                << (config->grpc_tls_cert_file.empty()        ? "plaintext"
+                    : config->grpc_tls_client_ca_file.empty() ? "TLS"
+                                                              : "mutual TLS");
 
   *served = true;
   int signal_number = 0;
