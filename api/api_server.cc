@@ -184,7 +184,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   // Routes live in the Impl (handlers capture references to them), registered in table order:
   // literal paths such as /backups/detail come before /backups/{id} in each table.
   for (auto table : {VolumeRoutes(volumes), SnapshotRoutes(volumes), AttachmentRoutes(volumes),
-                     BackupRoutes(backups)}) {
+                     BackupRoutes(backups), QuotaRoutes(backups)}) {
     for (auto& r : table) impl->routes.push_back(std::move(r));
   }
   Impl* p = impl.get();

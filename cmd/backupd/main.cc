@@ -235,6 +235,8 @@ int Run(int argc, char** argv, bool* served) {
       .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
       .connector_options = {}};
   options.connector_options.initiator_name = config->iscsi_initiator_name;
+  options.quota_defaults = {.backups = config->quota_backups,
+                            .backup_gigabytes = config->quota_backup_gigabytes};
   BB_LOG(kInfo) << "backup_attach = " << config->backup_attach << "; exports: snapshots "
                 << ((*driver)->Capabilities().snapshot_attachable ? "yes" : "no") << ", volumes "
                 << ((*driver)->Capabilities().volume_attachable ? "yes" : "no");
