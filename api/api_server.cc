@@ -209,6 +209,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
     tables = {VolumeRoutes(*volumes), SnapshotRoutes(*volumes), AttachmentRoutes(*volumes)};
   }
   tables.push_back(BackupRoutes(backups));
+  tables.push_back(QuotaRoutes(backups));
   for (auto& table : tables) {
     for (auto& r : table) impl->routes.push_back(std::move(r));
   }

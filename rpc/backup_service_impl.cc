@@ -4,7 +4,9 @@
 #include <optional>
 #include <string>
 
+#include "backup_service/model/quotas.h"
 #include "rpc/call_auth.h"
+#include "rpc/project_context.h"
 #include "rpc/record_conversion.h"
 #include "rpc/status_mapping.h"
 
@@ -32,8 +34,10 @@ grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                               .incremental = request->incremental(),
                               .snapshot_id = request->snapshot_id(),
                               .container = request->container()};
-    ASSIGN_OR_RETURN(auto backup, backups_.CreateBackup(params));
-    *response = WithLocalJob(backup);
+    auto backup = backups_.CreateBackup(params);
+    // Over quota: the message also says which quota and how to raise it.
+    if (!backup.ok()) return WithQuotaHint(backup.status(), project_id);
+    *response = WithLocalJob(*backup);
     return Status::Ok();
   });
 }
@@ -153,8 +157,9 @@ grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     BackupRecordWire record{.backup_service = request->record().backup_service(),
                             .backup_url = request->record().backup_url()};
-    ASSIGN_OR_RETURN(auto backup, backups_.ImportBackupRecord(project_id, record));
-    *response = ToProto(backup);
+    auto backup = backups_.ImportBackupRecord(project_id, record);
+    if (!backup.ok()) return WithQuotaHint(backup.status(), project_id);
+    *response = ToProto(*backup);
     return Status::Ok();
   });
 }

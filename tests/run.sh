@@ -15,8 +15,9 @@
 #      bb_connector_conformance_test (local, loop, libiscsi and iscsiadm connectors; tgtd too)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
-# Usage: tests/run.sh [--quick] [--no-deps] [--soak N]
+# Usage: tests/run.sh [--quick] [--no-deps] [--soak N] [--fuzz-seconds N]
 #   --quick: stage a only; --soak N: the crash soak makes N runs (default 50)
+#   --fuzz-seconds N: stage f runs the API fuzzer N seconds (default 60, or BB_FUZZ_SECONDS)
 # CI=true: a skipped test or stage counts as a failure, except a test that tests/expected_skips.txt
 # lists with the exact reason it printed (e.g. the iscsiadm connector's live cases on a host
 # without iscsi_tcp); those are listed in the summary with their reason. The last line is always
@@ -35,6 +36,7 @@ source "$root/devstack/lib/postgres.sh"
 quick=0
 deps=1
 soak_runs=50
+fuzz_seconds=${BB_FUZZ_SECONDS:-60}
 while (($#)); do
   arg=$1
   shift
@@ -49,8 +51,16 @@ while (($#)); do
         exit 2
       fi
       ;;
+    --fuzz-seconds)
+      fuzz_seconds=${1:-}
+      shift || true
+      if [[ ! $fuzz_seconds =~ ^[1-9][0-9]*$ ]]; then
+        echo "--fuzz-seconds needs a positive number, e.g. --fuzz-seconds 3600" >&2
+        exit 2
+      fi
+      ;;
     -h | --help)
-      sed -n '2,17p' "$0"
+      sed -n '2,18p' "$0"
       exit 0
       ;;
     *)
@@ -403,5 +413,20 @@ else
     pass
   fi
 fi
+
+# --- f) fuzzing -------------------------------------------------------------------------------
+stage "f) API fuzzer (api/fuzz/run.sh, ${fuzz_seconds} s; clang build in build-fuzz)"
+t0=$SECONDS
+BB_FUZZ_BUILD_DIR=$root/build-fuzz timeout --foreground -k 60 $((fuzz_seconds + 1200)) \
+  "$root/api/fuzz/run.sh" "$fuzz_seconds"
+rc=$?
+case $rc in
+  0)
+    pass
+    echo "--- api-fuzzer: PASS ($((SECONDS - t0)) s with the build)"
+    ;;
+  77) skip api-fuzzer "clang++ is not installed" ;;
+  *) fail api-fuzzer "exit code $rc: a crash or a broken invariant (its input is named above)" ;;
+esac
 
 finish

@@ -20,7 +20,8 @@ BackupManager::BackupManager(Database& db, VolumeHost& volumes, ObjectStore& sto
       volumes_(volumes),
       store_(store),
       options_(std::move(options)),
-      backups_(db, options_.host),
+      backups_(db, options_.host, options_.quota_defaults),
+      quotas_(db, options_.quota_defaults),
       volume_records_(db, options_.host),
       snapshot_records_(db, options_.host),
       container_locks_(db.conninfo()) {

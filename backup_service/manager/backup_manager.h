@@ -35,6 +35,7 @@
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/container_lock.h"
 #include "backup_service/db/database.h"
+#include "backup_service/db/quota_repository.h"
 #include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_record.h"
@@ -74,6 +75,9 @@ struct BackupManagerOptions {
   // attaches them (config iscsi_initiator_name, my_ip).
   ConnectorProperties backup_connector{};
   ConnectorOptions connector_options{};
+  // Backup quotas of a project without limits of its own (config quota_backups,
+  // quota_backup_gigabytes; Cinder's defaults).
+  QuotaLimits quota_defaults{};
 };
 
 // ListBackups: filters (combined with AND; empty = any) and paging.
@@ -180,6 +184,13 @@ class BackupManager {
   Result<ProgressSnapshot> Progress(const std::string& project_id, const std::string& backup_id,
                                     const std::string& restore_volume_id = "");
 
+  // Backup quotas (quota_ops.cc; what counts: model/quotas.h). Get: the project's limits and
+  // usage. Update (admin): the given limits, refused with InvalidArgument below the usage.
+  // Reset (admin): the defaults again. InvalidArgument for a malformed project id.
+  Result<ProjectQuota> GetQuota(const std::string& project_id);
+  Result<ProjectQuota> UpdateQuota(const std::string& project_id, const QuotaUpdate& update);
+  Status ResetQuota(const std::string& project_id);
+  const QuotaLimits& DefaultQuota() const { return options_.quota_defaults; }
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();
 
@@ -281,6 +292,7 @@ class BackupManager {
   ObjectStore& store_;
   BackupManagerOptions options_;
   BackupRepository backups_;
+  QuotaRepository quotas_;
   VolumeRepository volume_records_;
   SnapshotRepository snapshot_records_;
   JobRegistry jobs_;

@@ -253,6 +253,8 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "operator_token_file",
                                                  "list_default_limit",
                                                  "list_max_limit",
+                                                 "quota_backups",
+                                                 "quota_backup_gigabytes",
                                                  "failpoints",
                                                  "api_enabled",
                                                  "api_listen",
@@ -391,6 +393,9 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ParseIntField(values, "list_max_limit", 1, 10000, &c.list_max_limit));
   RETURN_IF_ERROR(
       ParseIntField(values, "list_default_limit", 1, c.list_max_limit, &c.list_default_limit));
+  RETURN_IF_ERROR(ParseInt(values, "quota_backups", -1, 0x7FFFFFFF, &c.quota_backups));
+  RETURN_IF_ERROR(
+      ParseInt(values, "quota_backup_gigabytes", -1, 0x7FFFFFFF, &c.quota_backup_gigabytes));
 
   if (c.log_level_name == "debug") {
     c.log_level = LogLevel::kDebug;

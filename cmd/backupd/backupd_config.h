@@ -59,6 +59,10 @@ struct BackupdConfig {
   std::string operator_token_file;  // optional: the admin token (rpc/operator_auth.h)
   int list_default_limit = 100;
   int list_max_limit = 1000;
+  // Backup quotas of a project without limits of its own (Cinder's names and defaults; -1 is
+  // unlimited; an admin sets a project's own with os-quota-sets).
+  int64_t quota_backups = 10;
+  int64_t quota_backup_gigabytes = 1000;
   std::string failpoints;  // tests only (backup_service/common/failpoint.h)
   // The REST API (api/): on by default on Cinder's port; api_auth token | noauth (development).
   bool api_enabled = true;

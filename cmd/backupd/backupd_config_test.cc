@@ -101,6 +101,18 @@ TEST(BackupdConfigTest, Defaults) {
   EXPECT_EQ(c->port_file, "");
   // Only what was given reaches the driver; its own defaults apply to the rest.
   EXPECT_EQ(c->volume_driver_options, (std::map<std::string, std::string>{{"volumes_dir", "/v"}}));
+  EXPECT_EQ(c->quota_backups, 10);  // Cinder's quota_backups
+  EXPECT_EQ(c->quota_backup_gigabytes, 1000);
+}
+
+TEST(BackupdConfigTest, QuotaDefaults) {
+  ConfigValues v = Required();
+  v["quota_backups"] = "-1";
+  v["quota_backup_gigabytes"] = "50";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->quota_backups, -1);
+  EXPECT_EQ(c->quota_backup_gigabytes, 50);
 }
 
 TEST(BackupdConfigTest, RemoteAttachKeys) {
@@ -291,6 +303,8 @@ TEST(BackupdConfigTest, BadNumbersAndLevels) {
                                                         {"workers_per_job", "-1"},
                                                         {"max_concurrent_jobs", ""},
                                                         {"list_max_limit", "0"},
+                                                        {"quota_backups", "-2"},
+                                                        {"quota_backup_gigabytes", "x"},
                                                         {"list_default_limit", "1001"},
                                                         {"log_level", "verbose"},
                                                         {"backup_format", "v3"},

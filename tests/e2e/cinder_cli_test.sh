@@ -188,6 +188,19 @@ if cinder_b delete "$vol" >/dev/null; then fail "project b deleted project a's v
 listed=$(cinder_b list) || fail "list: $(cat "$state/cinder.err")"
 grep -q "$vol" <<<"$listed" && fail "project b lists project a's volume"
 
+bb_log "cinder quota-update / quota-show / quota-usage, over quota: 413"
+out=$(cinder_a quota-update --backups 1 proja) || fail "quota-update: $(cat "$state/cinder.err")"
+[[ $(prop backups <<<"$out") == 1 ]] || fail "quota-update output: $out"
+[[ $(cinder_a quota-show proja | prop backups) == 1 ]] || fail "quota-show after update"
+usage=$(cinder_a quota-usage proja) || fail "quota-usage: $(cat "$state/cinder.err")"
+grep -Eq "^\| *backups *\| *1 *\| *0 *\| *1 *\|" <<<"$usage" || fail "quota-usage: $usage"
+if cinder_a backup-create --force "$vol" >/dev/null; then fail "a backup over the quota was accepted"; fi
+grep -q "BackupLimitExceeded: Maximum number of backups allowed (1) exceeded (HTTP 413)" \
+  "$state/cinder.err" || fail "over-quota refusal: $(cat "$state/cinder.err")"
+if cinder_b quota-update --backups 5 projb >/dev/null; then fail "a member changed a quota"; fi
+cinder_a quota-delete proja || fail "quota-delete: $(cat "$state/cinder.err")"
+[[ $(cinder_a quota-show proja | prop backups) == 10 ]] || fail "quota-show after quota-delete"
+
 bb_log "cinder backup-delete, attachment-delete, delete"
 cinder_a backup-delete "$backup" || fail "backup-delete: $(cat "$state/cinder.err")"
 for ((i = 0; i < 600; i++)); do

@@ -56,6 +56,9 @@ class CrashTest : public BackupdGrpcTest {
     options_.volumes_dir = xfs_->path() + "/" + project_;
     std::filesystem::create_directories(options_.volumes_dir);
     options_.store_dir = work_->path() + "/store";
+    // The soak keeps up to ~13 backups of its project around: above Cinder's default quota of
+    // 10, which is not what these tests are about.
+    options_.extra_config.push_back("quota_backups = -1");
     hits_file_ = work_->path() + "/failpoint-hits";
   }
 
