@@ -193,7 +193,7 @@ class VolumeDriver {
 // validates its own options: InvalidArgument naming the driver and the key for a key it does not
 // know or a bad value (CheckDriverOptions), so a typo never silently falls back to a default.
 using DriverFactory = Result<std::unique_ptr<VolumeDriver>>(const DriverConfig& options,
-                                                                  CommandRunner& runner);
+                                                            CommandRunner& runner);
 
 // For factories: InvalidArgument naming `driver` and the first key of `options` that is neither
 // in `known` nor starts with one of `known_prefixes` (e.g. "fail."); the message lists the known

@@ -8,14 +8,27 @@ namespace {
 
 // Options that take a value; everything else known is a flag.
 const std::set<std::string>& ValueOptions() {
-  static const std::set<std::string> kOptions = {
-      "endpoint",      "project",         "operator-token-file",
-      "size-gib",      "name",            "description",
-      "instance",      "attachment",      "volume",
-      "snapshot",      "container",       "status",
-      "sort",          "limit",           "marker",
-      "role",          "volume-endpoint", "token",
-      "tls-ca-file",   "tls-cert-file",   "tls-key-file"};
+  static const std::set<std::string> kOptions = {"endpoint",
+                                                 "project",
+                                                 "operator-token-file",
+                                                 "size-gib",
+                                                 "name",
+                                                 "description",
+                                                 "instance",
+                                                 "attachment",
+                                                 "volume",
+                                                 "snapshot",
+                                                 "container",
+                                                 "status",
+                                                 "sort",
+                                                 "limit",
+                                                 "marker",
+                                                 "role",
+                                                 "volume-endpoint",
+                                                 "token",
+                                                 "tls-ca-file",
+                                                 "tls-cert-file",
+                                                 "tls-key-file"};
   return kOptions;
 }
 
