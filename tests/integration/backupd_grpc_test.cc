@@ -8,9 +8,10 @@ namespace bb::it {
 namespace {
 
 TEST_F(BackupdGrpcTest, LogsTheBoundAddress) {
-  EXPECT_NE(daemon_->Log().find("backupd listening on 127.0.0.1:" +
-                                std::to_string(daemon_->port()) + " (driver=file, store=posix)"),
-            std::string::npos)
+  EXPECT_NE(
+      daemon_->Log().find("backupd listening on 127.0.0.1:" + std::to_string(daemon_->port()) +
+                          " (role=all, driver=file, store=posix)"),
+      std::string::npos)
       << daemon_->Log();
 }
 
