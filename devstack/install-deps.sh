@@ -20,6 +20,8 @@ packages=(
   # libiscsi-bin's iscsi-ls/iscsi-inq for looking at an export by hand; open-iscsi, the kernel
   # initiator's iscsiadm/iscsid for the iscsiadm connector (its logins need the iscsi_tcp module)
   libiscsi-dev libiscsi-bin tgt open-iscsi
+  # the API fuzzer (api/fuzz, tests/run.sh stage f): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # runtime and tests: PostgreSQL server (binaries under /usr/lib/postgresql/*/bin), XFS with
   # reflink on a loop image, losetup/blockdev/mount, JSON parsing in the scripts
   postgresql
