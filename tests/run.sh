@@ -173,6 +173,83 @@ finish() {
   exit $?
 }
 
+# --- v) test VM (run after stage d, or alone with --vm-only) ----------------------------------
+vm_stop() {
+  if [[ -n $vm_state ]]; then
+    BB_VM_STATE=$vm_state "$root/devstack/vm/stop.sh" || true
+    vm_state=""
+  fi
+  if [[ -n $vm_pg_dir ]]; then
+    (bb_pg_stop "$vm_pg_dir") >/dev/null 2>&1 || true
+    vm_pg_dir=""
+  fi
+}
+
+# One boot for every VM test (the guest runs under TCG on both cores, so it starts after the build
+# and stops before stage e). Each tests/vm/*.sh is one test, run on the host with BB_VM_STATE,
+# BB_VM_PG_DIR/BB_VM_PG_PORT (a PostgreSQL on the host's 127.0.0.1, forwarded into the guest at
+# 10.0.2.100:PORT) and BB_VM_PREFIX (the guest's copy of backupd, backupctl and schema/).
+vm_stage() {
+  local t0 script name rc prefix=/opt/bb port
+  stage "v) test VM (devstack/vm; tests/vm/*.sh in one boot)"
+  if ((EUID != 0)); then
+    skip vm "needs root: the guest image is built with mmdebstrap --mode=root"
+    return
+  fi
+  if ! command -v qemu-system-x86_64 >/dev/null; then
+    skip vm "qemu cannot run here: qemu-system-x86_64 is not installed (devstack/install-deps.sh)"
+    return
+  fi
+  t0=$SECONDS
+  if ! "$root/devstack/vm/build-image.sh" >/dev/null; then
+    fail vm "the guest image could not be built (devstack/vm/build-image.sh)"
+    return
+  fi
+  echo "guest image ready in $((SECONDS - t0)) s ($(bb_vm_image_dir))"
+  vm_pg_dir=$work/vm-pg
+  port=$(bb_vm_free_port)
+  if ! (BB_PG_FAST=1 BB_PG_LISTEN=127.0.0.1 bb_pg_start "$vm_pg_dir" "$port"); then
+    fail vm "the host PostgreSQL for the guest did not start"
+    return
+  fi
+  vm_state=$work/vm
+  if ! BB_VM_STATE=$vm_state BB_VM_GUESTFWD=$port BB_VM_OWNER_PID=$$ "$root/devstack/vm/boot.sh"; then
+    fail vm "the test VM did not boot"
+    vm_stop
+    return
+  fi
+  # Without debug info: a tenth of the size, and ssh under TCG copies a few MB/s.
+  mkdir -p "$work/vm-bin"
+  if ! strip --strip-debug -o "$work/vm-bin/backupd" "$build_dir/cmd/backupd/backupd" ||
+    ! strip --strip-debug -o "$work/vm-bin/backupctl" "$build_dir/cmd/backupctl/backupctl" ||
+    ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$work/vm-bin/backupd" \
+      "$work/vm-bin/backupctl" "$prefix/bin" ||
+    ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$root/schema" "$prefix"; then
+    fail vm "could not copy the binaries into the guest"
+    vm_stop
+    return
+  fi
+  shopt -s nullglob
+  for script in "$root"/tests/vm/*.sh; do
+    name=vm/$(basename "$script" .sh)
+    echo "--- $name"
+    t0=$SECONDS
+    BB_VM_STATE=$vm_state BB_VM_PG_DIR=$vm_pg_dir BB_VM_PG_PORT=$port BB_VM_PREFIX=$prefix \
+      timeout --foreground -k 30 900 bash "$script"
+    rc=$?
+    case $rc in
+      0)
+        pass
+        echo "--- $name: PASS ($((SECONDS - t0)) s)"
+        ;;
+      77) skip "$name" "the script skipped itself" ;;
+      124) fail "$name" "timed out after 900 s" ;;
+      *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
+    esac
+  done
+  shopt -u nullglob
+  vm_stop
+}
 # --- dependencies and the one build ---------------------------------------------------------
 if ((deps)); then
   stage "dependencies (devstack/install-deps.sh)"
@@ -190,8 +267,16 @@ if ! (bb_configure); then
 fi
 # -k 0: build every target that can be built, so the tests of the modules that compile still run
 # while another module is broken. A build failure is one failed test.
-if ! ninja -C "$build_dir" -k 0; then
+# --vm-only builds just what the guest runs.
+build_targets=()
+((vm_only)) && build_targets=(backupd backupctl)
+if ! ninja -C "$build_dir" -k 0 "${build_targets[@]}"; then
   fail build "ninja failed (see the compiler errors above); tests whose executable exists still run"
+fi
+
+if ((vm_only)); then
+  vm_stage
+  finish
 fi
 
 # --- which CTest test belongs to which stage --------------------------------------------------
@@ -302,88 +387,6 @@ require_executables() {
     [[ -n ${exe_seen[$exe]:-} ]] || fail "$label/$exe" "test executable does not exist (not written or not registered with CTest yet)"
   done
 }
-
-# --- v) test VM (run after stage d, or alone with --vm-only) ----------------------------------
-vm_stop() {
-  if [[ -n $vm_state ]]; then
-    BB_VM_STATE=$vm_state "$root/devstack/vm/stop.sh" || true
-    vm_state=""
-  fi
-  if [[ -n $vm_pg_dir ]]; then
-    (bb_pg_stop "$vm_pg_dir") >/dev/null 2>&1 || true
-    vm_pg_dir=""
-  fi
-}
-
-# One boot for every VM test (the guest runs under TCG on both cores, so it starts after the build
-# and stops before stage e). Each tests/vm/*.sh is one test, run on the host with BB_VM_STATE,
-# BB_VM_PG_DIR/BB_VM_PG_PORT (a PostgreSQL on the host's 127.0.0.1, forwarded into the guest at
-# 10.0.2.100:PORT) and BB_VM_PREFIX (the guest's copy of backupd, backupctl and schema/).
-vm_stage() {
-  local t0 script name rc prefix=/opt/bb port
-  stage "v) test VM (devstack/vm; tests/vm/*.sh in one boot)"
-  if ((EUID != 0)); then
-    skip vm "needs root: the guest image is built with mmdebstrap --mode=root"
-    return
-  fi
-  if ! command -v qemu-system-x86_64 >/dev/null; then
-    skip vm "qemu cannot run here: qemu-system-x86_64 is not installed (devstack/install-deps.sh)"
-    return
-  fi
-  t0=$SECONDS
-  if ! "$root/devstack/vm/build-image.sh" >/dev/null; then
-    fail vm "the guest image could not be built (devstack/vm/build-image.sh)"
-    return
-  fi
-  echo "guest image ready in $((SECONDS - t0)) s ($(bb_vm_image_dir))"
-  vm_pg_dir=$work/vm-pg
-  port=$(bb_vm_free_port)
-  if ! (BB_PG_FAST=1 BB_PG_LISTEN=127.0.0.1 bb_pg_start "$vm_pg_dir" "$port"); then
-    fail vm "the host PostgreSQL for the guest did not start"
-    return
-  fi
-  vm_state=$work/vm
-  if ! BB_VM_STATE=$vm_state BB_VM_GUESTFWD=$port BB_VM_OWNER_PID=$$ "$root/devstack/vm/boot.sh"; then
-    fail vm "the test VM did not boot"
-    vm_stop
-    return
-  fi
-  # Without debug info: a tenth of the size, and ssh under TCG copies a few MB/s.
-  mkdir -p "$work/vm-bin"
-  if ! strip --strip-debug -o "$work/vm-bin/backupd" "$build_dir/cmd/backupd/backupd" ||
-    ! strip --strip-debug -o "$work/vm-bin/backupctl" "$build_dir/cmd/backupctl/backupctl" ||
-    ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$work/vm-bin/backupd" \
-      "$work/vm-bin/backupctl" "$prefix/bin" ||
-    ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$root/schema" "$prefix"; then
-    fail vm "could not copy the binaries into the guest"
-    vm_stop
-    return
-  fi
-  shopt -s nullglob
-  for script in "$root"/tests/vm/*.sh; do
-    name=vm/$(basename "$script" .sh)
-    echo "--- $name"
-    t0=$SECONDS
-    BB_VM_STATE=$vm_state BB_VM_PG_DIR=$vm_pg_dir BB_VM_PG_PORT=$port BB_VM_PREFIX=$prefix \
-      timeout --foreground -k 30 900 bash "$script"
-    rc=$?
-    case $rc in
-      0)
-        pass
-        echo "--- $name: PASS ($((SECONDS - t0)) s)"
-        ;;
-      77) skip "$name" "the script skipped itself" ;;
-      124) fail "$name" "timed out after 900 s" ;;
-      *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
-    esac
-  done
-  shopt -u nullglob
-  vm_stop
-}
-if ((vm_only)); then
-  vm_stage
-  finish
-fi
 
 # --- a) unit ------------------------------------------------------------------------------------
 stage "a) unit tests (${#unit_ids[@]} CTest tests)"

@@ -10,7 +10,6 @@ source "$root/devstack/lib/common.sh"
 # shellcheck source=devstack/lib/postgres.sh
 source "$root/devstack/lib/postgres.sh"
 db=bb_vm_smoke
-bb_pg_psql "$BB_VM_PG_DIR" postgres -q -c "DROP DATABASE IF EXISTS $db" >/dev/null
 bb_pg_create_db "$BB_VM_PG_DIR" "$db"
 "$root/devstack/vm/run.sh" env BB_PG_PORT="$BB_VM_PG_PORT" BB_DB="$db" BB_PREFIX="$BB_VM_PREFIX" \
   bash -s <"$root/tests/vm/guest/backupd_smoke.sh"
