@@ -10,6 +10,11 @@
 BB_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BB_VM_CACHE=${BB_VM_CACHE:-/var/cache/bb-devstack-vm}
 BB_VM_STATE=${BB_VM_STATE:-$BB_VM_CACHE/run}
+# boot.sh and stop.sh delete the state dir: never / or a top-level directory.
+if [[ -z $BB_VM_STATE || $BB_VM_STATE == / || ($BB_VM_STATE == /* && $BB_VM_STATE != /*/?*) ]]; then
+  echo "BB_VM_STATE=$BB_VM_STATE: must be a directory of its own (e.g. /tmp/bb-vm)" >&2
+  exit 2
+fi
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 bb_vm_log() { printf '[vm %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
