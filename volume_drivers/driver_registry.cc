@@ -8,6 +8,7 @@
 
 #include "volume_drivers/fake/fake_driver.h"
 #include "volume_drivers/file/file_driver.h"
+#include "volume_drivers/lvm/lvm_driver.h"
 #include "volume_drivers/volume_driver.h"
 
 namespace bb {
@@ -27,6 +28,8 @@ const std::vector<std::pair<std::string, Factory>>& Drivers() {
   static const auto* drivers = new std::vector<std::pair<std::string, Factory>>{
       {FileDriver::kName,
        [](const DriverConfig& c, CommandRunner& r) { return Upcast(FileDriver::Create(c, r)); }},
+      {LvmDriver::kName,
+       [](const DriverConfig& c, CommandRunner& r) { return Upcast(LvmDriver::Create(c, r)); }},
       {FakeDriver::kName,
        [](const DriverConfig& c, CommandRunner&) { return Upcast(FakeDriver::Create(c)); }},
   };

@@ -187,7 +187,7 @@ class VolumeDriver {
                                              const ConnectorProperties& connector);
 };
 
-// Registry of built-in drivers: "file" and "fake". One function lists them all (no static
+// Registry of built-in drivers: "file", "lvm" and "fake". One function lists them all (no static
 // initialiser tricks). NotFound names the known drivers. `runner` runs the driver's commands
 // (the iSCSI target helper's tgtadm) and must outlive the driver.
 Result<std::unique_ptr<VolumeDriver>> CreateVolumeDriver(const std::string& name,
