@@ -12,7 +12,7 @@ vg=bbconf
 loop=""
 cleanup() {
   vgremove -ff -y "$vg" >/dev/null 2>&1 || true
-  [[ -n $loop ]] && losetup -d "$loop" || true
+  if [[ -n $loop ]]; then losetup -d "$loop" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
