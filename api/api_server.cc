@@ -11,6 +11,7 @@
 #include "api/http_error.h"
 #include "api/route.h"
 #include "api/versions.h"
+#include "backup_service/auth/tls_files.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
 
@@ -31,13 +32,15 @@ void SendStatus(httplib::Response& res, const Status& status) {
   SendError(res, HttpStatusFor(status), status.message());
 }
 
-// "http://" + the Host the client used (Cinder builds its links from the request's host too).
-std::string BaseUrl(const httplib::Request& req, const std::string& fallback_host) {
+// "http://" (or "https://") + the Host the client used (Cinder builds its links from the
+// request's host too).
+std::string BaseUrl(const httplib::Request& req, const std::string& scheme,
+                    const std::string& fallback_host) {
   std::string host = req.get_header_value("Host");
   if (host.empty() || host.find_first_of("/ \t\r\n\"<>\\") != std::string::npos) {
     host = fallback_host;
   }
-  return "http://" + host;
+  return scheme + "://" + host;
 }
 
 // "GET /backups/{id}" for the policy message (the pattern's capture groups read as {id}).
@@ -55,13 +58,16 @@ std::string ActionName(const Route& route) {
 struct ApiServer::Impl {
   Authenticator& auth;
   std::string host_port;
-  httplib::Server server;
+  std::string scheme;                             // "http" or "https", for links
+  std::unique_ptr<httplib::Server> owned_server;  // an httplib::SSLServer when TLS is on
+  httplib::Server& server;
   std::vector<Route> routes;
   std::vector<std::regex> route_regexes;  // full-path regex per route, for the 405 check
   std::thread thread;
   int port = 0;
 
-  explicit Impl(Authenticator& a) : auth(a) {}
+  Impl(Authenticator& a, std::unique_ptr<httplib::Server> s)
+      : auth(a), owned_server(std::move(s)), server(*owned_server) {}
 
   // with_project: the URL has /v3/{project}/...; without, it is /v3/... (Cinder 3.67's optional
   // project id) and the request acts in the token's project.
@@ -108,7 +114,7 @@ void ApiServer::Impl::Serve(const Route& route, bool with_project, const httplib
   request.body = req.body;
   request.version = *version;
   request.caller = **caller;
-  request.base_url = BaseUrl(req, host_port);
+  request.base_url = BaseUrl(req, scheme, host_port);
 
   if (!ValidateProjectId("project", request.project).ok()) {
     SendError(res, 404, "The resource could not be found.");
@@ -172,7 +178,7 @@ void ApiServer::Shutdown() {
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options,
-                                                    VolumeManager& volumes, BackupManager& backups,
+                                                    VolumeManager* volumes, BackupManager& backups,
                                                     Authenticator& auth) {
   size_t colon = options.listen.rfind(':');
   if (colon == std::string::npos) {
@@ -180,11 +186,31 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   }
   std::string host = options.listen.substr(0, colon);
   int wanted = std::atoi(options.listen.c_str() + colon + 1);
-  auto impl = std::make_unique<Impl>(auth);
+  std::unique_ptr<httplib::Server> server;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    // Checked first: httplib only says "not valid", not which file or why.
+    RETURN_IF_ERROR(LoadTlsFiles("api_tls", options.tls_cert_file, options.tls_key_file).status());
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+                                                    options.tls_key_file.c_str());
+    if (!tls->is_valid()) {
+      return Status::InvalidArgument("api_tls_cert_file/api_tls_key_file: OpenSSL refused " +
+                                     options.tls_cert_file + " with " + options.tls_key_file);
+    }
+    server = std::move(tls);
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  auto impl = std::make_unique<Impl>(auth, std::move(server));
+  impl->scheme = options.tls_cert_file.empty() ? "http" : "https";
   // Routes live in the Impl (handlers capture references to them), registered in table order:
   // literal paths such as /backups/detail come before /backups/{id} in each table.
-  for (auto table : {VolumeRoutes(volumes), SnapshotRoutes(volumes), AttachmentRoutes(volumes),
-                     BackupRoutes(backups)}) {
+  std::vector<std::vector<Route>> tables;
+  if (volumes != nullptr) {
+    tables = {VolumeRoutes(*volumes), SnapshotRoutes(*volumes), AttachmentRoutes(*volumes)};
+  }
+  tables.push_back(BackupRoutes(backups));
+  tables.push_back(QuotaRoutes(backups));
+  for (auto& table : tables) {
     for (auto& r : table) impl->routes.push_back(std::move(r));
   }
   Impl* p = impl.get();
@@ -192,7 +218,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   // like a collection ("/v3/volumes/volumes") is read as a project.
   for (const auto& r : impl->routes) p->Register(r, true);
   for (const auto& r : impl->routes) p->Register(r, false);
-  RegisterVersionRoutes(impl->server);
+  RegisterVersionRoutes(impl->server, impl->scheme);
   auto fallback = [p](const httplib::Request& req, httplib::Response& res) {
     p->Fallback(req, res);
   };

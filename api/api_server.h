@@ -29,14 +29,20 @@ class Authenticator;
 struct ApiServerOptions {
   std::string listen = "127.0.0.1:8776";  // HOST:PORT; port 0 picks a free one
   size_t max_body_bytes = 114688;         // Cinder's osapi_max_request_body_size
+  // HTTPS only (OpenSSL, cpp-httplib's SSLServer) when both are set: PEM files, checked at
+  // Start (an unreadable file or a key that is not the certificate's is InvalidArgument).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class ApiServer {
  public:
   // Binds and starts serving on a thread of its own. Unavailable when the address cannot be
-  // bound. The managers and the authenticator must outlive the server.
+  // bound; InvalidArgument for bad TLS files (naming the api_tls_* key). The managers and the
+  // authenticator must outlive the server. `volumes` null (role backup: the volumes are another
+  // daemon's) serves the backup routes only.
   static Result<std::unique_ptr<ApiServer>> Start(const ApiServerOptions& options,
-                                                  VolumeManager& volumes, BackupManager& backups,
+                                                  VolumeManager* volumes, BackupManager& backups,
                                                   Authenticator& auth);
   ~ApiServer();  // Shutdown()
 

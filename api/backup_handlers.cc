@@ -1,7 +1,9 @@
 // /v3/{project}/backups: create, list (summary and detail), show, update, delete, restore,
 // export/import of records, and the os-reset_status/os-force_delete actions. Each handler parses
-// and checks the request, then makes ONE BackupManager call: the rules (volume status, force,
-// snapshot ownership, incremental parent, ...) are the manager's, the same as over gRPC.
+// and checks the request (the bodies: backup_requests.h), then makes ONE BackupManager call: the
+// rules (volume status, force, snapshot ownership, incremental parent, ...) are the manager's, the
+// same as over gRPC.
+#include "api/backup_requests.h"
 #include "api/json_body.h"
 #include "api/list_params.h"
 #include "api/route.h"
@@ -11,37 +13,16 @@
 namespace bb::api {
 namespace {
 
-constexpr size_t kMaxText = 255;
-
 Result<ApiResponse> Create(BackupManager& backups, const ApiRequest& r) {
-  std::initializer_list<std::string_view> allowed = {
-      "volume_id", "container",   "name",     "description",      "incremental",
-      "force",     "snapshot_id", "metadata", "availability_zone"};
-  ASSIGN_OR_RETURN(auto body, BodyObject::Parse(r.body, "backup", allowed));
-  RETURN_IF_ERROR(body.Require("volume_id"));
-  ASSIGN_OR_RETURN(auto volume_id, body.Uuid("volume_id", false));
-  ASSIGN_OR_RETURN(auto container, body.String("container", kMaxText, true));
-  ASSIGN_OR_RETURN(auto name, body.String("name", kMaxText, true));
-  ASSIGN_OR_RETURN(auto description, body.String("description", kMaxText, true));
-  ASSIGN_OR_RETURN(auto incremental, body.Bool("incremental"));
-  ASSIGN_OR_RETURN(auto force, body.Bool("force"));
-  ASSIGN_OR_RETURN(auto snapshot_id, body.Uuid("snapshot_id", true));
-  ASSIGN_OR_RETURN(auto metadata, body.Object("metadata", true));
-  if (metadata && !metadata->empty()) {
-    return Status::InvalidArgument("Backup metadata is not supported by this service yet");
-  }
-  ASSIGN_OR_RETURN(auto zone, body.String("availability_zone", kMaxText, true));
-  if (zone && *zone != "nova") {
-    return Status::InvalidArgument("Availability zone '" + *zone + "' is invalid.");
-  }
+  ASSIGN_OR_RETURN(auto body, ParseBackupCreate(r.body));
   CreateBackupParams params{.project_id = r.caller.project_id,
-                            .volume_id = *volume_id,
-                            .name = name.value_or(""),
-                            .description = description.value_or(""),
-                            .force = force.value_or(false),
-                            .incremental = incremental.value_or(false),
-                            .snapshot_id = snapshot_id.value_or(""),
-                            .container = container.value_or("")};
+                            .volume_id = body.volume_id,
+                            .name = body.name,
+                            .description = body.description,
+                            .force = body.force,
+                            .incremental = body.incremental,
+                            .snapshot_id = body.snapshot_id,
+                            .container = body.container};
   ASSIGN_OR_RETURN(auto backup, backups.CreateBackup(params));
   return Json(202, {{"backup", BackupSummary(r, backup)}});
 }
@@ -70,16 +51,9 @@ Result<ApiResponse> Show(BackupManager& backups, const ApiRequest& r) {
 }
 
 Result<ApiResponse> Update(BackupManager& backups, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto body,
-                   BodyObject::Parse(r.body, "backup", {"name", "description", "metadata"}));
-  ASSIGN_OR_RETURN(auto name, body.String("name", kMaxText, true));
-  ASSIGN_OR_RETURN(auto description, body.String("description", kMaxText, true));
-  ASSIGN_OR_RETURN(auto metadata, body.Object("metadata", true));
-  if (metadata && !metadata->empty()) {
-    return Status::InvalidArgument("Backup metadata is not supported by this service yet");
-  }
-  ASSIGN_OR_RETURN(auto backup,
-                   backups.UpdateBackup(r.lookup_project(), r.path_args[0], name, description));
+  ASSIGN_OR_RETURN(auto body, ParseBackupUpdate(r.body));
+  ASSIGN_OR_RETURN(auto backup, backups.UpdateBackup(r.lookup_project(), r.path_args[0], body.name,
+                                                     body.description));
   return Json(200, {{"backup", BackupSummary(r, backup)}});
 }
 
@@ -89,13 +63,11 @@ Result<ApiResponse> Delete(BackupManager& backups, const ApiRequest& r) {
 }
 
 Result<ApiResponse> Restore(BackupManager& backups, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto body, BodyObject::Parse(r.body, "restore", {"volume_id", "name"}));
-  ASSIGN_OR_RETURN(auto volume_id, body.Uuid("volume_id", true));
-  ASSIGN_OR_RETURN(auto name, body.String("name", kMaxText, true));
+  ASSIGN_OR_RETURN(auto body, ParseBackupRestore(r.body));
   RestoreParams params{.project_id = r.caller.project_id,
                        .backup_id = r.path_args[0],
-                       .volume_id = volume_id.value_or(""),
-                       .name = name.value_or("")};
+                       .volume_id = body.volume_id,
+                       .name = body.name};
   ASSIGN_OR_RETURN(auto started, backups.RestoreBackup(params));
   return Json(202, {{"restore",
                      {{"backup_id", started.backup.id},
@@ -111,20 +83,11 @@ Result<ApiResponse> Export(BackupManager& backups, const ApiRequest& r) {
 }
 
 Result<ApiResponse> Import(BackupManager& backups, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto body,
-                   BodyObject::Parse(r.body, "backup-record", {"backup_service", "backup_url"}));
-  RETURN_IF_ERROR(body.Require("backup_service"));
-  RETURN_IF_ERROR(body.Require("backup_url"));
-  ASSIGN_OR_RETURN(auto service, body.String("backup_service", kMaxText, false));
-  ASSIGN_OR_RETURN(auto url, body.String("backup_url", 1 << 20, false));
-  if (url->empty()) {
-    return Status::InvalidArgument(
-        "Invalid input for field/attribute backup-record/backup_url. '' is too short");
-  }
-  ASSIGN_OR_RETURN(
-      auto backup,
-      backups.ImportBackupRecord(r.caller.project_id,
-                                 BackupRecordWire{.backup_service = *service, .backup_url = *url}));
+  ASSIGN_OR_RETURN(auto body, ParseBackupImport(r.body));
+  ASSIGN_OR_RETURN(auto backup,
+                   backups.ImportBackupRecord(
+                       r.caller.project_id, BackupRecordWire{.backup_service = body.backup_service,
+                                                             .backup_url = body.backup_url}));
   return Json(201, {{"backup", BackupSummary(r, backup)}});
 }
 
@@ -135,21 +98,14 @@ Result<ApiResponse> Action(BackupManager& backups, const ApiRequest& r) {
   const auto& [name, value] = action;
   if (name == "os-reset_status") {
     RETURN_IF_ERROR(RequireRole(r, ApiRole::kAdmin, "backup:backup-reset_status"));
-    ASSIGN_OR_RETURN(auto args, BodyObject::FromJson(value, name, {"status"}));
-    RETURN_IF_ERROR(args.Require("status"));
-    ASSIGN_OR_RETURN(auto status, args.String("status", kMaxText, false));
-    if (*status != "available" && *status != "error") {
-      return Status::InvalidArgument(
-          "Invalid input for field/attribute os-reset_status/status. Value: " + *status +
-          ". It must be one of ['available', 'error']");
-    }
+    ASSIGN_OR_RETURN(auto status, ParseResetStatusArgs(value));
     // The id lookup first: another project's backup is NotFound for everyone but an admin.
-    RETURN_IF_ERROR(backups.ResetBackupStatus(r.path_args[0], *status).status());
+    RETURN_IF_ERROR(backups.ResetBackupStatus(r.path_args[0], status).status());
     return Empty(202);
   }
   if (name == "os-force_delete") {
     RETURN_IF_ERROR(RequireRole(r, ApiRole::kAdmin, "backup:force_delete"));
-    if (!value.is_null()) RETURN_IF_ERROR(BodyObject::FromJson(value, name, {}).status());
+    RETURN_IF_ERROR(ParseForceDeleteArgs(value));
     RETURN_IF_ERROR(backups.DeleteBackup(r.lookup_project(), r.path_args[0], true).status());
     return Empty(202);
   }

@@ -17,6 +17,8 @@ int HttpStatusFor(const Status& status) {
       return 404;
     case StatusCode::kPermissionDenied:
       return 403;
+    case StatusCode::kUnauthenticated:
+      return 401;
     case StatusCode::kAlreadyExists:
     case StatusCode::kAborted:
     case StatusCode::kCancelled:
@@ -66,8 +68,9 @@ std::string_view FaultName(int http_status) {
 
 std::string ErrorBody(int http_status, std::string_view message) {
   nlohmann::json body;
-  body[std::string(FaultName(http_status))] = {{"code", http_status},
-                                               {"message", std::string(message)}};
+  auto& fault = body[std::string(FaultName(http_status))];
+  fault = {{"code", http_status}, {"message", std::string(message)}};
+  if (http_status == 413) fault["retryAfter"] = kRetryAfterSeconds;
   // Messages may quote caller text that is not UTF-8: replace instead of throwing.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -22,7 +22,10 @@ int HttpStatusFor(const Status& status);
 // "badRequest" for 400, ... "computeFault" for codes without a name of their own.
 std::string_view FaultName(int http_status);
 
-// The JSON error body for `http_status` with `message`.
+// The JSON error body for `http_status` with `message`. A 413 also carries "retryAfter": "0",
+// the value of the Retry-After header the server sends with it (Cinder's QuotaError headers,
+// repeated in the body by Cinder's Fault).
+inline constexpr char kRetryAfterSeconds[] = "0";
 std::string ErrorBody(int http_status, std::string_view message);
 
 }  // namespace bb::api

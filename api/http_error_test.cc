@@ -31,6 +31,16 @@ TEST(HttpErrorTest, BodyHasTheFaultNameCodeAndMessage) {
   EXPECT_TRUE(nlohmann::json::parse(ErrorBody(406, "x")).contains("computeFault"));
 }
 
+TEST(HttpErrorTest, OverLimitCarriesRetryAfterAsCinder) {
+  auto body = nlohmann::json::parse(
+      ErrorBody(413, "BackupLimitExceeded: Maximum number of backups allowed (10) exceeded"));
+  EXPECT_EQ(body["overLimit"]["code"], 413);
+  EXPECT_EQ(body["overLimit"]["retryAfter"], "0");
+  EXPECT_EQ(body["overLimit"]["message"],
+            "BackupLimitExceeded: Maximum number of backups allowed (10) exceeded");
+  EXPECT_FALSE(nlohmann::json::parse(ErrorBody(400, "x"))["badRequest"].contains("retryAfter"));
+}
+
 TEST(HttpErrorTest, NonUtf8MessageDoesNotThrow) {
   std::string body = ErrorBody(400, std::string("bad \xff byte"));
   EXPECT_TRUE(nlohmann::json::accept(body)) << body;

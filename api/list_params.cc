@@ -8,6 +8,8 @@
 namespace bb::api {
 namespace {
 
+constexpr int64_t kMaxOffset = 0x7FFFFFFF;
+
 std::string UrlEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -46,6 +48,27 @@ std::string TranslateSort(std::string_view sort) {
   return out;
 }
 
+// Cinder's offset: an integer from 0 to 2147483647 (its DB_MAX_INT), with oslo's messages.
+Result<int64_t> ParseOffset(std::string_view value) {
+  std::string_view digits =
+      value.starts_with('-') || value.starts_with('+') ? value.substr(1) : value;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return Status::InvalidArgument("offset must be an integer");
+  }
+  if (value[0] == '-' && digits.find_first_not_of('0') != std::string_view::npos) {
+    return Status::InvalidArgument("offset must be >= 0");
+  }
+  size_t significant = digits.find_first_not_of('0');
+  if (significant == std::string_view::npos) return 0;
+  digits = digits.substr(significant);
+  if (digits.size() > 10 || std::stoll(std::string(digits)) > kMaxOffset) {
+    return Status::InvalidArgument("offset must be <= " + std::to_string(kMaxOffset));
+  }
+  return std::stoll(std::string(digits));
+}
+
+}  // namespace
+
 Result<bool> ParseBoolParam(std::string_view name, std::string value) {
   for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* t : {"true", "1", "yes", "on", "t", "y"}) {
@@ -57,8 +80,6 @@ Result<bool> ParseBoolParam(std::string_view name, std::string value) {
   return Status::InvalidArgument("Invalid value for " + std::string(name) +
                                  ": expected a boolean (true/false)");
 }
-
-}  // namespace
 
 Result<ListParams> ParseListParams(const ApiRequest& request,
                                    std::initializer_list<std::string_view> filter_keys) {
@@ -85,9 +106,7 @@ Result<ListParams> ParseListParams(const ApiRequest& request,
     } else if (key == "marker") {
       out.page.marker = value;
     } else if (key == "offset") {
-      return Status::InvalidArgument(
-          "offset is not supported: page with marker (the id of the last record of the "
-          "previous page, as in the next link)");
+      ASSIGN_OR_RETURN(out.page.offset, ParseOffset(value));
     } else if (key == "sort") {
       sort = value;
     } else if (key == "sort_key") {
@@ -121,7 +140,9 @@ nlohmann::json NextLinks(const ApiRequest& request, const std::string& next_mark
   if (next_marker.empty()) return nullptr;
   std::string query;
   for (const auto& [key, value] : request.query) {
-    if (key == "marker") continue;
+    // The marker places the next page; repeating the offset would skip records again (Cinder
+    // keeps it in its links, which skips `offset` records at every page).
+    if (key == "marker" || key == "offset") continue;
     query += (query.empty() ? "" : "&") + UrlEncode(key) + "=" + UrlEncode(value);
   }
   query += (query.empty() ? "" : "&") + std::string("marker=") + UrlEncode(next_marker);

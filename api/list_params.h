@@ -1,8 +1,9 @@
 // Query strings of the list calls (cinder-facts §2.3): filters, sort (`sort=k1:dir,k2` or the
-// legacy `sort_key`/`sort_dir`, not both), `limit`/`marker` pagination, `with_count` (3.45+),
-// `all_tenants` (admin; ignored for others). Since 3.31 an unknown parameter is a 400 naming it,
-// before that it is ignored (as Cinder). `offset` is refused with a 400 that says to page with
-// `marker`: the listings are keyset-paged (backup_service/db/keyset_page.h) and have no offset.
+// legacy `sort_key`/`sort_dir`, not both), `limit`/`marker`/`offset` pagination, `with_count`
+// (3.45+), `all_tenants` (admin; ignored for others). Since 3.31 an unknown parameter is a 400
+// naming it, before that it is ignored (as Cinder). `offset` (0 to 2147483647) skips records
+// after the marker (or from the start) in the requested sort and filters; next links carry the
+// marker and not the offset.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -25,6 +26,10 @@ struct ListParams {
 // all_tenants=1 lists every project for an admin and is ignored for anyone else (as Cinder).
 Result<ListParams> ParseListParams(const ApiRequest& request,
                                    std::initializer_list<std::string_view> filter_keys);
+
+// A boolean query parameter as Cinder reads one (true/false, 1/0, yes/no, on/off, t/f, y/n, any
+// case); InvalidArgument naming `name` otherwise.
+Result<bool> ParseBoolParam(std::string_view name, std::string value);
 
 // The "<collection>_links" value for a page that ends at `next_marker` (empty when it is the
 // last page: no links): the same request with marker replaced.

@@ -43,13 +43,38 @@ TEST(ListParamsTest, BadInputIs400) {
        std::vector<std::pair<std::string, std::string>>{{"limit", "-1"},
                                                         {"limit", "ten"},
                                                         {"limit", ""},
-                                                        {"offset", "5"},
+                                                        {"offset", "-1"},
+                                                        {"offset", "x"},
+                                                        {"offset", ""},
+                                                        {"offset", "1.5"},
+                                                        {"offset", "2147483648"},
                                                         {"color", "red"},
                                                         {"with_count", "maybe"}}) {
     auto p = ParseListParams(Request({{k, v}}), {"name"});
     ASSERT_FALSE(p.ok()) << k << "=" << v;
     EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument) << k << "=" << v;
   }
+}
+
+TEST(ListParamsTest, OffsetIsANonNegativeIntegerWithOslosMessages) {
+  auto p = ParseListParams(Request({{"offset", "5"}, {"limit", "2"}, {"sort", "name"}}), {});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->page.offset, 5);
+  EXPECT_EQ(p->page.limit, 2);
+  EXPECT_EQ(ParseListParams(Request({{"offset", "0"}}), {})->page.offset, 0);
+  EXPECT_EQ(ParseListParams(Request({{"offset", "-0"}}), {})->page.offset, 0);
+  EXPECT_EQ(ParseListParams(Request({{"offset", "2147483647"}}), {})->page.offset, 2147483647);
+  EXPECT_EQ(ParseListParams(Request({{"offset", "x"}}), {}).status().message(),
+            "offset must be an integer");
+  EXPECT_EQ(ParseListParams(Request({{"offset", "-3"}}), {}).status().message(),
+            "offset must be >= 0");
+  EXPECT_EQ(ParseListParams(Request({{"offset", "99999999999999999999"}}), {}).status().message(),
+            "offset must be <= 2147483647");
+}
+
+TEST(ListParamsTest, NextLinkDropsTheOffset) {
+  auto links = NextLinks(Request({{"limit", "2"}, {"offset", "3"}}), "m");
+  EXPECT_EQ(links[0]["href"], "http://127.0.0.1:8776/v3/p1/backups/detail?limit=2&marker=m");
 }
 
 TEST(ListParamsTest, UnknownFiltersIgnoredBefore331) {

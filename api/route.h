@@ -30,6 +30,7 @@ std::vector<Route> VolumeRoutes(VolumeManager& volumes);
 std::vector<Route> SnapshotRoutes(VolumeManager& volumes);
 std::vector<Route> AttachmentRoutes(VolumeManager& volumes);
 std::vector<Route> BackupRoutes(BackupManager& backups);
+std::vector<Route> QuotaRoutes(BackupManager& backups);
 
 // ApiResponse helpers.
 inline ApiResponse Json(int status, nlohmann::json body) { return {status, std::move(body)}; }

@@ -21,15 +21,15 @@ nlohmann::json VersionsDocument(const std::string& base_url) {
   return {{"versions", nlohmann::json::array({v3})}};
 }
 
-void RegisterVersionRoutes(httplib::Server& server) {
-  auto answer = [](int status) {
-    return [status](const httplib::Request& req, httplib::Response& res) {
+void RegisterVersionRoutes(httplib::Server& server, const std::string& scheme) {
+  auto answer = [scheme](int status) {
+    return [status, scheme](const httplib::Request& req, httplib::Response& res) {
       std::string host = req.get_header_value("Host");
       if (host.find_first_of("/ \t\r\n\"<>\\") != std::string::npos) host = "";
       res.status = status;
       res.set_header(kVersionHeader,
                      std::string(kVersionService) + " " + kMinApiVersion.ToString());
-      res.set_content(VersionsDocument("http://" + host).dump(), "application/json");
+      res.set_content(VersionsDocument(scheme + "://" + host).dump(), "application/json");
     };
   };
   server.Get("/", answer(300));

@@ -16,6 +16,6 @@ namespace bb::api {
 // The {"versions": [...]} document; links point at base_url ("http://HOST:PORT").
 nlohmann::json VersionsDocument(const std::string& base_url);
 
-void RegisterVersionRoutes(httplib::Server& server);
+void RegisterVersionRoutes(httplib::Server& server, const std::string& scheme = "http");
 
 }  // namespace bb::api

@@ -11,9 +11,10 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libzstd-dev libssl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
-  # REST API (api/): cpp-httplib, Debian's build with OpenSSL (TLS later); libcurl for its tests,
-  # and the real OpenStack client for tests/e2e/cinder_cli_test.sh
-  libcpp-httplib-dev libcurl4-openssl-dev python3-cinderclient
+  # REST API (api/): cpp-httplib, Debian's build with OpenSSL (its HTTPS server); libcurl for its
+  # tests, and the real OpenStack client for tests/e2e/cinder_cli_test.sh; the openssl CLI makes
+  # the TLS tests' throw-away CA (tests/tools/make_test_pki.sh)
+  libcpp-httplib-dev libcurl4-openssl-dev python3-cinderclient openssl
   # iSCSI: libiscsi, the userspace initiator the iscsi connector links (the kernel's iscsi_tcp is
   # not needed, nor always there); tgt, the userspace target (tgtd/tgtadm, devstack/lib/tgt.sh);
   # libiscsi-bin's iscsi-ls/iscsi-inq for looking at an export by hand; open-iscsi, the kernel

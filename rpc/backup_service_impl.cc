@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "backup_service/model/quotas.h"
+#include "rpc/call_auth.h"
 #include "rpc/project_context.h"
 #include "rpc/record_conversion.h"
 #include "rpc/status_mapping.h"
@@ -23,7 +25,7 @@ grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                                              const v1::CreateBackupRequest* request,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     CreateBackupParams params{.project_id = project_id,
                               .volume_id = request->volume_id(),
                               .name = request->name(),
@@ -32,8 +34,10 @@ grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext* context,
                               .incremental = request->incremental(),
                               .snapshot_id = request->snapshot_id(),
                               .container = request->container()};
-    ASSIGN_OR_RETURN(auto backup, backups_.CreateBackup(params));
-    *response = WithLocalJob(backup);
+    auto backup = backups_.CreateBackup(params);
+    // Over quota: the message also says which quota and how to raise it.
+    if (!backup.ok()) return WithQuotaHint(backup.status(), project_id);
+    *response = WithLocalJob(*backup);
     return Status::Ok();
   });
 }
@@ -42,7 +46,7 @@ grpc::Status BackupServiceImpl::GetBackup(grpc::ServerContext* context,
                                           const v1::GetBackupRequest* request,
                                           v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto backup, backups_.GetBackup(project_id, request->backup_id()));
     *response = WithLocalJob(backup);
     return Status::Ok();
@@ -53,9 +57,9 @@ grpc::Status BackupServiceImpl::ListBackups(grpc::ServerContext* context,
                                             const v1::ListBackupsRequest* request,
                                             v1::ListBackupsResponse* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     if (request->page().all_projects()) {
-      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
+      RETURN_IF_ERROR(auth_.RequireAdmin(*context, "listing all projects"));
     }
     ListBackupsQuery query{.project_id = project_id,
                            .volume_id = request->volume_id(),
@@ -73,8 +77,8 @@ grpc::Status BackupServiceImpl::DeleteBackup(grpc::ServerContext* context,
                                              const v1::DeleteBackupRequest* request,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    if (request->force()) RETURN_IF_ERROR(auth_.RequireOperator(*context, "force delete"));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
+    if (request->force()) RETURN_IF_ERROR(auth_.RequireAdmin(*context, "force delete"));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.DeleteBackup(project_id, request->backup_id(), request->force()));
     *response = WithLocalJob(backup);
@@ -86,7 +90,7 @@ grpc::Status BackupServiceImpl::RestoreBackup(grpc::ServerContext* context,
                                               const v1::RestoreBackupRequest* request,
                                               v1::RestoreBackupResponse* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     RestoreParams params{.project_id = project_id,
                          .backup_id = request->backup_id(),
                          .volume_id = request->volume_id(),
@@ -107,8 +111,8 @@ grpc::Status BackupServiceImpl::CancelRestore(grpc::ServerContext* context,
                                               const v1::CancelRestoreRequest* request,
                                               v1::CancelRestoreResponse* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
-    if (auth_.IsOperator(*context)) project_id = "";  // any project
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    if (auth_.IsAdmin(*context)) project_id = "";  // any project
     ASSIGN_OR_RETURN(auto cancelled, backups_.CancelRestore(project_id, request->backup_id()));
     *response->mutable_backup() = WithLocalJob(cancelled.backup);
     response->set_volume_id(cancelled.volume.id);
@@ -123,7 +127,7 @@ grpc::Status BackupServiceImpl::UpdateBackup(grpc::ServerContext* context,
                                              const v1::UpdateBackupRequest* request,
                                              v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     std::optional<std::string> name, description;
     if (request->has_name()) name = request->name();
     if (request->has_description()) description = request->description();
@@ -138,7 +142,7 @@ grpc::Status BackupServiceImpl::ExportBackupRecord(grpc::ServerContext* context,
                                                    const v1::ExportBackupRecordRequest* request,
                                                    v1::BackupRecord* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto record, backups_.ExportBackupRecord(project_id, request->backup_id()));
     response->set_backup_service(record.backup_service);
     response->set_backup_url(record.backup_url);
@@ -150,11 +154,12 @@ grpc::Status BackupServiceImpl::ImportBackupRecord(grpc::ServerContext* context,
                                                    const v1::ImportBackupRecordRequest* request,
                                                    v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     BackupRecordWire record{.backup_service = request->record().backup_service(),
                             .backup_url = request->record().backup_url()};
-    ASSIGN_OR_RETURN(auto backup, backups_.ImportBackupRecord(project_id, record));
-    *response = ToProto(backup);
+    auto backup = backups_.ImportBackupRecord(project_id, record);
+    if (!backup.ok()) return WithQuotaHint(backup.status(), project_id);
+    *response = ToProto(*backup);
     return Status::Ok();
   });
 }
@@ -163,7 +168,7 @@ grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,
                                                   const v1::ResetBackupStatusRequest* request,
                                                   v1::Backup* response) {
   return RunHandler([&]() -> Status {
-    RETURN_IF_ERROR(auth_.RequireOperator(*context, "reset-status"));
+    RETURN_IF_ERROR(auth_.RequireAdmin(*context, "reset-status"));
     ASSIGN_OR_RETURN(auto backup,
                      backups_.ResetBackupStatus(request->backup_id(), request->status()));
     *response = ToProto(backup);
@@ -189,7 +194,7 @@ grpc::Status BackupServiceImpl::Watch(WatchKind kind, grpc::ServerContext* conte
                                       const v1::WatchRequest* request,
                                       grpc::ServerWriter<v1::Progress>* writer) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     return StreamProgress(backups_, kind, project_id, request->backup_id(), *context, *writer,
                           watch_stop_);
   });

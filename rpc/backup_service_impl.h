@@ -1,6 +1,6 @@
 // BackupServiceImpl: the gRPC BackupService (proto/backup.proto) over a BackupManager.
 // Create/Delete/Restore return as soon as the manager has persisted the first transition; the
-// job runs on the manager's workers. Admin requests are checked here (OperatorAuth); the manager
+// job runs on the manager's workers. Admin requests are checked here (CallAuth); the manager
 // owns every other rule.
 // Thread-safety: handlers run concurrently on gRPC's threads; BackupManager is thread-safe and
 // outlives this object.
@@ -8,14 +8,14 @@
 
 #include "backup.grpc.pb.h"
 #include "backup_service/manager/backup_manager.h"
-#include "rpc/operator_auth.h"
+#include "rpc/call_auth.h"
 #include "rpc/watch_stream.h"
 
 namespace bb {
 
 class BackupServiceImpl final : public v1::BackupService::Service {
  public:
-  BackupServiceImpl(BackupManager& backups, const OperatorAuth& auth)
+  BackupServiceImpl(BackupManager& backups, const CallAuth& auth)
       : backups_(backups), auth_(auth) {}
 
   grpc::Status CreateBackup(grpc::ServerContext* context, const v1::CreateBackupRequest* request,
@@ -58,7 +58,7 @@ class BackupServiceImpl final : public v1::BackupService::Service {
   v1::Backup WithLocalJob(const Backup& backup);
 
   BackupManager& backups_;
-  const OperatorAuth& auth_;
+  const CallAuth& auth_;  // who each call acts for (the auth interceptor's verdict)
   WatchStop watch_stop_;
 };
 

@@ -1,4 +1,6 @@
-// RpcServer: the daemon's gRPC endpoint serving VolumeService, BackupService and ServiceAdmin.
+// RpcServer: the daemon's gRPC endpoint serving VolumeService, BackupService and ServiceAdmin
+// (role all), or the subset of its role: role volume serves VolumeService and the internal
+// VolumeHostService, role backup BackupService and ServiceAdmin.
 // The header is free of gRPC types so that cmd/backupd (and anything else outside rpc/) does not
 // include gRPC headers. Start binds and starts serving; the bound port is known at once, which
 // makes "127.0.0.1:0" (any free port) usable by tests.
@@ -13,17 +15,47 @@
 
 namespace bb {
 
+namespace api {
+class Authenticator;
+}
 class ApiTokens;
 class BackupManager;
 class OperatorAuth;
 class ServiceAdmin;
 class VolumeManager;
 
+// The services to serve; a null manager leaves its services out.
+struct RpcServices {
+  VolumeManager* volumes = nullptr;  // VolumeService
+  bool volume_host = false;          // also the internal VolumeHostService (needs volumes)
+  BackupManager* backups = nullptr;  // BackupService
+  ServiceAdmin* services = nullptr;  // ServiceAdmin (needs tokens)
+  ApiTokens* tokens = nullptr;
+};
+
+struct RpcServerOptions {
+  std::string address;  // "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0"
+  // TLS (grpc::SslServerCredentials) when the certificate is set; with a client CA as well,
+  // clients must present a certificate it signed (mutual TLS). Files as in backupd's config.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // Who calls act for (rpc/call_auth.h): "token" needs `authenticator`; "trusted-header".
+  std::string auth_mode = "trusted-header";
+  api::Authenticator* authenticator = nullptr;
+};
+
 class RpcServer {
  public:
-  // address: "HOST:PORT", e.g. "127.0.0.1:8777" or "127.0.0.1:0". The managers and `auth` must
-  // outlive the server. Unavailable when the address cannot be bound (in use, bad host).
-  static Result<std::unique_ptr<RpcServer>> Start(const std::string& address,
+  // The services of `services` (a role's subset). The managers, `authenticator` and `auth` must
+  // outlive the server. InvalidArgument for unreadable or mismatched TLS files (naming the
+  // grpc_tls_* key) or an unknown auth mode; Unavailable when the address cannot be bound (in
+  // use, bad host).
+  static Result<std::unique_ptr<RpcServer>> Start(const RpcServerOptions& options,
+                                                  const RpcServices& services,
+                                                  const OperatorAuth& auth);
+  // Role all: VolumeService, BackupService and ServiceAdmin.
+  static Result<std::unique_ptr<RpcServer>> Start(const RpcServerOptions& options,
                                                   VolumeManager& volumes, BackupManager& backups,
                                                   ServiceAdmin& services, ApiTokens& tokens,
                                                   const OperatorAuth& auth);

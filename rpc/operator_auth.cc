@@ -68,17 +68,25 @@ Result<OperatorAuth> OperatorAuth::FromToken(std::string_view token) {
 }
 
 bool OperatorAuth::IsOperator(const grpc::ServerContext& context) const {
-  if (!digest_) return false;
   const auto& metadata = context.client_metadata();
   auto [begin, end] = metadata.equal_range(kOperatorTokenHeader);
   if (begin == end || std::next(begin) != end) return false;
-  auto given = Sha256(std::string_view(begin->second.data(), begin->second.size()));
+  return MatchesToken(std::string_view(begin->second.data(), begin->second.size()));
+}
+
+bool OperatorAuth::MatchesToken(std::string_view token) const {
+  if (!digest_) return false;
+  auto given = Sha256(token);
   return CRYPTO_memcmp(given.data(), digest_->data(), given.size()) == 0;
 }
 
 Status OperatorAuth::RequireOperator(const grpc::ServerContext& context,
                                      std::string_view what) const {
   if (IsOperator(context)) return Status::Ok();
+  return RequireOperatorMessage(what);
+}
+
+Status OperatorAuth::RequireOperatorMessage(std::string_view what) const {
   if (!digest_) {
     return Status::PermissionDenied(std::string(what) +
                                     " is an admin operation, and this backupd has no "

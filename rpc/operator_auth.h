@@ -37,6 +37,10 @@ class OperatorAuth {
   bool configured() const { return digest_.has_value(); }
   // True when the call carries the operator token.
   bool IsOperator(const grpc::ServerContext& context) const;
+  // True when `token` is the operator token (constant-time comparison of digests).
+  bool MatchesToken(std::string_view token) const;
+  // The PERMISSION_DENIED RequireOperator answers to a call without the token.
+  Status RequireOperatorMessage(std::string_view what) const;
   // Ok for an operator call; PERMISSION_DENIED naming `what` otherwise.
   Status RequireOperator(const grpc::ServerContext& context, std::string_view what) const;
 

@@ -10,7 +10,11 @@ Status ValidateProjectId(std::string_view project_id) {
 }
 
 Result<std::string> ProjectIdFromContext(const grpc::ServerContext& context) {
-  const auto& metadata = context.client_metadata();
+  return ProjectIdFromMetadata(context.client_metadata());
+}
+
+Result<std::string> ProjectIdFromMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
   auto [begin, end] = metadata.equal_range(kProjectIdHeader);
   if (begin == end) return std::string(kDefaultProjectId);
   if (std::next(begin) != end) {

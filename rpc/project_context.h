@@ -6,6 +6,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -22,5 +23,8 @@ Status ValidateProjectId(std::string_view project_id);
 // The project of a call: the header's value (validated) or "default" when absent. gRPC metadata
 // is a multimap; a repeated header is ambiguous and refused.
 Result<std::string> ProjectIdFromContext(const grpc::ServerContext& context);
+// The same from a call's metadata (what the auth interceptor sees).
+Result<std::string> ProjectIdFromMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
 }  // namespace bb

@@ -39,6 +39,8 @@ grpc::StatusCode ToGrpcCode(StatusCode code) {
       return grpc::StatusCode::UNAVAILABLE;
     case StatusCode::kDataLoss:
       return grpc::StatusCode::DATA_LOSS;
+    case StatusCode::kUnauthenticated:
+      return grpc::StatusCode::UNAUTHENTICATED;
   }
   return grpc::StatusCode::UNKNOWN;
 }
@@ -77,7 +79,8 @@ StatusCode FromGrpcCode(grpc::StatusCode code) {
       return StatusCode::kUnavailable;
     case grpc::StatusCode::DATA_LOSS:
       return StatusCode::kDataLoss;
-    // UNAUTHENTICATED has no bb equivalent (the service has no authentication yet).
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return StatusCode::kUnauthenticated;
     default:
       return StatusCode::kUnknown;
   }

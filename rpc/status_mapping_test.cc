@@ -12,7 +12,7 @@ TEST(StatusMappingTest, OkMapsToOk) {
 }
 
 TEST(StatusMappingTest, EveryCodeMapsOneToOneWithMessage) {
-  for (int c = 1; c <= static_cast<int>(StatusCode::kDataLoss); ++c) {
+  for (int c = 1; c <= static_cast<int>(StatusCode::kUnauthenticated); ++c) {
     Status in(static_cast<StatusCode>(c), "message " + std::to_string(c));
     grpc::Status wire = ToGrpcStatus(in);
     EXPECT_EQ(static_cast<int>(wire.error_code()), c);
@@ -30,8 +30,8 @@ TEST(StatusMappingTest, CinderMessageIsKeptExactly) {
   EXPECT_EQ(wire.error_message(), msg);
 }
 
-TEST(StatusMappingTest, UnauthenticatedBecomesUnknownButStaysAnError) {
-  Status s = FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no"));
+TEST(StatusMappingTest, UnknownWireCodeBecomesUnknownButStaysAnError) {
+  Status s = FromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(42), "no"));
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kUnknown);
   EXPECT_EQ(s.message(), "no");

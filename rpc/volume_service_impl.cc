@@ -1,7 +1,7 @@
 // VolumeServiceImpl: thin handlers. Pattern: project -> ids -> one manager call -> ToProto.
 #include "rpc/volume_service_impl.h"
 
-#include "rpc/project_context.h"
+#include "rpc/call_auth.h"
 #include "rpc/record_conversion.h"
 #include "rpc/status_mapping.h"
 
@@ -16,7 +16,7 @@ grpc::Status VolumeServiceImpl::CreateVolume(grpc::ServerContext* context,
                                              const v1::CreateVolumeRequest* request,
                                              v1::Volume* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     CreateVolumeParams params{.project_id = project_id,
                               .name = request->name(),
                               .description = request->description(),
@@ -31,7 +31,7 @@ grpc::Status VolumeServiceImpl::GetVolume(grpc::ServerContext* context,
                                           const v1::GetVolumeRequest* request,
                                           v1::Volume* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto volume, volumes_.GetVolume(project_id, request->volume_id()));
     ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
     return Status::Ok();
@@ -42,9 +42,9 @@ grpc::Status VolumeServiceImpl::ListVolumes(grpc::ServerContext* context,
                                             const v1::ListVolumesRequest* request,
                                             v1::ListVolumesResponse* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     if (request->page().all_projects()) {
-      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
+      RETURN_IF_ERROR(auth_.RequireAdmin(*context, "listing all projects"));
     }
     ListVolumesQuery query{.project_id = project_id,
                            .name = request->name(),
@@ -63,7 +63,7 @@ grpc::Status VolumeServiceImpl::DeleteVolume(grpc::ServerContext* context,
                                              const v1::DeleteVolumeRequest* request,
                                              v1::DeleteVolumeResponse* /*response*/) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     return volumes_.DeleteVolume(project_id, request->volume_id());
   });
 }
@@ -72,7 +72,7 @@ grpc::Status VolumeServiceImpl::AttachVolume(grpc::ServerContext* context,
                                              const v1::AttachVolumeRequest* request,
                                              v1::Attachment* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     ASSIGN_OR_RETURN(auto attachment, volumes_.AttachVolume(project_id, request->volume_id(),
                                                             request->instance_uuid()));
     *response = ToProto(attachment);
@@ -84,7 +84,7 @@ grpc::Status VolumeServiceImpl::DetachVolume(grpc::ServerContext* context,
                                              const v1::DetachVolumeRequest* request,
                                              v1::Volume* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto volume, volumes_.DetachVolume(project_id, request->volume_id(),
                                                         request->attachment_id()));
     ASSIGN_OR_RETURN(*response, VolumeWithAttachments(volume));
@@ -96,7 +96,7 @@ grpc::Status VolumeServiceImpl::CreateSnapshot(grpc::ServerContext* context,
                                                const v1::CreateSnapshotRequest* request,
                                                v1::Snapshot* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     CreateSnapshotParams params{.project_id = project_id,
                                 .volume_id = request->volume_id(),
                                 .name = request->name(),
@@ -112,7 +112,7 @@ grpc::Status VolumeServiceImpl::GetSnapshot(grpc::ServerContext* context,
                                             const v1::GetSnapshotRequest* request,
                                             v1::Snapshot* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     ASSIGN_OR_RETURN(auto snapshot, volumes_.GetSnapshot(project_id, request->snapshot_id()));
     *response = ToProto(snapshot);
     return Status::Ok();
@@ -123,9 +123,9 @@ grpc::Status VolumeServiceImpl::ListSnapshots(grpc::ServerContext* context,
                                               const v1::ListSnapshotsRequest* request,
                                               v1::ListSnapshotsResponse* response) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
     if (request->page().all_projects()) {
-      RETURN_IF_ERROR(auth_.RequireOperator(*context, "listing all projects"));
+      RETURN_IF_ERROR(auth_.RequireAdmin(*context, "listing all projects"));
     }
     ListSnapshotsQuery query{.project_id = project_id,
                              .volume_id = request->volume_id(),
@@ -143,7 +143,7 @@ grpc::Status VolumeServiceImpl::DeleteSnapshot(grpc::ServerContext* context,
                                                const v1::DeleteSnapshotRequest* request,
                                                v1::DeleteSnapshotResponse* /*response*/) {
   return RunHandler([&]() -> Status {
-    ASSIGN_OR_RETURN(auto project_id, ProjectIdFromContext(*context));
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
     return volumes_.DeleteSnapshot(project_id, request->snapshot_id());
   });
 }

@@ -5,14 +5,14 @@
 #pragma once
 
 #include "backup_service/volume_manager/volume_manager.h"
-#include "rpc/operator_auth.h"
+#include "rpc/call_auth.h"
 #include "volume.grpc.pb.h"
 
 namespace bb {
 
 class VolumeServiceImpl final : public v1::VolumeService::Service {
  public:
-  VolumeServiceImpl(VolumeManager& volumes, const OperatorAuth& auth)
+  VolumeServiceImpl(VolumeManager& volumes, const CallAuth& auth)
       : volumes_(volumes), auth_(auth) {}
 
   grpc::Status CreateVolume(grpc::ServerContext* context, const v1::CreateVolumeRequest* request,
@@ -43,7 +43,7 @@ class VolumeServiceImpl final : public v1::VolumeService::Service {
   Result<v1::Volume> VolumeWithAttachments(const Volume& volume);
 
   VolumeManager& volumes_;
-  const OperatorAuth& auth_;
+  const CallAuth& auth_;  // who each call acts for (the auth interceptor's verdict)
 };
 
 }  // namespace bb

@@ -6,8 +6,10 @@
 #      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
 #      too; PostgreSQL going away: a throw-away server of its own), bb_api_integration_test (the
-#      REST API over HTTP against backupd, API tokens), bb_remote_attach_test (root too: backups
-#      through a snapshot exported by tgtd and read with libiscsi)
+#      REST API over HTTP against backupd, API tokens), bb_tls_auth_test (HTTPS, gRPC TLS and
+#      mutual TLS, gRPC token auth), bb_remote_attach_test (root too: backups
+#      through a snapshot exported by tgtd and read with libiscsi), bb_roles_test (root too: a
+#      role volume and a role backup backupd, the backup host reading the volume host's exports)
 #   c) root: bb_volume_driver_conformance_test (XFS loop mounts), bb_iscsi_live_test (a real tgtd
 #      on 127.0.0.1, started through devstack/lib/tgt.sh if none runs, read through libiscsi),
 #      bb_connector_conformance_test (local, loop, libiscsi and iscsiadm connectors; tgtd too)
@@ -15,8 +17,9 @@
 #   v) test VM: one boot of the devstack/vm guest (real LVM, device-mapper, iscsi_tcp; qemu TCG)
 #      with backupd/backupctl copied in and the host's PostgreSQL forwarded; runs tests/vm/*.sh
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
-# Usage: tests/run.sh [--quick] [--no-deps] [--soak N] [--vm-only]
+# Usage: tests/run.sh [--quick] [--no-deps] [--soak N] [--fuzz-seconds N] [--vm-only]
 #   --quick: stage a only; --soak N: the crash soak makes N runs (default 50); --vm-only: stage v only
+#   --fuzz-seconds N: stage f runs the API fuzzer N seconds (default 60, or BB_FUZZ_SECONDS)
 # CI=true: a skipped test or stage counts as a failure, except a test that tests/expected_skips.txt
 # lists with the exact reason it printed (e.g. the iscsiadm connector's live cases on a host
 # without iscsi_tcp); those are listed in the summary with their reason. The last line is always
@@ -38,6 +41,7 @@ quick=0
 vm_only=0
 deps=1
 soak_runs=50
+fuzz_seconds=${BB_FUZZ_SECONDS:-60}
 while (($#)); do
   arg=$1
   shift
@@ -53,8 +57,16 @@ while (($#)); do
         exit 2
       fi
       ;;
+    --fuzz-seconds)
+      fuzz_seconds=${1:-}
+      shift || true
+      if [[ ! $fuzz_seconds =~ ^[1-9][0-9]*$ ]]; then
+        echo "--fuzz-seconds needs a positive number, e.g. --fuzz-seconds 3600" >&2
+        exit 2
+      fi
+      ;;
     -h | --help)
-      sed -n '2,20p' "$0"
+      sed -n '2,27p' "$0"
       exit 0
       ;;
     *)
@@ -74,7 +86,7 @@ unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
   bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
-  bb_remote_attach_test)
+  bb_tls_auth_test bb_remote_attach_test bb_roles_test)
 root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test bb_connector_conformance_test)
 
 passed=0
@@ -499,5 +511,20 @@ else
     pass
   fi
 fi
+
+# --- f) fuzzing -------------------------------------------------------------------------------
+stage "f) API fuzzer (api/fuzz/run.sh, ${fuzz_seconds} s; clang build in build-fuzz)"
+t0=$SECONDS
+BB_FUZZ_BUILD_DIR=$root/build-fuzz timeout --foreground -k 60 $((fuzz_seconds + 1200)) \
+  "$root/api/fuzz/run.sh" "$fuzz_seconds"
+rc=$?
+case $rc in
+  0)
+    pass
+    echo "--- api-fuzzer: PASS ($((SECONDS - t0)) s with the build)"
+    ;;
+  77) skip api-fuzzer "clang++ is not installed" ;;
+  *) fail api-fuzzer "exit code $rc: a crash or a broken invariant (its input is named above)" ;;
+esac
 
 finish

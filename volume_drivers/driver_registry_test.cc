@@ -1,6 +1,9 @@
 // Tests of the built-in driver registry and of the optional methods' default implementations.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "volume_drivers/volume_driver.h"
 
 namespace bb {
@@ -23,6 +26,35 @@ TEST(DriverRegistryTest, UnknownDriverNamesTheKnownOnes) {
   EXPECT_NE(r.status().message().find("file"), std::string::npos);
   EXPECT_NE(r.status().message().find("fake"), std::string::npos);
   EXPECT_NE(r.status().message().find("lvm"), std::string::npos);
+}
+
+TEST(DriverRegistryTest, NamesAreListedInRegistryOrder) {
+  EXPECT_EQ(VolumeDriverNames(), (std::vector<std::string>{"file", "lvm", "fake"}));
+}
+
+// backupd passes volume_driver.<key> lines through; each driver refuses a key it does not know,
+// naming the key, the driver and the keys it has.
+TEST(DriverRegistryTest, DriversRefuseUnknownOptionsNamingKeyAndDriver) {
+  SystemCommandRunner runner;
+  auto file = CreateVolumeDriver("file", {{"volumes_dir", "/tmp"}, {"snapshot", "false"}}, runner);
+  ASSERT_EQ(file.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(file.status().message().find("file driver: unknown option \"snapshot\" (backupd: "
+                                         "volume_driver.snapshot)"),
+            std::string::npos)
+      << file.status().message();
+  EXPECT_NE(file.status().message().find("snapshots"), std::string::npos);
+  auto fake = CreateVolumeDriver("fake", {{"can_snapshots", "true"}}, runner);
+  ASSERT_EQ(fake.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(fake.status().message().find("fake driver: unknown option \"can_snapshots\""),
+            std::string::npos)
+      << fake.status().message();
+  // Known keys and prefixes pass.
+  EXPECT_TRUE(CreateVolumeDriver(
+                  "fake", {{"can_snapshot", "false"}, {"fail.CreateVolume", "UNAVAILABLE"}}, runner)
+                  .ok());
+  EXPECT_TRUE(CheckDriverOptions("x", {}, {}).ok());
+  EXPECT_NE(CheckDriverOptions("x", {{"k", "v"}}, {}).message().find("its options are: none"),
+            std::string::npos);
 }
 
 TEST(DriverRegistryTest, FileDriverNeedsVolumesDir) {

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/result.h"
@@ -112,7 +113,7 @@ class VolumeDriver {
  public:
   virtual ~VolumeDriver() = default;
 
-  // Short registry name ("file", "fake").
+  // Short registry name ("file", "lvm", "fake").
   virtual std::string Name() const = 0;
   // Verifies the backend is usable (directory exists, tools and target framework present);
   // detects capabilities. Called once at start; other methods may assume it succeeded.
@@ -187,11 +188,27 @@ class VolumeDriver {
                                              const ConnectorProperties& connector);
 };
 
-// Registry of built-in drivers: "file", "lvm" and "fake". One function lists them all (no static
-// initialiser tricks). NotFound names the known drivers. `runner` runs the driver's commands
+// What a driver's folder defines for the registry (driver_registry.cc): builds the driver from
+// its options (backupd's `volume_driver.<key> = value` lines, keys without the prefix). A factory
+// validates its own options: InvalidArgument naming the driver and the key for a key it does not
+// know or a bad value (CheckDriverOptions), so a typo never silently falls back to a default.
+using DriverFactory = Result<std::unique_ptr<VolumeDriver>>(const DriverConfig& options,
+                                                                  CommandRunner& runner);
+
+// For factories: InvalidArgument naming `driver` and the first key of `options` that is neither
+// in `known` nor starts with one of `known_prefixes` (e.g. "fail."); the message lists the known
+// keys. OK otherwise.
+Status CheckDriverOptions(const std::string& driver, const DriverConfig& options,
+                          const std::vector<std::string>& known,
+                          const std::vector<std::string>& known_prefixes = {});
+
+// Registry of built-in drivers (driver_registry.cc, one line each: "file", "lvm" and "fake"). No static
+// initialiser tricks. NotFound names the known drivers. `runner` runs the driver's commands
 // (the iSCSI target helper's tgtadm) and must outlive the driver.
 Result<std::unique_ptr<VolumeDriver>> CreateVolumeDriver(const std::string& name,
                                                          const DriverConfig& config,
                                                          CommandRunner& runner);
+// The registered names, in registry order.
+std::vector<std::string> VolumeDriverNames();
 
 }  // namespace bb

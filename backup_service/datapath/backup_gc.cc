@@ -31,6 +31,8 @@ Result<CollectResult> CollectUnreferencedChunks(ObjectStore& store, const std::s
   ASSIGN_OR_RETURN(std::vector<std::string> manifests, store.List(container, "manifests/"));
   std::unordered_set<std::string> referenced;
   for (const std::string& name : manifests) {
+    // Format v2 manifests (.bbm) share the folder; they reference packs, not chunks.
+    if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) continue;
     auto m = LoadManifest(store, container, name);
     if (!m.ok()) {
       if (m.status().code() == StatusCode::kNotFound) continue;  // deleted concurrently

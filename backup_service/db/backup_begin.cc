@@ -2,12 +2,15 @@
 // transaction so a crash can never leave the volume marked without the backup that explains it.
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/event_log.h"
+#include "backup_service/db/quota_repository.h"
 #include "backup_service/db/sql_util.h"
 
 namespace bb {
 
 Status BackupRepository::BeginBackup(const Backup& b, VolumeStatus volume_from) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    // The quota lock first: every backup insert takes it before any row lock.
+    RETURN_IF_ERROR(LockAndCheckBackupQuota(txn, b.project_id, b.size_gib, quota_defaults_));
     auto r = txn.exec_params(
         "UPDATE volumes SET status = 'backing-up', previous_status = $2, updated_at = now() "
         "WHERE id = $1::uuid AND status = $2",
@@ -26,6 +29,7 @@ Status BackupRepository::BeginBackup(const Backup& b, VolumeStatus volume_from) 
 
 Status BackupRepository::BeginSnapshotBackup(const Backup& b) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    RETURN_IF_ERROR(LockAndCheckBackupQuota(txn, b.project_id, b.size_gib, quota_defaults_));
     auto r = txn.exec_params(
         "UPDATE snapshots SET status = 'backing-up', updated_at = now() "
         "WHERE id = $1::uuid AND volume_id = $2::uuid AND status = 'available' "

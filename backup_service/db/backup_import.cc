@@ -3,6 +3,7 @@
 // the object store, written by another installation.
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/event_log.h"
+#include "backup_service/db/quota_repository.h"
 #include "backup_service/db/sql_util.h"
 
 namespace bb {
@@ -23,6 +24,8 @@ Status BackupRepository::CheckIdUnused(const std::string& id) {
 
 Status BackupRepository::InsertImported(const Backup& b, const std::string& reason) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
+    // An import consumes quota as a create does (Cinder's import_record reserves it too).
+    RETURN_IF_ERROR(LockAndCheckBackupQuota(txn, b.project_id, b.size_gib, quota_defaults_));
     RETURN_IF_ERROR(IdUnused(txn, b.id));
     Backup row = b;
     row.status = BackupStatus::kAvailable;

@@ -17,7 +17,7 @@ const std::string kColumns =
     "num_dependent_backups, source_device, restore_volume_created, " +
     sql::Micros("data_timestamp") + ", " + sql::Micros("started_at") + ", " +
     sql::Micros("finished_at") + ", " + sql::Micros("created_at") + ", " +
-    sql::Micros("updated_at");
+    sql::Micros("updated_at") + ", service";
 
 // Sort keys (model/list_query.h kBackupSortKeys) -> SQL. A backup that has not copied anything
 // has no data_timestamp: it sorts as the oldest, in ORDER BY and in the marker comparison alike.
@@ -63,6 +63,9 @@ Backup RowToBackup(const pqxx::row& r) {
   b.finished_at = sql::Int(r[27]);
   b.created_at = sql::Int(r[28]);
   b.updated_at = sql::Int(r[29]);
+  b.storage_format = sql::Text(r[30]);
+  // Rows from before the format was recorded (the column's default) are v1.
+  if (b.storage_format.empty()) b.storage_format = std::string(kStorageChunkedV1);
   return b;
 }
 
@@ -95,7 +98,7 @@ void BackupRepository::InsertRow(pqxx::dbtransaction& txn, const Backup& b,
       "NULLIF($4, '')::uuid, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12)",
       b.id, b.project_id, b.volume_id, b.snapshot_id, b.name, b.description,
       std::string(ToString(b.status)), b.parent_id, b.container, b.host, b.size_gib,
-      std::string("chunked-v1"));
+      b.storage_format.empty() ? std::string(kStorageChunkedV1) : b.storage_format);
   RecordEvent(txn, "backup", b.id, "", std::string(ToString(b.status)), reason, host_);
 }
 

@@ -13,6 +13,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/db/database.h"
 #include "backup_service/model/list_query.h"
+#include "backup_service/model/quotas.h"
 #include "backup_service/model/records.h"
 
 namespace bb {
@@ -68,9 +69,14 @@ struct UnfinishedWork {
 
 class BackupRepository {
  public:
-  BackupRepository(Database& db, std::string host) : db_(db), host_(std::move(host)) {}
+  // quota_defaults: the limits of a project that has none of its own (model/quotas.h).
+  BackupRepository(Database& db, std::string host, QuotaLimits quota_defaults = {})
+      : db_(db), host_(std::move(host)), quota_defaults_(quota_defaults) {}
 
+  // Inserts a row as it is, without the quota check (fixtures and tests).
   Status Insert(const Backup& b, const std::string& reason);
+  // BeginBackup, BeginSnapshotBackup and InsertImported check the project's backup quota in
+  // their transaction (quota_repository.h: ResourceExhausted, nothing written, when over).
   // In one transaction: volume volume_from -> backing-up (previous_status = volume_from) and the
   // backup row inserted as creating. Refused (nothing written) if the volume moved meanwhile.
   Status BeginBackup(const Backup& b, VolumeStatus volume_from);
@@ -151,6 +157,7 @@ class BackupRepository {
                const std::function<void(pqxx::dbtransaction&)>& also = nullptr);
   Database& db_;
   std::string host_;
+  QuotaLimits quota_defaults_;
 };
 
 }  // namespace bb

@@ -150,6 +150,11 @@ Result<Statement> PageStatement(pqxx::dbtransaction& txn, const ListScope& scope
   std::string limit = st.params.Bind(std::to_string(page.limit + 1), "bigint");
   st.sql = "SELECT " + std::string(scope.columns) + " FROM " + std::string(scope.table) +
            Where(conditions) + OrderBy(columns, page) + " LIMIT " + limit;
+  // An offset skips rows after the marker (Cinder's marker + offset); the index still starts
+  // the scan at the marker, the skipped rows are read and dropped.
+  if (page.offset > 0) {
+    st.sql += " OFFSET " + st.params.Bind(std::to_string(page.offset), "bigint");
+  }
   return st;
 }
 

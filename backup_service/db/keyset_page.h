@@ -4,7 +4,7 @@
 // SQL shape, for sort terms k1 (desc), k2 (asc), id (asc) and the marker's values m1, m2, mid:
 //   SELECT ... FROM t WHERE <visibility> AND <filters>
 //     AND k1 <= m1 AND (k1 < m1 OR (k1 = m1 AND (k2 > m2 OR (k2 = m2 AND id > mid))))
-//   ORDER BY k1 DESC, k2 ASC, id ASC LIMIT limit + 1
+//   ORDER BY k1 DESC, k2 ASC, id ASC LIMIT limit + 1 [OFFSET offset]
 // The expanded OR form handles mixed directions (a row comparison cannot); the redundant leading
 // bound (k1 <= m1) is what lets PostgreSQL start the index scan at the marker instead of
 // filtering every earlier row. The extra row says whether a next page exists. The marker's

@@ -184,6 +184,49 @@ TEST_F(ListRepositoryTest, EverySortKeyAndDirectionPagesWithoutOverlapOrGap) {
   }
 }
 
+// offset skips records after the marker (or from the start) in the requested order and
+// filters; next_marker is the last record returned, so the next page continues right after it.
+TEST_F(ListRepositoryTest, OffsetSkipsInTheRequestedOrderAfterTheMarker) {
+  std::vector<Backup> all = MakeTiedBackups();
+  auto list = [&](const std::string& sort, int limit, const std::string& marker, int64_t offset,
+                  const std::string& status = "") {
+    auto spec = ResolvePage({.sort = sort, .limit = limit, .marker = marker, .offset = offset},
+                            kBackupSortKeys, ListLimits{});
+    EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+    auto page = backups_->List({.project_id = "p1", .status = status}, *spec);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> ids;
+    for (const auto& b : page->records) ids.push_back(b.id);
+    return std::make_pair(ids, page->next_marker);
+  };
+  for (std::string sort : {"", "name:asc,size_gib:desc", "data_timestamp:desc"}) {
+    std::vector<std::string> expected = ExpectedOrder(all, Spec(kBackupSortKeys, sort, 1).sort);
+    auto [first, next] = list(sort, 4, "", 5);
+    EXPECT_EQ(first, std::vector<std::string>(expected.begin() + 5, expected.begin() + 9)) << sort;
+    EXPECT_EQ(next, expected[8]);
+    // After a marker: offset counts from the record after it.
+    auto [after, unused] = list(sort, 3, expected[2], 4);
+    EXPECT_EQ(after, std::vector<std::string>(expected.begin() + 7, expected.begin() + 10)) << sort;
+    // Past the end: empty, no next page; up to the end exactly: no next page either.
+    auto [none, none_next] = list(sort, 3, "", kBackups);
+    EXPECT_TRUE(none.empty());
+    EXPECT_TRUE(none_next.empty());
+    auto [tail, tail_next] = list(sort, 3, "", kBackups - 3);
+    EXPECT_EQ(tail.size(), 3u);
+    EXPECT_TRUE(tail_next.empty()) << sort;
+  }
+  // With a filter: the offset counts matching records only.
+  std::vector<Backup> errors;
+  for (const auto& b : all) {
+    if (b.status == BackupStatus::kError) errors.push_back(b);
+  }
+  std::vector<std::string> expected = ExpectedOrder(errors, Spec(kBackupSortKeys, "id", 1).sort);
+  auto [filtered, unused] = list("id", 100, "", 2, "error");
+  EXPECT_EQ(filtered, std::vector<std::string>(expected.begin() + 2, expected.end()));
+  // A negative offset never reaches SQL.
+  EXPECT_FALSE(ResolvePage({.offset = -1}, kBackupSortKeys, ListLimits{}).ok());
+}
+
 TEST_F(ListRepositoryTest, BackupFiltersCountAndLastPage) {
   Volume v1 = MakeVolume("p1");
   Volume v2 = MakeVolume("p1");

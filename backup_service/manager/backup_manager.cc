@@ -9,17 +9,19 @@
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
 #include "backup_service/datapath/manifest.h"
+#include "backup_service/datapath/manifest_v2.h"
 #include "backup_service/datapath/restore_job.h"
 
 namespace bb {
 
-BackupManager::BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+BackupManager::BackupManager(Database& db, VolumeHost& volumes, ObjectStore& store,
                              BackupManagerOptions options)
     : db_(db),
       volumes_(volumes),
       store_(store),
       options_(std::move(options)),
-      backups_(db, options_.host),
+      backups_(db, options_.host, options_.quota_defaults),
+      quotas_(db, options_.quota_defaults),
       volume_records_(db, options_.host),
       snapshot_records_(db, options_.host),
       container_locks_(db.conninfo()) {
@@ -145,27 +147,31 @@ Result<std::unique_ptr<ContainerHold>> BackupManager::HoldContainer(const std::s
 
 Result<int64_t> BackupManager::DiscardStoredData(const Backup& b, bool wait_for_container) {
   std::string container = StoreContainer(b);
-  // The manifest first: once it is gone, its chunks are unreferenced (the copy may have written
-  // it before failing, e.g. when the final database write failed). Removing a manifest needs no
-  // lock: it only takes references away; collecting chunks does.
-  RETURN_IF_ERROR(store_.Delete(container, ManifestObjectName(b.id))
+  // The manifest first: once it is gone, its chunks (v1) or packs (v2) are unreferenced (the
+  // copy may have written it before failing, e.g. when the final database write failed).
+  // Removing a manifest needs no lock: it only takes references away; collecting does. The
+  // layout is the one recorded on the row when the backup began, never the configuration's.
+  const bool v2 = b.storage_format == kStoragePackedV2;
+  const std::string manifest = v2 ? ManifestV2ObjectName(b.id) : ManifestObjectName(b.id);
+  RETURN_IF_ERROR(store_.Delete(container, manifest)
                       .WithContext("removing the manifest of failed backup " + b.id));
   // Exclusive, as for a delete's collection: no backup into the container, on any daemon, may
   // be between "chunk already stored" and writing the manifest that names it.
   auto hold = wait_for_container ? HoldContainer(container, ContainerLockMode::kExclusive)
                                  : container_locks_.TryExclusive(container);
   RETURN_IF_ERROR(hold.status());
+  const char* what = v2 ? "packs" : "chunks";
   if (*hold == nullptr) {
-    BB_LOG(kInfo) << "backup " << b.id << ": a backup writes into " << container
-                  << "; the chunks no manifest names are collected by the next delete there";
+    BB_LOG(kInfo) << "backup " << b.id << ": a backup writes into " << container << "; the " << what
+                  << " no manifest names are collected by the next delete there";
     return 0;
   }
-  auto swept = CollectUnreferencedChunks(store_, container);
-  if (!swept.ok() && swept.status().code() != StatusCode::kNotFound) return swept.status();
-  int64_t collected = swept.ok() ? swept->chunks_deleted : 0;
+  // A v2 job killed mid-way leaves packs without an index or manifest: garbage for the pack
+  // sweep, not a leak; the v1 sweep never looks at packs/.
+  ASSIGN_OR_RETURN(int64_t collected, CollectContainer(container, b.storage_format));
   if (collected > 0) {
-    BB_LOG(kInfo) << "backup " << b.id << ": " << collected
-                  << " chunks no manifest names collected";
+    BB_LOG(kInfo) << "backup " << b.id << ": " << collected << " " << what
+                  << " no manifest names collected";
   }
   return collected;
 }

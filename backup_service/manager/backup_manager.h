@@ -28,10 +28,14 @@
 #include <vector>
 
 #include "backup_service/common/result.h"
+#include "backup_service/datapath/backup_job.h"
+#include "backup_service/datapath/blob_cipher.h"
 #include "backup_service/datapath/progress.h"
+#include "backup_service/datapath/restore_job.h"
 #include "backup_service/db/backup_repository.h"
 #include "backup_service/db/container_lock.h"
 #include "backup_service/db/database.h"
+#include "backup_service/db/quota_repository.h"
 #include "backup_service/db/snapshot_repository.h"
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_record.h"
@@ -39,6 +43,7 @@
 #include "backup_service/manager/job_registry.h"
 #include "backup_service/manager/progress_report.h"
 #include "backup_service/manager/source_attachment.h"
+#include "backup_service/manager/volume_host.h"
 #include "backup_service/model/list_query.h"
 #include "backup_service/model/records.h"
 #include "backup_service/object_stores/object_store.h"
@@ -49,8 +54,15 @@ namespace bb {
 struct BackupManagerOptions {
   std::string host;
   std::string default_container = "backups";
-  int64_t chunk_size = 4 << 20;
+  int64_t chunk_size = 4 << 20;  // format v1 only (v2 chunks are 32 KiB)
   int compression_level = 3;
+  // Format of NEW backups (config backup_format): kStoragePackedV2 (packs, README "Format v2")
+  // or kStorageChunkedV1. Existing backups are read, deleted and exported by their own recorded
+  // format whatever this says.
+  std::string storage_format = std::string(kStoragePackedV2);
+  // Config backup_master_key_file: when set, new v2 containers are encrypted with container keys
+  // wrapped by it, and encrypted containers can be read.
+  std::optional<Key256> master_key;
   int workers_per_job = 2;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
@@ -63,6 +75,9 @@ struct BackupManagerOptions {
   // attaches them (config iscsi_initiator_name, my_ip).
   ConnectorProperties backup_connector{};
   ConnectorOptions connector_options{};
+  // Backup quotas of a project without limits of its own (config quota_backups,
+  // quota_backup_gigabytes; Cinder's defaults).
+  QuotaLimits quota_defaults{};
 };
 
 // ListBackups: filters (combined with AND; empty = any) and paging.
@@ -123,7 +138,7 @@ struct PreparedSource {
 
 class BackupManager {
  public:
-  BackupManager(Database& db, VolumeManager& volumes, ObjectStore& store,
+  BackupManager(Database& db, VolumeHost& volumes, ObjectStore& store,
                 BackupManagerOptions options);
   ~BackupManager();  // waits for running jobs
 
@@ -169,6 +184,13 @@ class BackupManager {
   Result<ProgressSnapshot> Progress(const std::string& project_id, const std::string& backup_id,
                                     const std::string& restore_volume_id = "");
 
+  // Backup quotas (quota_ops.cc; what counts: model/quotas.h). Get: the project's limits and
+  // usage. Update (admin): the given limits, refused with InvalidArgument below the usage.
+  // Reset (admin): the defaults again. InvalidArgument for a malformed project id.
+  Result<ProjectQuota> GetQuota(const std::string& project_id);
+  Result<ProjectQuota> UpdateQuota(const std::string& project_id, const QuotaUpdate& update);
+  Status ResetQuota(const std::string& project_id);
+  const QuotaLimits& DefaultQuota() const { return options_.quota_defaults; }
   // Blocks until no job is queued or running (tests, shutdown).
   void WaitIdle();
 
@@ -220,6 +242,19 @@ class BackupManager {
   // Reads the source into the store; fills `done` on success.
   Status CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
                      BackupChange& done, JobHandle& job);
+  // Format v2 (v2_data_path.cc): the copy with RunV2Backup, a restore with RunV2Restore, the
+  // key check a request makes before anything is written, and the collection of a container.
+  // They take the v1 job specs (source/target, store, container, progress, cancellation) and
+  // answer in the v1 result types, so the flows around them stay format-blind.
+  Result<BackupJobResult> RunBackupV2(const BackupJobSpec& spec, const Backup& backup);
+  Result<RestoreJobResult> RunRestoreV2(const RestoreJobSpec& spec, const Backup& backup);
+  // FailedPrecondition saying what to fix when this daemon's master key cannot open the
+  // container's key (wrong key, none configured for an encrypted container, or a key configured
+  // for a container created unencrypted). Ok for a container without v2 data yet.
+  Status CheckV2Keys(const std::string& container, bool for_backup);
+  // Collects what no manifest of `storage_format` references in the container (v1 chunks or v2
+  // packs), holding nothing: the caller holds the container exclusive. Objects collected.
+  Result<int64_t> CollectContainer(const std::string& container, const std::string& storage_format);
   // Puts the volume back to its previous status after backing-up.
   Status ReleaseVolume(const Volume& volume, const std::string& reason);
   // Puts a given snapshot back to available after backing-up.
@@ -253,10 +288,11 @@ class BackupManager {
                                                        ContainerLockMode mode);
 
   Database& db_;
-  VolumeManager& volumes_;
+  VolumeHost& volumes_;  // this process's VolumeManager, or a volume-role backupd over gRPC
   ObjectStore& store_;
   BackupManagerOptions options_;
   BackupRepository backups_;
+  QuotaRepository quotas_;
   VolumeRepository volume_records_;
   SnapshotRepository snapshot_records_;
   JobRegistry jobs_;

@@ -15,6 +15,7 @@
 #include "backup_service/db/testing/test_database.h"
 #include "backup_service/db/volume_repository.h"
 #include "backup_service/manager/backup_manager.h"
+#include "backup_service/manager/local_volume_host.h"
 #include "volume_drivers/fake/fake_driver.h"
 #include "volume_drivers/testing/scratch_xfs.h"
 
@@ -63,7 +64,8 @@ class ManagerTest : public ::testing::Test {
     BackupManagerOptions o;
     o.host = "host-a";
     o.chunk_size = 1 << 20;
-    backups_ = std::make_unique<BackupManager>(tdb_->db(), *volumes_, *store_, o);
+    volume_host_ = std::make_unique<LocalVolumeHost>(*volumes_);
+    backups_ = std::make_unique<BackupManager>(tdb_->db(), *volume_host_, *store_, o);
   }
   void TearDown() override {
     backups_.reset();  // waits for jobs
@@ -96,6 +98,7 @@ class ManagerTest : public ::testing::Test {
   std::unique_ptr<testing::TestDatabase> tdb_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<VolumeManager> volumes_;
+  std::unique_ptr<LocalVolumeHost> volume_host_;
   std::unique_ptr<BackupManager> backups_;
 };
 
@@ -229,7 +232,9 @@ TEST_F(ManagerTest, IncrementalRecordsParentAndStoresOnlyNewChunks) {
   Backup i = Finished(inc->id);
   ASSERT_EQ(i.status, BackupStatus::kAvailable);
   EXPECT_EQ(i.parent_id, f.id);
-  EXPECT_EQ(i.object_count, 2);  // one chunk + the manifest
+  // v1: one chunk + the manifest; v2 (the default): one pack + its index + the manifest.
+  EXPECT_EQ(i.storage_format, kStoragePackedV2);
+  EXPECT_EQ(i.object_count, 3);
   EXPECT_LT(i.stored_bytes, f.stored_bytes / 8);
   EXPECT_EQ(backups_->GetBackup(kProject, f.id)->num_dependent_backups, 1);
 
@@ -270,8 +275,11 @@ TEST_F(ManagerTest, RestoreChecksTargetAndFailureLeavesBackupAvailable) {
   // Corrupt every stored chunk: the restore fails, the backup stays available, the existing
   // target goes to error_restoring.
   const std::string container = kProject + std::string("/backups");
+  // v1 chunks or v2 packs, whichever the default format wrote.
   auto chunks = store_->List(container, "chunks/");
-  ASSERT_TRUE(chunks.ok());
+  auto packs = store_->List(container, "packs/");
+  ASSERT_TRUE(chunks.ok() && packs.ok());
+  chunks->insert(chunks->end(), packs->begin(), packs->end());
   ASSERT_FALSE(chunks->empty());
   for (const auto& name : *chunks) ASSERT_TRUE(store_->Put(container, name, "garbage").ok());
   Volume target = NewVolume(2);

@@ -10,6 +10,7 @@
 #include "backup_service/common/base64.h"
 #include "backup_service/common/validation.h"
 #include "backup_service/datapath/manifest.h"
+#include "backup_service/datapath/manifest_v2.h"
 #include "backup_service/volume_manager/volume_manager.h"
 
 namespace bb {
@@ -116,15 +117,19 @@ Result<ImportedBackup> DecodeV1(const Json& j, const std::string& backup_service
                out.store_kind.substr(0, 64) + "')");
   }
   RETURN_IF_ERROR(GetString(j, "storage_format", &storage_format));
-  RETURN_IF_ERROR(ExpectEqual("storage_format", storage_format, kBackupStorageFormat));
+  // Both storage formats are read (README "Versioning"): each with its own manifest version.
+  const bool v2 = storage_format == kStoragePackedV2;
+  if (!v2) RETURN_IF_ERROR(ExpectEqual("storage_format", storage_format, kStorageChunkedV1));
+  b.storage_format = storage_format;
   RETURN_IF_ERROR(GetString(j, "manifest_format", &manifest_format));
   RETURN_IF_ERROR(ExpectEqual("manifest_format", manifest_format, kManifestFormat));
   RETURN_IF_ERROR(
       GetInt(j, "manifest_version", 1, std::numeric_limits<int32_t>::max(), &manifest_version));
-  if (manifest_version != kManifestVersion) {
+  const int64_t want_version = v2 ? kManifestV2Version : kManifestVersion;
+  if (manifest_version != want_version) {
     return Bad("manifest_version " + std::to_string(manifest_version) +
-               " is not supported; this installation reads manifest version " +
-               std::to_string(kManifestVersion));
+               " is not supported for storage_format '" + storage_format +
+               "'; this installation reads manifest version " + std::to_string(want_version));
   }
   RETURN_IF_ERROR(GetString(j, "id", &b.id));
   RETURN_IF_ERROR(GetString(j, "project_id", &b.project_id));
@@ -141,8 +146,9 @@ Result<ImportedBackup> DecodeV1(const Json& j, const std::string& backup_service
   RETURN_IF_ERROR(GetString(j, "manifest_object", &b.manifest_object));
   // The data path names each manifest after its backup; anything else is not where a restore of
   // this backup would look, and must never be a path of the caller's choosing.
-  if (b.manifest_object != ManifestObjectName(b.id)) {
-    return Bad("manifest_object must be '" + ManifestObjectName(b.id) + "' for backup " + b.id);
+  const std::string manifest_name = v2 ? ManifestV2ObjectName(b.id) : ManifestObjectName(b.id);
+  if (b.manifest_object != manifest_name) {
+    return Bad("manifest_object must be '" + manifest_name + "' for backup " + b.id);
   }
   constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
   RETURN_IF_ERROR(GetInt(j, "size_gib", 1, kMaxVolumeSizeGib, &b.size_gib));
@@ -158,9 +164,10 @@ Result<ImportedBackup> DecodeV1(const Json& j, const std::string& backup_service
 BackupRecordWire EncodeBackupRecord(const Backup& b, std::string_view store_kind) {
   Json j = {{"record_version", kBackupRecordVersion},
             {"store", std::string(store_kind)},
-            {"storage_format", std::string(kBackupStorageFormat)},
+            {"storage_format", b.storage_format},
             {"manifest_format", std::string(kManifestFormat)},
-            {"manifest_version", kManifestVersion},
+            {"manifest_version",
+             b.storage_format == kStoragePackedV2 ? kManifestV2Version : kManifestVersion},
             {"id", b.id},
             {"project_id", b.project_id},
             {"volume_id", b.volume_id},

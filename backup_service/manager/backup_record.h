@@ -20,9 +20,9 @@
 namespace bb {
 
 inline constexpr int kBackupRecordVersion = 1;
-// How backups are stored: the `service` column BackupRepository writes ("chunked-v1": chunk and
-// manifest formats of backup_service/datapath). A record of another storage format is refused.
-inline constexpr std::string_view kBackupStorageFormat = "chunked-v1";
+// How a backup is stored is Backup::storage_format (the `service` column): "chunked-v1" records
+// carry manifest_version 1, "packed-v2" records manifest_version 2 (README "Versioning"); a
+// record of any other storage format is refused.
 
 struct BackupRecordWire {
   std::string backup_service;  // object-store kind, e.g. "posix"

@@ -8,6 +8,7 @@
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
 #include "backup_service/datapath/manifest.h"
+#include "backup_service/datapath/pipeline_v2/restore_pipeline.h"
 #include "backup_service/manager/backup_manager.h"
 
 namespace bb {
@@ -15,7 +16,12 @@ namespace {
 
 // The manifest must describe the backup the record names: a record edited to point at another
 // backup's data, or at a volume of another size, is refused.
-Status CheckManifestMatches(const Backup& b, const Manifest& m) {
+struct ManifestFacts {
+  std::string backup_id, volume_id, parent_id;
+  int64_t size_bytes = 0;
+};
+
+Status CheckManifestMatches(const Backup& b, const ManifestFacts& m) {
   auto mismatch = [&](const std::string& what) {
     return Status::InvalidArgument("the backup record does not match its manifest " +
                                    b.manifest_object + " in the object store: " + what);
@@ -66,7 +72,21 @@ Result<Backup> BackupManager::ImportBackupRecord(const std::string& project_id,
   // Before the store is read: a deleted backup's manifest is gone, yet the id is still taken.
   RETURN_IF_ERROR(backups_.CheckIdUnused(b.id));
   const std::string container = StoreContainer(b);
-  auto manifest = LoadManifest(store_, container, b.manifest_object);
+  // The record's storage format says which reader: v1 JSON, or the sealed v2 manifest (which
+  // needs this installation's master key when the container is encrypted).
+  Result<ManifestFacts> manifest = ManifestFacts{};
+  if (b.storage_format == kStoragePackedV2) {
+    auto m = v2::LoadBackupManifestV2(store_, container, b.id, options_.master_key);
+    manifest = m.ok()
+                   ? Result<ManifestFacts>(ManifestFacts{m->header.backup_id, m->header.volume_id,
+                                                         m->header.parent_id, m->header.size_bytes})
+                   : Result<ManifestFacts>(m.status());
+  } else {
+    auto m = LoadManifest(store_, container, b.manifest_object);
+    manifest = m.ok() ? Result<ManifestFacts>(
+                            ManifestFacts{m->backup_id, m->volume_id, m->parent_id, m->size_bytes})
+                      : Result<ManifestFacts>(m.status());
+  }
   if (!manifest.ok()) {
     if (manifest.status().code() == StatusCode::kNotFound) {
       return Status::FailedPrecondition(

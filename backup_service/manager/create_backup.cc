@@ -32,6 +32,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   std::string container = p.container.empty() ? options_.default_container : p.container;
   RETURN_IF_ERROR(ValidateBackupContainerName(container));
   ASSIGN_OR_RETURN(Volume volume, volumes_.GetVolume(p.project_id, p.volume_id));
+  ASSIGN_OR_RETURN(DriverCapabilities caps, volumes_.Capabilities());
   BackupSourcePlan plan;
   if (!p.snapshot_id.empty()) {
     // A given snapshot is a point in time already: the volume's status does not matter and is
@@ -46,7 +47,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Snapshot to be backed up must be available, but the current status is \"" +
           std::string(ToString(snapshot.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(volumes_.Capabilities(), options_.attach));
+    ASSIGN_OR_RETURN(plan, ChooseSnapshotBackupSource(caps, options_.attach));
   } else {
     if (volume.status == VolumeStatus::kInUse && !p.force) {
       return Status::FailedPrecondition("Backing up an in-use volume must use the force flag.");
@@ -56,8 +57,7 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Volume to be backed up must be available or in-use, but the current status is \"" +
           std::string(ToString(volume.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan,
-                     ChooseBackupSource(volumes_.Capabilities(), volume.status, options_.attach));
+    ASSIGN_OR_RETURN(plan, ChooseBackupSource(caps, volume.status, options_.attach));
   }
   Backup b;
   b.id = NewUuid();
@@ -69,6 +69,13 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
   b.container = container;
   b.host = options_.host;
   b.size_gib = volume.size_gib;
+  // Recorded with the row, before any object is written: restore, delete and restart cleanup
+  // go by it, whatever the configuration says later.
+  b.storage_format = options_.storage_format;
+  if (b.storage_format == kStoragePackedV2) {
+    // A wrong master key refuses the request here, before any state changes or data is read.
+    RETURN_IF_ERROR(CheckV2Keys(StoreContainer(b), /*for_backup=*/true));
+  }
   if (p.incremental) {
     ASSIGN_OR_RETURN(std::optional<Backup> parent,
                      backups_.LatestAvailable(p.project_id, volume.id));
@@ -316,7 +323,8 @@ Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, cons
     }
     return hold.status();
   }
-  auto result = RunBackupJob(spec);
+  auto result =
+      backup.storage_format == kStoragePackedV2 ? RunBackupV2(spec, backup) : RunBackupJob(spec);
   if (!result.ok()) {
     if (job.cancel_requested()) return Status::Cancelled("cancelled by a force delete");
     if (result.status().code() == StatusCode::kCancelled && stopping_) {

@@ -72,11 +72,19 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) 
     auto hold = HoldContainer(container, ContainerLockMode::kExclusive);
     st = hold.status();
     if (hold.ok()) {
-      auto r = DeleteBackupData(store_, container, backup.manifest_object);
+      // The manifest goes first (the backup is unrestorable before anything it used goes),
+      // then the collection of the backup's own format: v1 chunks, or v2 packs no surviving
+      // manifest uses (indexes naming them are rewritten first).
+      st = store_.Delete(container, backup.manifest_object)
+               .WithContext("delete " + backup.manifest_object);
+      if (st.ok()) st = failpoint::Hit("delete.after_manifest_removed");
+      auto r = st.ok() ? CollectContainer(container, backup.storage_format) : Result<int64_t>(st);
       st = r.status();
       if (r.ok()) {
-        BB_LOG(kInfo) << "backup " << backup.id << " deleted: " << r->chunks_deleted
-                      << " chunks collected";
+        BB_LOG(kInfo) << "backup " << backup.id << " deleted (" << backup.storage_format
+                      << "): " << *r
+                      << (backup.storage_format == kStoragePackedV2 ? " packs" : " chunks")
+                      << " collected";
       }
     }
   } else if (st.ok() && data_written && backup.finished_at == 0) {

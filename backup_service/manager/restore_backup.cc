@@ -22,6 +22,10 @@ Result<RestoreStarted> BackupManager::RestoreBackup(const RestoreParams& p) {
     return Status::FailedPrecondition("Backup status must be available, but it is " +
                                       std::string(ToString(backup.status)));
   }
+  if (backup.storage_format == kStoragePackedV2) {
+    // A key that cannot open the container refuses the restore before a volume is touched.
+    RETURN_IF_ERROR(CheckV2Keys(StoreContainer(backup), /*for_backup=*/false));
+  }
   Volume volume;
   bool is_new = p.volume_id.empty();
   if (!is_new) {
@@ -82,8 +86,10 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
   // backup_attach = remote with a driver that exports volumes: the target is exported to this
   // host and written through the connector's handle (an iSCSI session); otherwise through its
   // local path (where zero chunks punch holes, keeping the volume sparse).
+  Result<DriverCapabilities> caps = volumes_.Capabilities();
+  if (st.ok() && !caps.ok()) st = caps.status();
   const bool remote =
-      options_.attach == BackupAttach::kRemote && volumes_.Capabilities().volume_attachable;
+      options_.attach == BackupAttach::kRemote && caps.ok() && caps->volume_attachable;
   std::shared_ptr<SourceAttachment> target;
   auto unexport = [&] {
     if (target) {
@@ -135,7 +141,8 @@ void BackupManager::RunRestore(Backup backup, Volume volume, bool volume_is_new,
       return row.ok() &&
              (row->status != BackupStatus::kRestoring || row->restore_volume_id != volume.id);
     });
-    auto result = RunRestoreJob(spec);
+    auto result = backup.storage_format == kStoragePackedV2 ? RunRestoreV2(spec, backup)
+                                                            : RunRestoreJob(spec);
     st = result.status();
     if (result.ok()) {
       BB_LOG(kInfo) << "restore of backup " << backup.id << " into " << volume.id << " (" << *path

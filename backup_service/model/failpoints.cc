@@ -48,6 +48,26 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"snapshot.create.after_driver", "snapshot.create", "snapshot made; row still creating"},
       {"snapshot.delete.after_begin", "snapshot.delete", "deleting committed; snapshot intact"},
       {"snapshot.delete.after_driver", "snapshot.delete", "snapshot removed; row still deleting"},
+      // exports to the backup host (volume_manager/volume_exports.cc): a snapshot for a
+      // remote-attach backup, a volume for a remote restore (or a backup's temporary clone).
+      // Restart cleanup removes the export by the object's id and clears provider_auth
+      // (tests/integration/export_crash_test.cc, root: tgtd).
+      {"export.snapshot.after_create_export", "export.snapshot",
+       "target made; provider_location/provider_auth not recorded"},
+      {"export.snapshot.after_initialize_connection", "export.snapshot",
+       "export recorded, connection info made; not logged in"},
+      {"unexport.snapshot.after_terminate_connection", "unexport.snapshot",
+       "logged out, connection terminated; target and provider_auth still there"},
+      {"unexport.snapshot.after_remove_export", "unexport.snapshot",
+       "target removed; provider_auth not cleared"},
+      {"export.volume.after_create_export", "export.volume",
+       "target made; provider_location/provider_auth not recorded"},
+      {"export.volume.after_initialize_connection", "export.volume",
+       "export recorded, connection info made; not logged in"},
+      {"unexport.volume.after_terminate_connection", "unexport.volume",
+       "logged out, connection terminated; target and provider_auth still there"},
+      {"unexport.volume.after_remove_export", "unexport.volume",
+       "target removed; provider_auth not cleared"},
   };
   return kTable;
 }

@@ -105,6 +105,11 @@ Result<PageSpec> ResolvePage(const PageRequest& request, std::span<const std::st
   ASSIGN_OR_RETURN(page.limit, ResolveLimit(request.limit, limits));
   RETURN_IF_ERROR(ValidateOptionalUuid("marker", request.marker));
   page.marker = request.marker;
+  if (request.offset < 0) {
+    return Status::InvalidArgument("offset must be >= 0 (records to skip), got " +
+                                   std::to_string(request.offset));
+  }
+  page.offset = request.offset;
   page.with_count = request.with_count;
   page.all_projects = request.all_projects;
   return page;

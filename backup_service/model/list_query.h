@@ -46,6 +46,7 @@ struct PageRequest {
   std::string sort{};    // "key[:asc|desc][,...]"; empty = kDefaultSort
   int64_t limit = 0;     // 0 = default, > max = capped, < 0 refused
   std::string marker{};  // id of the last record of the previous page; empty = first page
+  int64_t offset = 0;    // records skipped after the marker (REST's `offset`); < 0 refused
   bool with_count = false;
   bool all_projects = false;  // permission is the transport's business (operator token)
 };
@@ -55,6 +56,7 @@ struct PageSpec {
   std::vector<SortTerm> sort{};  // never empty; ends with the id (the tie-breaker)
   int limit = 0;                 // 1..max_limit
   std::string marker{};          // a UUID or empty
+  int64_t offset = 0;            // >= 0: rows skipped after the marker, before the page
   bool with_count = false;
   bool all_projects = false;
 };
@@ -78,7 +80,7 @@ Result<std::vector<SortTerm>> ParseSortSpec(std::string_view spec,
 // 0 -> default_limit, above max_limit -> max_limit, negative -> InvalidArgument.
 Result<int> ResolveLimit(int64_t requested, const ListLimits& limits);
 
-// Everything above, plus the marker (a UUID when given).
+// Everything above, plus the marker (a UUID when given) and the offset (>= 0).
 Result<PageSpec> ResolvePage(const PageRequest& request, std::span<const std::string_view> keys,
                              const ListLimits& limits);
 

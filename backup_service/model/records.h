@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "backup_service/model/states.h"
 
@@ -68,6 +69,11 @@ enum class BackupSourceKind {
 std::string_view ToString(BackupSourceKind k);
 std::optional<BackupSourceKind> ParseBackupSourceKind(std::string_view s);
 
+// Storage formats of backup data (backup_service/datapath/README.md): v1 chunk objects with JSON
+// manifests, and v2 packs with index objects and binary manifests.
+inline constexpr std::string_view kStorageChunkedV1 = "chunked-v1";
+inline constexpr std::string_view kStoragePackedV2 = "packed-v2";
+
 struct Backup {
   std::string id;
   std::string project_id;
@@ -84,11 +90,15 @@ struct Backup {
   bool restore_volume_created = false;  // that target was created for the restore
   std::string container;                // object-store container (project-namespaced)
   std::string manifest_object;          // object name of the manifest inside the container
-  std::string host;                     // backup service that runs it
-  int64_t size_gib = 0;                 // source volume size
-  int64_t object_count = 0;             // objects written by this backup (new chunks + manifest)
-  int64_t stored_bytes = 0;             // bytes this backup added to the store
-  int64_t bytes_done = 0;               // progress of the running operation
+  // How its data is laid out in the store (kStorageChunkedV1 or kStoragePackedV2), fixed when the
+  // row is created, before any object is written: restore, delete, export and restart cleanup
+  // dispatch on it, never on the daemon's current configuration. Column `service`.
+  std::string storage_format = "chunked-v1";
+  std::string host;          // backup service that runs it
+  int64_t size_gib = 0;      // source volume size
+  int64_t object_count = 0;  // objects written by this backup (new chunks + manifest)
+  int64_t stored_bytes = 0;  // bytes this backup added to the store
+  int64_t bytes_done = 0;    // progress of the running operation
   int64_t bytes_total = 0;
   BackupSourceKind source_kind = BackupSourceKind::kNone;
   std::string source_reason;  // why that source was chosen

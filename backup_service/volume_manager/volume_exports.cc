@@ -6,7 +6,16 @@
 //   driver InitializeSnapshotConnection -> ConnectionInfo for the connector
 // and back: TerminateSnapshotConnection -> RemoveSnapshotExport -> provider_auth cleared. A crash
 // anywhere leaves a backing-up snapshot (or a temporary one) whose cleanup removes the export by
-// the snapshot's id (idempotent), whether or not the update was recorded.
+// the snapshot's id (idempotent), whether or not the update was recorded. Volumes the same way
+// (a restore target in restoring-backup, or a backup's temporary clone). The failpoints
+// export.* / unexport.* (model/failpoints.cc) sit after each driver call;
+// tests/integration/export_crash_test.cc kills backupd at each and checks the restart.
+//
+// No export survives a restart, and none is re-created at start (Cinder's ensure_export): every
+// export here belongs to one backup or restore, which restart recovery ends (error or rolled
+// back), so recovery removes the export instead. A target that vanished meanwhile (tgtd
+// restarted, an operator's tgtadm) is fine: Remove*Export is idempotent.
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/volume_manager/volume_manager.h"
 
@@ -40,6 +49,7 @@ Result<ConnectionInfo> VolumeManager::ExportSnapshot(const std::string& snapshot
   };
   auto update = driver_.CreateSnapshotExport(Ref(s), connector);
   if (!update.ok()) return undo(update.status().WithContext("exporting snapshot " + s.id));
+  if (Status fp = failpoint::Hit("export.snapshot.after_create_export"); !fp.ok()) return undo(fp);
   SnapshotChange change;
   change.provider_location = update->provider_location;
   change.provider_auth = update->provider_auth;
@@ -50,6 +60,9 @@ Result<ConnectionInfo> VolumeManager::ExportSnapshot(const std::string& snapshot
   s.provider_auth = update->provider_auth;
   auto info = driver_.InitializeSnapshotConnection(Ref(s), connector);
   if (!info.ok()) return undo(info.status().WithContext("connecting snapshot " + s.id));
+  if (Status fp = failpoint::Hit("export.snapshot.after_initialize_connection"); !fp.ok()) {
+    return undo(fp);
+  }
   BB_LOG(kInfo) << "snapshot " << s.id << " exported to " << to << " as "
                 << s.provider_location;  // the location holds no secret
   return info;
@@ -65,7 +78,9 @@ Status VolumeManager::UnexportSnapshot(const std::string& snapshot_id,
   if (!terminated.ok()) {
     BB_LOG(kWarning) << "snapshot " << s->id << ": " << terminated.ToString();
   }
+  BB_FAILPOINT("unexport.snapshot.after_terminate_connection");
   ASSIGN_OR_RETURN(ExportUpdate none, driver_.RemoveSnapshotExport(Ref(*s)));
+  BB_FAILPOINT("unexport.snapshot.after_remove_export");
   if (s->provider_auth.empty() && s->provider_location == none.provider_location) {
     return Status::Ok();
   }
@@ -98,6 +113,7 @@ Result<ConnectionInfo> VolumeManager::ExportVolume(const std::string& volume_id,
   };
   auto update = driver_.CreateExport(Ref(v), connector);
   if (!update.ok()) return undo(update.status().WithContext("exporting volume " + v.id));
+  if (Status fp = failpoint::Hit("export.volume.after_create_export"); !fp.ok()) return undo(fp);
   VolumeChange change;
   change.provider_location = update->provider_location;
   change.provider_auth = update->provider_auth;
@@ -108,6 +124,9 @@ Result<ConnectionInfo> VolumeManager::ExportVolume(const std::string& volume_id,
   v.provider_auth = update->provider_auth;
   auto info = driver_.InitializeConnection(Ref(v), connector);
   if (!info.ok()) return undo(info.status().WithContext("connecting volume " + v.id));
+  if (Status fp = failpoint::Hit("export.volume.after_initialize_connection"); !fp.ok()) {
+    return undo(fp);
+  }
   BB_LOG(kInfo) << "volume " << v.id << " exported to " << to << " as " << v.provider_location;
   return info;
 }
@@ -120,7 +139,9 @@ Status VolumeManager::UnexportVolume(const std::string& volume_id,
   if (!driver_.Capabilities().volume_attachable) return Status::Ok();
   Status terminated = driver_.TerminateConnection(Ref(*v), connector);
   if (!terminated.ok()) BB_LOG(kWarning) << "volume " << v->id << ": " << terminated.ToString();
+  BB_FAILPOINT("unexport.volume.after_terminate_connection");
   ASSIGN_OR_RETURN(ExportUpdate none, driver_.RemoveExport(Ref(*v)));
+  BB_FAILPOINT("unexport.volume.after_remove_export");
   if (v->provider_auth.empty() && v->provider_location == none.provider_location) {
     return Status::Ok();
   }

@@ -13,6 +13,16 @@
 //   snapshot deleting        -> the delete finished
 //   snapshot backing-up      -> available (only one no creating backup holds)
 // Every step is idempotent, so a crash during recovery is recovered by the next start.
+//
+// Whose cleanup is it (roles, README "Roles"): a volume-role daemon may restart while backup-role
+// daemons on other hosts run backups and restores from its volumes. It therefore never decides
+// that a backup was interrupted: a volume or snapshot held by a backup that is still `creating`
+// (or a restore still `restoring`), whichever daemon runs it, is left as it is
+// (ListNeedingRecovery skips it), and temporary snapshots and clones (is_temporary) are never
+// touched here at all, nor their exports. They belong to the backup's own host: its job removes
+// them, or, if that daemon died, its restart (BackupManager::RecoverHost, through the
+// VolumeHostService) or an operator's `service takeover` of it. Only the backup host's host lock
+// says whether the job is really gone, and that is the backup side's to read.
 #include <algorithm>
 
 #include "backup_service/common/log.h"

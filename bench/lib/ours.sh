@@ -41,7 +41,7 @@ ours_setup() {
   OURS_ENDPOINT=$(bb_backupd_endpoint "$OURS_RUN/backupd.conf")
   OURS_PID=$(bb_backupd_pid "$OURS_RUN")
   record ours version "backupd $(git -C "$BB_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  record ours settings "$(sed -n 's/^\(chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
+  record ours settings "$(sed -n 's/^\(backup_format\|chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
     "$OURS_RUN/backupd.conf" | paste -sd' ')"
 }
 

@@ -8,12 +8,14 @@ namespace {
 
 // Options that take a value; everything else known is a flag.
 const std::set<std::string>& ValueOptions() {
-  static const std::set<std::string> kOptions = {"endpoint", "project",    "operator-token-file",
-                                                 "size-gib", "name",       "description",
-                                                 "instance", "attachment", "volume",
-                                                 "snapshot", "container",  "status",
-                                                 "sort",     "limit",      "marker",
-                                                 "role"};
+  static const std::set<std::string> kOptions = {
+      "endpoint",      "project",         "operator-token-file",
+      "size-gib",      "name",            "description",
+      "instance",      "attachment",      "volume",
+      "snapshot",      "container",       "status",
+      "sort",          "limit",           "marker",
+      "role",          "volume-endpoint", "token",
+      "tls-ca-file",   "tls-cert-file",   "tls-key-file"};
   return kOptions;
 }
 
@@ -27,8 +29,10 @@ const std::set<std::string>& FlagOptions() {
 }  // namespace
 
 bool IsGlobalOption(const std::string& option) {
-  return option == "endpoint" || option == "project" || option == "operator-token-file" ||
-         option == "json" || option == "help";
+  return option == "endpoint" || option == "volume-endpoint" || option == "project" ||
+         option == "operator-token-file" || option == "json" || option == "help" ||
+         option == "token" || option == "tls-ca-file" || option == "tls-cert-file" ||
+         option == "tls-key-file";
 }
 
 std::optional<CliArgs> ParseCliArgs(const std::vector<std::string>& argv, std::string* error) {

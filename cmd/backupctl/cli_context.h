@@ -23,17 +23,20 @@ inline constexpr int kExitUsage = 2;
 
 class Cli {
  public:
-  // operator_token: sent as x-operator-token on every call when non-empty (admin commands).
-  Cli(const std::shared_ptr<grpc::Channel>& channel, std::string project, bool json,
-      std::string operator_token = "");
+  // operator_token: sent as x-operator-token on every call when non-empty (admin commands);
+  // api_token likewise as x-auth-token (backupd with grpc_auth = token).
+  // volume_channel serves VolumeService (the role volume daemon; the same channel by default).
+  Cli(const std::shared_ptr<grpc::Channel>& channel,
+      const std::shared_ptr<grpc::Channel>& volume_channel, std::string project, bool json,
+      std::string operator_token = "", std::string api_token = "");
 
   v1::VolumeService::Stub& volumes() { return *volumes_; }
   v1::BackupService::Stub& backups() { return *backups_; }
   v1::ServiceAdmin::Stub& services() { return *services_; }
   bool json() const { return json_; }
 
-  // A context for one call: x-project-id (when --project was given), the operator token (when
-  // given) and a deadline, so a hung daemon cannot hang scripts forever.
+  // A context for one call: x-project-id (when --project was given), the operator token and the
+  // API token (when given) and a deadline, so a hung daemon cannot hang scripts forever.
   std::unique_ptr<grpc::ClientContext> NewContext(
       std::chrono::seconds timeout = std::chrono::seconds(120)) const;
 
@@ -50,6 +53,7 @@ class Cli {
   std::string project_;
   bool json_;
   std::string operator_token_;
+  std::string api_token_;
 };
 
 }  // namespace bb::cli

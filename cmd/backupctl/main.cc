@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cmd/backupctl/channel_credentials.h"
 #include "cmd/backupctl/cli_args.h"
 #include "cmd/backupctl/commands.h"
 #include "rpc/operator_auth.h"
@@ -86,6 +87,13 @@ int Main(int argc, char** argv) {
     const char* env = std::getenv("BACKUPCTL_ENDPOINT");
     endpoint = (env != nullptr && *env != '\0') ? env : kDefaultEndpoint;
   }
+  // Volumes and snapshots are served by the role volume daemon when the roles are split (README
+  // "Roles"); by default the same daemon as everything else.
+  std::string volume_endpoint = args->Value("volume-endpoint");
+  if (volume_endpoint.empty()) {
+    const char* env = std::getenv("BACKUPCTL_VOLUME_ENDPOINT");
+    volume_endpoint = (env != nullptr && *env != '\0') ? env : endpoint;
+  }
   std::string token_file = args->Value("operator-token-file");
   if (token_file.empty()) {
     const char* env = std::getenv("BACKUPCTL_OPERATOR_TOKEN_FILE");
@@ -97,8 +105,13 @@ int Main(int argc, char** argv) {
     if (!token.ok()) return UsageError(token.status().message());
     operator_token = *token;
   }
-  Cli cli(grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()), args->Value("project"),
-          args->Flag("json"), operator_token);
+  auto credentials = ChannelCredentialsFor(*args);
+  if (!credentials.ok()) return UsageError(credentials.status().message());
+  auto channel = grpc::CreateChannel(endpoint, *credentials);
+  auto volume_channel =
+      volume_endpoint == endpoint ? channel : grpc::CreateChannel(volume_endpoint, *credentials);
+  Cli cli(channel, volume_channel, args->Value("project"), args->Flag("json"), operator_token,
+          ApiTokenFor(*args));
   return command->run(cli, *args, *command);
 }
 

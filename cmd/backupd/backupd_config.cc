@@ -3,6 +3,7 @@
 #include "cmd/backupd/backupd_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -20,7 +21,21 @@ std::string_view Trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
+constexpr std::string_view kDriverOptionPrefix = "volume_driver.";
+
+// `volume_driver.<key>`: <key> is the driver's business, but must be a plain name (letters,
+// digits, `_`, `.`, `-`) so that it cannot be confused with the file's syntax.
+bool IsDriverOptionKey(const std::string& key) {
+  if (!key.starts_with(kDriverOptionPrefix) || key.size() == kDriverOptionPrefix.size()) {
+    return false;
+  }
+  return std::all_of(key.begin() + kDriverOptionPrefix.size(), key.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-';
+  });
+}
+
 bool IsKnownKey(const std::string& key) {
+  if (IsDriverOptionKey(key)) return true;
   const auto& keys = BackupdConfigKeys();
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
@@ -100,6 +115,114 @@ Status ResolveMaxOperations(const ConfigValues& values, int* max_concurrent_jobs
   return Status::Ok();
 }
 
+// role, volume_host_address and what they imply for backup_attach (README "Roles").
+Status ResolveRole(BackupdConfig* c) {
+  if (c->role != "all" && c->role != "volume" && c->role != "backup") {
+    return Status::InvalidArgument("role must be all, volume or backup, got '" + c->role + "'");
+  }
+  if (c->role != "backup") {
+    if (!c->volume_host_address.empty()) {
+      return Status::InvalidArgument(
+          "volume_host_address is a setting of role = backup, but "
+          "role is '" +
+          c->role + "'");
+    }
+    return Status::Ok();
+  }
+  if (c->volume_host_address.empty()) {
+    return Status::InvalidArgument(
+        "volume_host_address (HOST:PORT of the role = volume backupd) is required for role = "
+        "backup");
+  }
+  RETURN_IF_ERROR(ValidateListen(c->volume_host_address).WithContext("volume_host_address"));
+  if (c->operator_token_file.empty()) {
+    return Status::InvalidArgument(
+        "operator_token_file is required for role = backup: the volume host's internal service "
+        "answers only calls carrying the operator token (the same file as the volume host's)");
+  }
+  if (c->backup_attach == "local") {
+    return Status::InvalidArgument(
+        "backup_attach = local cannot work with role = backup: the volumes and their snapshots "
+        "are on the volume host (" +
+        c->volume_host_address +
+        "), not on this backup host, which "
+        "always reads them through an export; use backup_attach = remote (or leave it unset)");
+  }
+  c->backup_attach = "remote";  // auto: the only way there is
+  return Status::Ok();
+}
+
+// The driver's options: volume_driver.<key> lines, then the older top-level names as aliases.
+Status ResolveDriverOptions(const ConfigValues& values, BackupdConfig* c) {
+  for (const auto& [key, value] : values) {
+    if (IsDriverOptionKey(key)) {
+      c->volume_driver_options[key.substr(kDriverOptionPrefix.size())] = value;
+    }
+  }
+  struct Alias {
+    const char* name;
+    const char* option;
+    bool file_only;
+  };
+  for (const Alias& a : {Alias{"volumes_dir", "volumes_dir", false},
+                         Alias{"file_driver_snapshots", "snapshots", true},
+                         Alias{"file_driver_target_helper", "target_helper", true},
+                         Alias{"iscsi_portal", "iscsi_portal", true}}) {
+    auto it = values.find(a.name);
+    if (it == values.end() || (it->second.empty() && !a.file_only)) continue;
+    if (a.file_only && c->volume_driver != "file") {
+      // Refused rather than ignored: the operator expects it to change something.
+      return Status::InvalidArgument(std::string(a.name) +
+                                     " is a setting of the file driver, but volume_driver is '" +
+                                     c->volume_driver + "' (its options are volume_driver.<key>)");
+    }
+    auto [at, inserted] = c->volume_driver_options.emplace(a.option, it->second);
+    if (!inserted && at->second != it->second) {
+      return Status::InvalidArgument(std::string(a.name) + " ('" + it->second +
+                                     "') and volume_driver." + a.option + " ('" + at->second +
+                                     "') are the same setting with different values; give one");
+    }
+  }
+  return Status::Ok();
+}
+
+// "127.0.0.1:8777", "localhost:0", "[::1]:8777": reachable from this host only.
+bool IsLoopbackListen(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+Status RequirePair(const std::string& prefix, const std::string& cert, const std::string& key) {
+  if (cert.empty() != key.empty()) {
+    return Status::InvalidArgument(prefix + "_cert_file and " + prefix +
+                                   "_key_file go together: give both or neither");
+  }
+  return Status::Ok();
+}
+
+// TLS file pairs and grpc_auth's default and safety rule (backupd_config.h).
+Status ResolveTlsAndGrpcAuth(BackupdConfig* c) {
+  RETURN_IF_ERROR(RequirePair("api_tls", c->api_tls_cert_file, c->api_tls_key_file));
+  RETURN_IF_ERROR(RequirePair("grpc_tls", c->grpc_tls_cert_file, c->grpc_tls_key_file));
+  if (!c->grpc_tls_client_ca_file.empty() && c->grpc_tls_cert_file.empty()) {
+    return Status::InvalidArgument(
+        "grpc_tls_client_ca_file (mutual TLS) needs grpc_tls_cert_file and grpc_tls_key_file");
+  }
+  bool loopback = IsLoopbackListen(c->listen);
+  if (c->grpc_auth.empty()) c->grpc_auth = loopback ? "trusted-header" : "token";
+  if (c->grpc_auth != "token" && c->grpc_auth != "trusted-header") {
+    return Status::InvalidArgument("grpc_auth must be token or trusted-header, got '" +
+                                   c->grpc_auth + "'");
+  }
+  if (c->grpc_auth == "trusted-header" && !loopback && c->grpc_tls_client_ca_file.empty()) {
+    return Status::InvalidArgument(
+        "grpc_auth = trusted-header lets any caller name any project: it is only allowed on a "
+        "loopback listen address or with mutual TLS (grpc_tls_client_ca_file); listen is '" +
+        c->listen + "'");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string>& BackupdConfigKeys() {
@@ -120,6 +243,8 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "default_container",
                                                  "chunk_size_mib",
                                                  "compression_level",
+                                                 "backup_format",
+                                                 "backup_master_key_file",
                                                  "workers_per_job",
                                                  "max_concurrent_jobs",
                                                  "backup_max_operations",
@@ -128,11 +253,21 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "operator_token_file",
                                                  "list_default_limit",
                                                  "list_max_limit",
+                                                 "quota_backups",
+                                                 "quota_backup_gigabytes",
                                                  "failpoints",
                                                  "api_enabled",
                                                  "api_listen",
                                                  "api_auth",
-                                                 "api_port_file"};
+                                                 "api_port_file",
+                                                 "role",
+                                                 "volume_host_address",
+                                                 "api_tls_cert_file",
+                                                 "api_tls_key_file",
+                                                 "grpc_tls_cert_file",
+                                                 "grpc_tls_key_file",
+                                                 "grpc_tls_client_ca_file",
+                                                 "grpc_auth"};
   return kKeys;
 }
 
@@ -203,10 +338,11 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   c.host = default_host;
   str("host", &c.host);
   str("volume_driver", &c.volume_driver);
-  str("volumes_dir", &c.volumes_dir);
   str("object_store", &c.object_store);
   str("store_path", &c.store_path);
   str("default_container", &c.default_container);
+  str("backup_format", &c.backup_format);
+  str("backup_master_key_file", &c.backup_master_key_file);
   str("port_file", &c.port_file);
   str("operator_token_file", &c.operator_token_file);
   str("failpoints", &c.failpoints);
@@ -214,18 +350,27 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("api_listen", &c.api_listen);
   str("api_auth", &c.api_auth);
   str("api_port_file", &c.api_port_file);
-  str("file_driver_target_helper", &c.file_driver_target_helper);
-  str("iscsi_portal", &c.iscsi_portal);
   str("backup_attach", &c.backup_attach);
   str("iscsi_initiator_name", &c.iscsi_initiator_name);
   str("my_ip", &c.my_ip);
+  str("role", &c.role);
+  str("volume_host_address", &c.volume_host_address);
+  RETURN_IF_ERROR(ResolveRole(&c));
+  str("api_tls_cert_file", &c.api_tls_cert_file);
+  str("api_tls_key_file", &c.api_tls_key_file);
+  str("grpc_tls_cert_file", &c.grpc_tls_cert_file);
+  str("grpc_tls_key_file", &c.grpc_tls_key_file);
+  str("grpc_tls_client_ca_file", &c.grpc_tls_client_ca_file);
+  str("grpc_auth", &c.grpc_auth);
+  RETURN_IF_ERROR(ResolveTlsAndGrpcAuth(&c));
   if (c.backup_attach != "auto" && c.backup_attach != "local" && c.backup_attach != "remote") {
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
   }
-  if (c.file_driver_target_helper != "none" && c.file_driver_target_helper != "tgt") {
+  if (auto it = values.find("file_driver_target_helper");
+      it != values.end() && it->second != "none" && it->second != "tgt") {
     return Status::InvalidArgument("file_driver_target_helper must be none or tgt, got '" +
-                                   c.file_driver_target_helper + "'");
+                                   it->second + "'");
   }
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
@@ -234,8 +379,13 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   if (c.api_auth != "token" && c.api_auth != "noauth") {
     return Status::InvalidArgument("api_auth must be token or noauth, got '" + c.api_auth + "'");
   }
-  RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &c.file_driver_snapshots));
+  bool file_driver_snapshots = true;  // checked here; the driver gets it as "snapshots"
+  RETURN_IF_ERROR(ParseBool(values, "file_driver_snapshots", &file_driver_snapshots));
   RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
+  if (c.backup_format != "v1" && c.backup_format != "v2") {
+    return Status::InvalidArgument("backup_format must be v1 or v2, got '" + c.backup_format + "'");
+  }
+  if (c.backup_format == "v1") c.compression_level = 3;
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));
   RETURN_IF_ERROR(ParseIntField(values, "workers_per_job", 1, 64, &c.workers_per_job));
   RETURN_IF_ERROR(ParseIntField(values, "max_concurrent_jobs", 1, 64, &c.max_concurrent_jobs));
@@ -243,6 +393,9 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ParseIntField(values, "list_max_limit", 1, 10000, &c.list_max_limit));
   RETURN_IF_ERROR(
       ParseIntField(values, "list_default_limit", 1, c.list_max_limit, &c.list_default_limit));
+  RETURN_IF_ERROR(ParseInt(values, "quota_backups", -1, 0x7FFFFFFF, &c.quota_backups));
+  RETURN_IF_ERROR(
+      ParseInt(values, "quota_backup_gigabytes", -1, 0x7FFFFFFF, &c.quota_backup_gigabytes));
 
   if (c.log_level_name == "debug") {
     c.log_level = LogLevel::kDebug;
@@ -267,16 +420,15 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
   RETURN_IF_ERROR(
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
-  if (c.volume_driver == "file") {
-    RETURN_IF_ERROR(require(c.volumes_dir, "volumes_dir (for volume_driver=file)"));
-  } else if (values.count("file_driver_snapshots") > 0) {
-    // Refused rather than ignored: the operator expects it to change how backups are taken.
-    return Status::InvalidArgument(
-        "file_driver_snapshots is a setting of the file driver, but "
-        "volume_driver is '" +
-        c.volume_driver + "'");
+  if (c.role != "backup") {  // role backup: no volume driver here, its settings are the volume host's
+    RETURN_IF_ERROR(ResolveDriverOptions(values, &c));
+    if (c.volume_driver == "file") {
+      auto dir = c.volume_driver_options.find("volumes_dir");
+      RETURN_IF_ERROR(require(dir == c.volume_driver_options.end() ? "" : dir->second,
+                              "volumes_dir (for volume_driver=file)"));
+    }
   }
-  if (c.object_store == "posix") {
+  if (c.object_store == "posix" && c.role != "volume") {
     RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
   }
   return c;
@@ -312,15 +464,25 @@ keys (default):
   database             libpq conninfo, e.g. "host=/run/postgresql dbname=bb" (required)
   schema_dir           directory of NNNN_*.sql migrations (required)
   host                 this service's host name (gethostname)
-  volume_driver        file | fake (file)
-  volumes_dir          directory of volume files (required for the file driver)
-  file_driver_snapshots  true | false (true): false makes the file driver declare no snapshot
+  volume_driver        file | lvm | fake (file)
+  volume_driver.KEY    an option of the volume driver, passed to it as KEY = value; the driver
+                       refuses a KEY it does not know (volume_drivers/<driver>/<driver>_driver.h
+                       lists them). The file driver's: volumes_dir, snapshots, target_helper,
+                       iscsi_portal, iscsi_target_prefix. The lvm driver's: volume_group,
+                       lvm_type, thin_pool, snapshot_cow_fraction, target_helper, iscsi_portal,
+                       iscsi_target_prefix
+  volumes_dir          directory of volume files (required for the file driver); an alias of
+                       volume_driver.volumes_dir
+  file_driver_snapshots  true | false (true), alias of volume_driver.snapshots (file driver):
+                       false makes the file driver declare no snapshot
                        support while keeping its reflink clones, so backups of attached volumes
                        read a temporary clone (the path of a driver that can clone, not snapshot)
-  file_driver_target_helper  none | tgt (none): tgt exports volumes and snapshots over iSCSI
+  file_driver_target_helper  none | tgt (none), alias of volume_driver.target_helper (file
+                       driver): tgt exports volumes and snapshots over iSCSI
                        through tgtd (devstack/lib/tgt.sh), so backups can read them through an
                        iSCSI login (generated CHAP, this host's initiator and address as the ACL)
-  iscsi_portal         where tgtd listens (127.0.0.1:3260)
+  iscsi_portal         where tgtd listens (127.0.0.1:3260), alias of volume_driver.iscsi_portal
+                       (file driver)
   backup_attach        auto | local | remote (auto): auto reads the cheapest source the driver
                        offers; local never reads through an export; remote always does (a
                        temporary snapshot exported, logged in to with libiscsi, read over TCP)
@@ -330,8 +492,14 @@ keys (default):
   object_store         posix (posix)
   store_path           root directory of the posix object store (required for posix)
   default_container    container for backups that name none (backups)
-  chunk_size_mib       backup chunk size in MiB, 1..1024 (4)
-  compression_level    zstd level, 1..19 (3)
+  backup_format        v2 | v1 (v2): the storage format of NEW backups (v2: 32 KiB chunks in
+                       32 MiB packs; backup_service/datapath/README.md); existing backups are
+                       restored, deleted and exported in the format they were written in
+  backup_master_key_file  file of exactly 32 random bytes (unset): new v2 containers are
+                       encrypted (AES-256-GCM, keys wrapped by it); backupd does not start when
+                       it cannot be read. Keep a copy outside the object store
+  chunk_size_mib       v1 backup chunk size in MiB, 1..1024 (4)
+  compression_level    zstd level, 1..19 (1 for v2, 3 for v1)
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count
@@ -346,6 +514,24 @@ keys (default):
   api_auth             token (API tokens, backupctl token create) | noauth: DEVELOPMENT ONLY,
                        X-Auth-Token USER:PROJECT is trusted as an admin, as Cinder's noauth (token)
   api_port_file        write the REST API's bound port to this file (unset)
+  role                 all | volume | backup (all): volume runs the volume driver, its exports,
+                       VolumeService and the internal VolumeHostService; backup runs the backup
+                       manager, object store, connectors, BackupService (and the REST API) and
+                       reaches the volume host at volume_host_address (README "Roles")
+  volume_host_address  role backup: HOST:PORT of the role volume backupd (required there);
+                       role backup needs operator_token_file (the volume host's) and always
+                       attaches remotely (backup_attach = local is refused)
+  api_tls_cert_file    PEM certificate (chain) of the REST API: it then serves HTTPS only (unset)
+  api_tls_key_file     PEM private key of api_tls_cert_file (unset)
+  grpc_tls_cert_file   PEM certificate (chain) of the gRPC endpoint: TLS only (unset)
+  grpc_tls_key_file    PEM private key of grpc_tls_cert_file (unset)
+  grpc_tls_client_ca_file  PEM CA(s): gRPC clients must present a certificate they signed
+                       (mutual TLS between services; unset: no client certificates)
+  grpc_auth            token | trusted-header: who a gRPC call acts for. token: the x-auth-token
+                       metadata (the REST API's tokens and roles) or the operator token;
+                       trusted-header: the x-project-id metadata as sent (development and the
+                       embedded loopback daemon). Default: trusted-header on a loopback listen
+                       address, token otherwise (trusted-header elsewhere needs mutual TLS)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

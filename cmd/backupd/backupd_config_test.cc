@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
 
 namespace bb {
 namespace {
@@ -91,12 +93,26 @@ TEST(BackupdConfigTest, Defaults) {
   EXPECT_EQ(c->object_store, "posix");
   EXPECT_EQ(c->default_container, "backups");
   EXPECT_EQ(c->chunk_size_mib, 4);
-  EXPECT_EQ(c->compression_level, 3);
+  EXPECT_EQ(c->compression_level, 1);  // v2 default; v1 keeps 3
+  EXPECT_EQ(c->backup_format, "v2");
   EXPECT_EQ(c->workers_per_job, 2);
   EXPECT_EQ(c->max_concurrent_jobs, 4);
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
   EXPECT_EQ(c->port_file, "");
-  EXPECT_TRUE(c->file_driver_snapshots);
+  // Only what was given reaches the driver; its own defaults apply to the rest.
+  EXPECT_EQ(c->volume_driver_options, (std::map<std::string, std::string>{{"volumes_dir", "/v"}}));
+  EXPECT_EQ(c->quota_backups, 10);  // Cinder's quota_backups
+  EXPECT_EQ(c->quota_backup_gigabytes, 1000);
+}
+
+TEST(BackupdConfigTest, QuotaDefaults) {
+  ConfigValues v = Required();
+  v["quota_backups"] = "-1";
+  v["quota_backup_gigabytes"] = "50";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->quota_backups, -1);
+  EXPECT_EQ(c->quota_backup_gigabytes, 50);
 }
 
 TEST(BackupdConfigTest, RemoteAttachKeys) {
@@ -104,8 +120,7 @@ TEST(BackupdConfigTest, RemoteAttachKeys) {
   auto c = ResolveConfig(v, "h");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->backup_attach, "auto");
-  EXPECT_EQ(c->file_driver_target_helper, "none");
-  EXPECT_EQ(c->iscsi_portal, "127.0.0.1:3260");
+  EXPECT_EQ(c->volume_driver_options.count("target_helper"), 0u);
   EXPECT_EQ(c->my_ip, "127.0.0.1");
   v["backup_attach"] = "remote";
   v["file_driver_target_helper"] = "tgt";
@@ -113,7 +128,7 @@ TEST(BackupdConfigTest, RemoteAttachKeys) {
   c = ResolveConfig(v, "h");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->backup_attach, "remote");
-  EXPECT_EQ(c->file_driver_target_helper, "tgt");
+  EXPECT_EQ(c->volume_driver_options.at("target_helper"), "tgt");
   EXPECT_EQ(c->iscsi_initiator_name, "iqn.2010-10.org.example:b1");
   v["backup_attach"] = "iscsi";
   EXPECT_NE(ResolveConfig(v, "h").status().message().find(
@@ -131,9 +146,9 @@ TEST(BackupdConfigTest, FileDriverSnapshotsIsABooleanOfTheFileDriver) {
   v["file_driver_snapshots"] = "false";
   auto c = ResolveConfig(v, "h");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_FALSE(c->file_driver_snapshots);
+  EXPECT_EQ(c->volume_driver_options.at("snapshots"), "false");
   v["file_driver_snapshots"] = "true";
-  EXPECT_TRUE(ResolveConfig(v, "h")->file_driver_snapshots);
+  EXPECT_EQ(ResolveConfig(v, "h")->volume_driver_options.at("snapshots"), "true");
   v["file_driver_snapshots"] = "no";
   c = ResolveConfig(v, "h");
   ASSERT_FALSE(c.ok());
@@ -151,6 +166,72 @@ TEST(BackupdConfigTest, FileDriverSnapshotsIsABooleanOfTheFileDriver) {
   ASSERT_TRUE(ParseConfigText("file_driver_snapshots = false\n", "f", &parsed).ok());
   EXPECT_EQ(parsed["file_driver_snapshots"], "false");
   EXPECT_NE(BackupdUsage().find("file_driver_snapshots"), std::string::npos);
+}
+
+// volume_driver.<key> lines reach the driver unchanged; the file driver's older top-level names
+// are aliases of its options.
+TEST(BackupdConfigTest, VolumeDriverOptionsPassThroughToTheDriver) {
+  ConfigValues parsed;
+  ASSERT_TRUE(ParseConfigText("volume_driver.snapshots = false\n"
+                              "volume_driver.iscsi_target_prefix = iqn.2010-10.org.example:\n"
+                              "volume_driver.fail.CreateSnapshot = UNAVAILABLE\n",
+                              "f", &parsed)
+                  .ok());
+  ConfigValues v = Required();
+  v.insert(parsed.begin(), parsed.end());
+  v["iscsi_portal"] = "127.0.0.1:3261";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->volume_driver_options,
+            (std::map<std::string, std::string>{{"volumes_dir", "/v"},
+                                                {"snapshots", "false"},
+                                                {"iscsi_target_prefix", "iqn.2010-10.org.example:"},
+                                                {"fail.CreateSnapshot", "UNAVAILABLE"},
+                                                {"iscsi_portal", "127.0.0.1:3261"}}));
+  // The same as a flag.
+  std::string config_path;
+  ConfigValues overrides;
+  bool help = false;
+  ASSERT_TRUE(
+      ParseFlags({"--volume_driver.target_helper=tgt"}, &config_path, &overrides, &help).ok());
+  EXPECT_EQ(overrides["volume_driver.target_helper"], "tgt");
+  // An alias and its option disagreeing is refused, naming both.
+  v["file_driver_snapshots"] = "true";
+  c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("file_driver_snapshots ('true') and volume_driver.snapshots "
+                                      "('false') are the same setting"),
+            std::string::npos)
+      << c.status().message();
+  // volume_driver.volumes_dir satisfies the file driver's requirement.
+  v = Required();
+  v.erase("volumes_dir");
+  v["volume_driver.volumes_dir"] = "/w";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->volume_driver_options.at("volumes_dir"), "/w");
+  // Another driver gets its own options, and the file driver's aliases are refused for it.
+  v["volume_driver"] = "fake";
+  v["volume_driver.can_snapshot"] = "false";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->volume_driver_options.at("can_snapshot"), "false");
+  for (const char* alias : {"file_driver_target_helper", "iscsi_portal"}) {
+    ConfigValues w = v;
+    w[alias] = alias == std::string("iscsi_portal") ? "127.0.0.1:3260" : "tgt";
+    EXPECT_NE(ResolveConfig(w, "h").status().message().find(std::string(alias) +
+                                                            " is a setting of the file driver"),
+              std::string::npos)
+        << alias;
+  }
+  // A key is needed after the prefix, and it is a plain name.
+  for (const char* bad : {"volume_driver. = x\n", "volume_driver.a b = x\n"}) {
+    ConfigValues ignored;
+    Status st = ParseConfigText(bad, "f", &ignored);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(st.message().find("unknown key"), std::string::npos) << st.message();
+  }
+  EXPECT_NE(BackupdUsage().find("volume_driver.KEY"), std::string::npos);
 }
 
 TEST(BackupdConfigTest, RequiredKeys) {
@@ -195,6 +276,25 @@ TEST(BackupdConfigTest, BackupMaxOperationsIsAnAliasOfMaxConcurrentJobs) {
   EXPECT_EQ(parsed["backup_max_operations"], "3");
 }
 
+TEST(BackupdConfigTest, BackupFormatPicksTheCompressionDefault) {
+  ConfigValues v = Required();
+  v["backup_format"] = "v1";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->backup_format, "v1");
+  EXPECT_EQ(c->compression_level, 3);
+  v["compression_level"] = "5";
+  EXPECT_EQ(ResolveConfig(v, "h")->compression_level, 5);
+  v["backup_format"] = "v2";
+  EXPECT_EQ(ResolveConfig(v, "h")->compression_level, 5);
+  v.erase("compression_level");
+  v["backup_master_key_file"] = "/etc/bb/master.key";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->compression_level, 1);
+  EXPECT_EQ(c->backup_master_key_file, "/etc/bb/master.key");
+}
+
 TEST(BackupdConfigTest, BadNumbersAndLevels) {
   for (auto [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"chunk_size_mib", "0"},
@@ -203,8 +303,11 @@ TEST(BackupdConfigTest, BadNumbersAndLevels) {
                                                         {"workers_per_job", "-1"},
                                                         {"max_concurrent_jobs", ""},
                                                         {"list_max_limit", "0"},
+                                                        {"quota_backups", "-2"},
+                                                        {"quota_backup_gigabytes", "x"},
                                                         {"list_default_limit", "1001"},
                                                         {"log_level", "verbose"},
+                                                        {"backup_format", "v3"},
                                                         {"listen", "8777"},
                                                         {"listen", "127.0.0.1:70000"}}) {
     ConfigValues v = Required();
@@ -237,6 +340,58 @@ TEST(BackupdConfigTest, MissingConfigFile) {
   auto c = LoadBackupdConfig({"--config=/nonexistent/backupd.conf"}, "h", &help);
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("/nonexistent/backupd.conf"), std::string::npos);
+}
+
+TEST(BackupdConfigTest, RoleDefaultsToAllAndChecksItsKeys) {
+  auto c = ResolveConfig(Required(), "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->role, "all");
+  ConfigValues v = Required();
+  v["role"] = "both";
+  EXPECT_EQ(ResolveConfig(v, "h").status().code(), StatusCode::kInvalidArgument);
+  v["role"] = "volume";
+  v["volume_host_address"] = "127.0.0.1:9";
+  auto refused = ResolveConfig(v, "h");
+  EXPECT_NE(refused.status().message().find("volume_host_address is a setting of role = backup"),
+            std::string::npos)
+      << refused.status().ToString();
+  // Role volume needs no object store; role backup no volume driver settings.
+  v = {{"database", "d"}, {"schema_dir", "/s"}, {"volumes_dir", "/v"}, {"role", "volume"}};
+  EXPECT_TRUE(ResolveConfig(v, "h").ok());
+  v = {{"database", "d"},
+       {"schema_dir", "/s"},
+       {"store_path", "/st"},
+       {"role", "backup"},
+       {"volume_host_address", "127.0.0.1:8777"},
+       {"operator_token_file", "/t"}};
+  auto backup = ResolveConfig(v, "h");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  EXPECT_EQ(backup->backup_attach, "remote") << "auto means remote on a backup host";
+}
+
+TEST(BackupdConfigTest, RoleBackupNeedsTheVolumeHostAndTheTokenAndRefusesLocalAttach) {
+  ConfigValues v = {{"database", "d"},
+                    {"schema_dir", "/s"},
+                    {"store_path", "/st"},
+                    {"role", "backup"},
+                    {"operator_token_file", "/t"}};
+  auto no_address = ResolveConfig(v, "h");
+  EXPECT_NE(no_address.status().message().find("volume_host_address"), std::string::npos)
+      << no_address.status().ToString();
+  v["volume_host_address"] = "nowhere";
+  EXPECT_EQ(ResolveConfig(v, "h").status().code(), StatusCode::kInvalidArgument);
+  v["volume_host_address"] = "127.0.0.1:8777";
+  v["backup_attach"] = "local";
+  auto local = ResolveConfig(v, "h");
+  EXPECT_NE(local.status().message().find("backup_attach = local cannot work with role = backup"),
+            std::string::npos)
+      << local.status().ToString();
+  v["backup_attach"] = "remote";
+  v.erase("operator_token_file");
+  auto no_token = ResolveConfig(v, "h");
+  EXPECT_NE(no_token.status().message().find("operator_token_file is required for role = backup"),
+            std::string::npos)
+      << no_token.status().ToString();
 }
 
 }  // namespace

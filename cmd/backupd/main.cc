@@ -5,20 +5,19 @@
 // mask) and main collects them with sigwait, so no handler runs in an arbitrary thread and
 // shutdown happens in ordinary code. Destruction order is the reverse of construction: the
 // server stops first (no new calls), then BackupManager's destructor waits for running jobs,
-// then the volume manager, store, driver and database go.
+// then the volume host, store, volume manager, driver and database go.
+// Roles (config `role`, README "Roles"): all wires everything in one process; volume only the
+// driver, VolumeManager, VolumeService and the internal VolumeHostService; backup the object
+// store, BackupManager over a RemoteVolumeHost, BackupService, ServiceAdmin and the REST API.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
-#include <condition_variable>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/api_server.h"
@@ -27,72 +26,26 @@
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
+#include "backup_service/datapath/pipeline_v2/v2_container.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
 #include "backup_service/manager/backup_manager.h"
+#include "backup_service/manager/local_volume_host.h"
 #include "backup_service/manager/service_admin.h"
 #include "backup_service/model/failpoints.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
 #include "cmd/backupd/backupd_config.h"
+#include "cmd/backupd/daemon_support.h"
 #include "rpc/grpc_server.h"
 #include "rpc/operator_auth.h"
+#include "rpc/remote_volume_host.h"
 #include "volume_drivers/volume_driver.h"
 
 namespace bb {
 namespace {
 
-// Startup failures are one line on stderr; libpq messages span lines, so whitespace runs
-// (newlines, tabs) are folded into single spaces.
-int Fail(const std::string& what, const Status& status) {
-  std::string line;
-  for (char ch : status.ToString()) {
-    bool space = ch == '\n' || ch == '\t' || ch == '\r' || ch == ' ';
-    if (space && (line.empty() || line.back() == ' ')) continue;
-    line.push_back(space ? ' ' : ch);
-  }
-  while (!line.empty() && line.back() == ' ') line.pop_back();
-  std::fprintf(stderr, "backupd: %s: %s\n", what.c_str(), line.c_str());
-  return 1;
-}
-
-std::string LocalHostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "";
-  return name;
-}
-
-// Writes "PORT\n" to a temporary file next to `path` and renames it over `path`, so a reader
-// polling for the file never sees it half written.
-Status WritePortFile(const std::string& path, int port) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("open " + tmp, errno);
-  std::string text = std::to_string(port) + "\n";
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  int err = errno;
-  if (close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) err = errno;
-    unlink(tmp.c_str());
-    return ErrnoStatus("write port file " + path, err);
-  }
-  return Status::Ok();
-}
-
-// "127.0.0.1:0" + 40123 -> "127.0.0.1:40123".
-std::string BoundAddress(const std::string& listen, int port) {
-  return listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
-}
-
 constexpr char kVersion[] = "0.3-dev";
-constexpr auto kHeartbeatInterval = std::chrono::seconds(10);
-constexpr auto kSessionCheckInterval = std::chrono::seconds(1);
-// Exit status when another process took this daemon's host identity (EX_TEMPFAIL).
-constexpr int kLostIdentityExit = 75;
 
 // Failpoints from BB_FAILPOINTS (or the config key), hits recorded to BB_FAILPOINT_HITS.
 Status ConfigureFailpoints(const BackupdConfig& config) {
@@ -106,50 +59,52 @@ Status ConfigureFailpoints(const BackupdConfig& config) {
   return Status::Ok();
 }
 
-// Checks the identity's session every second and refreshes the services row every 10 s. A lost
-// session (PostgreSQL restarted, or the connection terminated) releases the advisory lock, so it
-// is claimed again at once. If another process took the identity meanwhile, it now owns this
-// host's records and runs restart cleanup on them: this daemon exits at once, like a crash,
-// without the graceful stop, because any further write of ours (even our jobs' cleanup) could
-// undo what the new owner decided; our compare-and-swaps cannot tell that the owner changed.
-class HeartbeatThread {
- public:
-  explicit HeartbeatThread(HostIdentity& identity)
-      : identity_(identity), thread_([this] { Loop(); }) {}
-  ~HeartbeatThread() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
+// The driver (its options as configured: volume_driver.<key> and the aliases; it validates
+// them), its setup check, and a line saying what forced backups of in-use volumes will read.
+Result<std::unique_ptr<VolumeDriver>> MakeVolumeDriver(const BackupdConfig& config,
+                                                       CommandRunner& runner) {
+  ASSIGN_OR_RETURN(auto driver,
+                   CreateVolumeDriver(config.volume_driver, config.volume_driver_options, runner));
+  RETURN_IF_ERROR(driver->CheckForSetupError().WithContext("setup"));
+  if (DriverCapabilities caps = driver->Capabilities(); caps.can_snapshot || caps.can_clone) {
+    BB_LOG(kInfo) << "volume driver " << config.volume_driver << ": snapshots "
+                  << (caps.can_snapshot ? "yes" : "no (" + caps.no_snapshot_reason + ")")
+                  << ", clones " << (caps.can_clone ? "yes" : "no")
+                  << "; forced backups of in-use volumes read a temporary "
+                  << (caps.can_snapshot ? "snapshot" : "clone");
+  } else {
+    BB_LOG(kWarning) << "volume driver " << config.volume_driver
+                     << " can neither snapshot nor clone: forced backups of in-use volumes will "
+                        "be refused ("
+                     << caps.no_consistent_copy_reason << ")";
   }
+  return driver;
+}
 
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
-    StatusCode last = StatusCode::kOk;
-    while (!cv_.wait_for(lock, kSessionCheckInterval, [&] { return stop_; })) {
-      bool due = std::chrono::steady_clock::now() >= next_heartbeat;
-      Status st = due ? identity_.Heartbeat() : identity_.CheckSession();
-      if (due) next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
-      if (st.code() == StatusCode::kFailedPrecondition) {
-        BB_LOG(kError) << "lost the host identity: " << st.message() << "; stopping at once";
-        std::_Exit(kLostIdentityExit);
-      }
-      // Once per outage, not every second of it.
-      if (!st.ok() && st.code() != last) BB_LOG(kWarning) << "host identity: " << st.ToString();
-      if (st.ok() && last != StatusCode::kOk) BB_LOG(kInfo) << "host identity held again";
-      last = st.code();
+// Role backup: asks the volume host for its capabilities until it answers, every 1 s at first
+// and then up to every 15 s, saying each time that it is unreachable and what waits for it.
+// Cancelled when a stop signal arrives meanwhile (the signals stay blocked; sigtimedwait takes
+// them here as sigwait does later).
+Result<DriverCapabilities> WaitForVolumeHost(VolumeHost& host, const std::string& address,
+                                             const sigset_t& stop_signals) {
+  int delay_s = 1;
+  for (;;) {
+    auto caps = host.Capabilities();
+    if (caps.ok()) {
+      BB_LOG(kInfo) << "volume host " << address << " reached";
+      return caps;
     }
+    BB_LOG(kError) << "volume host " << address << " cannot be reached ("
+                   << caps.status().ToString() << "); restart cleanup and serving wait for it, "
+                   << "retrying in " << delay_s << " s";
+    timespec wait{.tv_sec = delay_s, .tv_nsec = 0};
+    if (sigtimedwait(&stop_signals, nullptr, &wait) > 0) {
+      BB_LOG(kInfo) << "backupd stopping while waiting for the volume host";
+      return Status::Cancelled("stopped");
+    }
+    delay_s = std::min(delay_s * 2, 15);
   }
-  HostIdentity& identity_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
+}
 
 // *served is set once the daemon has listened (so main logs "stopped" only after serving).
 int Run(int argc, char** argv, bool* served) {
@@ -190,80 +145,133 @@ int Run(int argc, char** argv, bool* served) {
   HeartbeatThread heartbeat(**identity);
 
   SystemCommandRunner runner;
-  DriverConfig driver_config;
-  if (!config->volumes_dir.empty()) driver_config["volumes_dir"] = config->volumes_dir;
-  if (config->volume_driver == "file") {
-    driver_config["snapshots"] = config->file_driver_snapshots ? "true" : "false";
-    driver_config["target_helper"] = config->file_driver_target_helper;
-    driver_config["iscsi_portal"] = config->iscsi_portal;
-  }
-  auto driver = CreateVolumeDriver(config->volume_driver, driver_config, runner);
-  if (!driver.ok()) return Fail("volume driver " + config->volume_driver, driver.status());
-  if (Status s = (*driver)->CheckForSetupError(); !s.ok()) {
-    return Fail("volume driver " + config->volume_driver + " setup", s);
-  }
+  const bool volume_role = config->role != "backup";  // README "Roles"
+  const bool backup_role = config->role != "volume";
+  BB_LOG(kInfo) << "role = " << config->role;
 
-  if (DriverCapabilities caps = (*driver)->Capabilities(); caps.can_snapshot || caps.can_clone) {
-    BB_LOG(kInfo) << "volume driver " << config->volume_driver << ": snapshots "
-                  << (caps.can_snapshot ? "yes" : "no (" + caps.no_snapshot_reason + ")")
-                  << ", clones " << (caps.can_clone ? "yes" : "no")
-                  << "; forced backups of in-use volumes read a temporary "
-                  << (caps.can_snapshot ? "snapshot" : "clone");
-  } else {
-    BB_LOG(kWarning) << "volume driver " << config->volume_driver
-                     << " can neither snapshot nor clone: forced backups of in-use volumes will "
-                        "be refused ("
-                     << caps.no_consistent_copy_reason << ")";
-  }
-  ObjectStoreConfig store_config;
-  if (!config->store_path.empty()) store_config["path"] = config->store_path;
-  auto store = CreateObjectStore(config->object_store, store_config);
-  if (!store.ok()) return Fail("object store " + config->object_store, store.status());
-
-  ListLimits list_limits{.default_limit = config->list_default_limit,
-                         .max_limit = config->list_max_limit};
-  VolumeManager volumes(**db, **driver, runner, config->host, list_limits);
-  BackupManagerOptions options{
-      .host = config->host,
-      .default_container = config->default_container,
-      .chunk_size = config->chunk_size_mib << 20,
-      .compression_level = config->compression_level,
-      .workers_per_job = config->workers_per_job,
-      .max_concurrent_jobs = config->max_concurrent_jobs,
-      .list_limits = list_limits,
-      .attach = *ParseBackupAttach(config->backup_attach),
-      .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
-      .connector_options = {}};
-  options.connector_options.initiator_name = config->iscsi_initiator_name;
-  BB_LOG(kInfo) << "backup_attach = " << config->backup_attach << "; exports: snapshots "
-                << ((*driver)->Capabilities().snapshot_attachable ? "yes" : "no") << ", volumes "
-                << ((*driver)->Capabilities().volume_attachable ? "yes" : "no");
-  BackupManager backups(**db, volumes, **store, options);
-
-  // Restart-time cleanup of what this host left unfinished, before serving requests.
-  auto recovered = backups.RecoverHost(config->host);
-  if (!recovered.ok()) {
-    // Never blocks the start: the next start retries, and the operator can reset-status.
-    BB_LOG(kError) << "restart cleanup: " << recovered.status().ToString();
-  }
-  // Then the volume and snapshot operations (whatever no backup cleanup above took care of).
-  if (auto v = volumes.RecoverHost(); !v.ok()) {
-    BB_LOG(kError) << "restart cleanup of volumes: " << v.status().ToString();
-  }
-
+  // The operator token first: role backup sends it to the volume host.
   OperatorAuth operator_auth;
+  std::string operator_token;
   if (!config->operator_token_file.empty()) {
     auto auth = OperatorAuth::FromFile(config->operator_token_file);
     if (!auth.ok()) return Fail("operator_token_file", auth.status());
     operator_auth = *auth;
+    auto token = ReadOperatorTokenFile(config->operator_token_file);
+    if (!token.ok()) return Fail("operator_token_file", token.status());
+    operator_token = *token;
   } else {
     BB_LOG(kInfo) << "no operator_token_file: admin requests (reset-status, force delete, "
-                     "all_projects, service list/takeover) will be refused";
+                     "all_projects, service list/takeover) will be refused"
+                  << (config->role == "volume" ? ", and so will every backup host's call" : "");
   }
-  ServiceAdmin services(**db, **identity, backups);
+
+  ListLimits list_limits{.default_limit = config->list_default_limit,
+                         .max_limit = config->list_max_limit};
+  std::unique_ptr<VolumeDriver> driver;
+  std::unique_ptr<VolumeManager> volumes;
+  if (volume_role) {
+    auto made = MakeVolumeDriver(*config, runner);
+    if (!made.ok()) return Fail("volume driver " + config->volume_driver, made.status());
+    driver = std::move(made).value();
+    volumes =
+        std::make_unique<VolumeManager>(*db.value(), *driver, runner, config->host, list_limits);
+  }
+
+  std::unique_ptr<ObjectStore> store;
+  std::unique_ptr<VolumeHost> volume_host;
+  std::unique_ptr<BackupManager> backups;
+  if (backup_role) {
+    ObjectStoreConfig store_config;
+    if (!config->store_path.empty()) store_config["path"] = config->store_path;
+    auto made_store = CreateObjectStore(config->object_store, store_config);
+    if (!made_store.ok()) return Fail("object store " + config->object_store, made_store.status());
+    store = std::move(made_store).value();
+    std::optional<Key256> master_key;
+    if (!config->backup_master_key_file.empty()) {
+      auto key = v2::ReadMasterKeyFile(config->backup_master_key_file);
+      if (!key.ok()) {
+        return Fail(
+            "backup_master_key_file (create it with: head -c 32 /dev/urandom > FILE; "
+            "chmod 600 FILE)",
+            key.status());
+      }
+      master_key = *key;
+    }
+    if (volumes) {
+      volume_host = std::make_unique<LocalVolumeHost>(*volumes);
+    } else {
+      volume_host =
+          std::make_unique<RemoteVolumeHost>(config->volume_host_address, operator_token, runner);
+    }
+    BackupManagerOptions options{
+        .host = config->host,
+        .default_container = config->default_container,
+        .chunk_size = config->chunk_size_mib << 20,
+        .compression_level = config->compression_level,
+        .storage_format =
+            std::string(config->backup_format == "v1" ? kStorageChunkedV1 : kStoragePackedV2),
+        .master_key = master_key,
+        .workers_per_job = config->workers_per_job,
+        .max_concurrent_jobs = config->max_concurrent_jobs,
+        .list_limits = list_limits,
+        .attach = *ParseBackupAttach(config->backup_attach),
+        .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
+        .connector_options = {}};
+    options.connector_options.initiator_name = config->iscsi_initiator_name;
+    options.quota_defaults = {.backups = config->quota_backups,
+                              .backup_gigabytes = config->quota_backup_gigabytes};
+    // Role backup: the volume host must answer before restart cleanup can remove what a crash
+    // left there (its exports and temporaries); it is waited for, never skipped.
+    auto caps = volume_host->Capabilities();
+    if (!caps.ok()) {
+      caps = WaitForVolumeHost(*volume_host, config->volume_host_address, stop_signals);
+      if (!caps.ok()) return 0;  // stopped while waiting
+    }
+    BB_LOG(kInfo) << "backup_attach = " << config->backup_attach << "; exports: snapshots "
+                  << (caps->snapshot_attachable ? "yes" : "no") << ", volumes "
+                  << (caps->volume_attachable ? "yes" : "no")
+                  << (volumes ? "" : "; volume host " + config->volume_host_address);
+    backups = std::make_unique<BackupManager>(*db.value(), *volume_host, *store, options);
+
+    // Restart-time cleanup of what this host left unfinished, before serving requests.
+    auto recovered = backups->RecoverHost(config->host);
+    if (!recovered.ok()) {
+      // Never blocks the start: the next start retries, and the operator can reset-status.
+      BB_LOG(kError) << "restart cleanup: " << recovered.status().ToString();
+    }
+  }
+  // Then the volume and snapshot operations (whatever no backup cleanup above took care of). In
+  // role volume, what a backup-role daemon's backups or restores hold is not touched: see
+  // VolumeManager::RecoverHost (volume_recovery.cc) for the rule.
+  if (volumes) {
+    if (auto v = volumes->RecoverHost(); !v.ok()) {
+      BB_LOG(kError) << "restart cleanup of volumes: " << v.status().ToString();
+    }
+  }
+
+  std::unique_ptr<ServiceAdmin> services;
   ApiTokens api_tokens(**db);
-  auto server =
-      RpcServer::Start(config->listen, volumes, backups, services, api_tokens, operator_auth);
+  if (backups) services = std::make_unique<ServiceAdmin>(**db, **identity, *backups);
+  // gRPC checks API tokens through the REST API's authenticator kind (api_auth), its own object.
+  std::unique_ptr<api::Authenticator> grpc_authenticator;
+  if (config->grpc_auth == "token") {
+    auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
+    if (!made.ok()) return Fail("api_auth", made.status());
+    grpc_authenticator = std::move(*made);
+  }
+  RpcServerOptions rpc_options{.address = config->listen,
+                               .tls_cert_file = config->grpc_tls_cert_file,
+                               .tls_key_file = config->grpc_tls_key_file,
+                               .tls_client_ca_file = config->grpc_tls_client_ca_file,
+                               .auth_mode = config->grpc_auth,
+                               .authenticator = grpc_authenticator.get()};
+  auto server = RpcServer::Start(rpc_options,
+                                 RpcServices{.volumes = volumes.get(),
+                                             .volume_host = config->role == "volume",
+                                             .backups = backups.get(),
+                                             .services = services.get(),
+                                             .tokens = &api_tokens},
+                                 operator_auth);
   if (!server.ok()) return Fail("gRPC server", server.status());
   int port = (*server)->port();
 
@@ -271,12 +279,14 @@ int Run(int argc, char** argv, bool* served) {
   // so a reader that waits for port_file finds both.
   std::unique_ptr<api::Authenticator> api_auth;
   std::unique_ptr<api::ApiServer> api_server;
-  if (config->api_enabled) {
+  if (config->api_enabled && backups) {
     auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
     if (!made.ok()) return Fail("api_auth", made.status());
     api_auth = std::move(*made);
-    auto started =
-        api::ApiServer::Start({.listen = config->api_listen}, volumes, backups, *api_auth);
+    auto started = api::ApiServer::Start({.listen = config->api_listen,
+                                          .tls_cert_file = config->api_tls_cert_file,
+                                          .tls_key_file = config->api_tls_key_file},
+                                         volumes.get(), *backups, *api_auth);
     if (!started.ok()) return Fail("REST API", started.status());
     api_server = std::move(*started);
     if (!config->api_port_file.empty()) {
@@ -290,7 +300,8 @@ int Run(int argc, char** argv, bool* served) {
     }
     BB_LOG(kInfo) << "REST API listening on "
                   << BoundAddress(config->api_listen, api_server->port())
-                  << " (auth=" << api_auth->name() << ")";
+                  << " (auth=" << api_auth->name()
+                  << (config->api_tls_cert_file.empty() ? ", plain HTTP" : ", HTTPS") << ")";
   }
   if (!config->port_file.empty()) {
     if (Status s = WritePortFile(config->port_file, port); !s.ok()) {
@@ -298,8 +309,13 @@ int Run(int argc, char** argv, bool* served) {
     }
   }
   BB_LOG(kInfo) << "backupd listening on " << BoundAddress(config->listen, port)
-                << " (driver=" << config->volume_driver << ", store=" << config->object_store
-                << ")";
+                << " (role=" << config->role
+                << ", driver=" << (volumes ? config->volume_driver : "none")
+                << ", store=" << (backups ? config->object_store : "none") << ")";
+  BB_LOG(kInfo) << "gRPC security: grpc_auth=" << config->grpc_auth << ", "
+                << (config->grpc_tls_cert_file.empty()        ? "plaintext"
+                    : config->grpc_tls_client_ca_file.empty() ? "TLS"
+                                                              : "mutual TLS");
 
   *served = true;
   int signal_number = 0;

@@ -44,7 +44,9 @@ bool VolumeDriverConformanceTest::RefusesSnapshotExportsIfUnsupported() {
       << "snapshot_attachable=false, yet the export worked";
   EXPECT_FALSE(driver().InitializeSnapshotConnection(snap, ConformanceConnector()).ok());
   EXPECT_TRUE(env_->ExportsLeft().value().empty());
-  EXPECT_OK(driver().DeleteSnapshot(snap));
+  // Without snapshots, DeleteSnapshot may keep its Unimplemented default (there is nothing to
+  // delete, and the manager never calls it).
+  if (driver().Capabilities().can_snapshot) EXPECT_OK(driver().DeleteSnapshot(snap));
   return true;
 }
 

@@ -9,6 +9,10 @@
 #   new volume: the pattern is there; backup-export gives a record, backup-import of it here is
 #   refused (its id is taken: our rule); backup-reset-state (admin); another project's member gets
 #   404 for our backup and volume; backup-delete; attachment-delete.
+#   Then backupd with the REST API on HTTPS (api_tls_*, a throw-away CA from
+#   tests/tools/make_test_pki.sh): cinder with --os-cacert runs create, backup-create --force,
+#   backup-list, backup-show, backup-restore (the data is there), backup-delete; project b's token
+#   still gets 404 for project a's backup; plain HTTP to that port and cinder without the CA fail.
 #   Then backupd again with api_auth = noauth: cinder --os-auth-type noauth lists the volume.
 #   No token appears in backupd's log.
 # Needs root (loop devices, mounts) and a build. Exit 0 = PASS, 77 = skipped.
@@ -86,12 +90,14 @@ bb_xfs_up "$state/xfs.img" "$state/volumes" 2G
 mkdir -p "$state/backups" "$state/run"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/operator-token"
 conf=$state/backupd.conf
-write_conf() { # api_auth
-  bb_backupd_write_config "$conf" \
+write_conf() { # api_auth [KEY=VALUE...]
+  local auth=$1
+  shift
+  bb_backupd_write_config "$conf" "$@" \
     "listen=127.0.0.1:0" \
     "api_listen=127.0.0.1:0" \
     "api_port_file=$state/run/api.port" \
-    "api_auth=$1" \
+    "api_auth=$auth" \
     "database=$(bb_pg_conninfo "$state/pg" bb)" \
     "host=e2e-cinder-$(hostname)" \
     "volumes_dir=$state/volumes" \
@@ -182,6 +188,19 @@ if cinder_b delete "$vol" >/dev/null; then fail "project b deleted project a's v
 listed=$(cinder_b list) || fail "list: $(cat "$state/cinder.err")"
 grep -q "$vol" <<<"$listed" && fail "project b lists project a's volume"
 
+bb_log "cinder quota-update / quota-show / quota-usage, over quota: 413"
+out=$(cinder_a quota-update --backups 1 proja) || fail "quota-update: $(cat "$state/cinder.err")"
+[[ $(prop backups <<<"$out") == 1 ]] || fail "quota-update output: $out"
+[[ $(cinder_a quota-show proja | prop backups) == 1 ]] || fail "quota-show after update"
+usage=$(cinder_a quota-usage proja) || fail "quota-usage: $(cat "$state/cinder.err")"
+grep -Eq "^\| *backups *\| *1 *\| *0 *\| *1 *\|" <<<"$usage" || fail "quota-usage: $usage"
+if cinder_a backup-create --force "$vol" >/dev/null; then fail "a backup over the quota was accepted"; fi
+grep -q "BackupLimitExceeded: Maximum number of backups allowed (1) exceeded (HTTP 413)" \
+  "$state/cinder.err" || fail "over-quota refusal: $(cat "$state/cinder.err")"
+if cinder_b quota-update --backups 5 projb >/dev/null; then fail "a member changed a quota"; fi
+cinder_a quota-delete proja || fail "quota-delete: $(cat "$state/cinder.err")"
+[[ $(cinder_a quota-show proja | prop backups) == 10 ]] || fail "quota-show after quota-delete"
+
 bb_log "cinder backup-delete, attachment-delete, delete"
 cinder_a backup-delete "$backup" || fail "backup-delete: $(cat "$state/cinder.err")"
 for ((i = 0; i < 600; i++)); do
@@ -192,6 +211,63 @@ cinder_a backup-show "$backup" >/dev/null && fail "backup still there after dele
 cinder_a attachment-delete "$attachment" || fail "attachment-delete: $(cat "$state/cinder.err")"
 [[ $(cinder_a show "$vol" | prop status) == available ]] || fail "volume not available after detach"
 cinder_a delete "$restored" || fail "delete: $(cat "$state/cinder.err")"
+
+# --- the same over HTTPS -------------------------------------------------------------------------
+bb_log "backupd with the REST API on HTTPS: cinder --os-cacert"
+"$root/tests/tools/make_test_pki.sh" "$state/pki" || fail "make_test_pki.sh"
+bb_backupd_stop "$state/run"
+write_conf token "api_tls_cert_file=$state/pki/server.pem" "api_tls_key_file=$state/pki/server.key"
+bb_backupd_start "$backupd" "$conf" "$state/run" "$backupctl"
+https_api="https://127.0.0.1:$(tr -d '[:space:]' <"$state/run/api.port")"
+tls_a() { cinder --os-cacert "$state/pki/ca.pem" --os-auth-type admin_token --os-token "$admin_a" \
+  --os-endpoint "$https_api/v3/proja" --os-project-id proja "$@" 2>"$state/cinder.err"; }
+tls_b() { cinder --os-cacert "$state/pki/ca.pem" --os-auth-type admin_token --os-token "$member_b" \
+  --os-endpoint "$https_api/v3/projb" --os-project-id projb "$@" 2>"$state/cinder.err"; }
+tls_wait_backup() { # ID WHILE_STATUS
+  local s i
+  for ((i = 0; i < 600; i++)); do
+    s=$(tls_a backup-show "$1" | prop status || true)
+    [[ $s != "$2" ]] && break
+    sleep 0.1
+  done
+  echo "$s"
+}
+tls_vol=$(tls_a create --name e2e-tls 1 | prop id) || fail "create over TLS: $(cat "$state/cinder.err")"
+[[ -n $tls_vol ]] || fail "no volume id over TLS"
+# The volume written earlier (detached now), backed up with --force over HTTPS.
+tls_backup=$(tls_a backup-create --force --name e2e-tls-b "$vol" | prop id) ||
+  fail "backup-create --force over TLS: $(cat "$state/cinder.err")"
+[[ $(tls_wait_backup "$tls_backup" creating) == available ]] || fail "TLS backup not available"
+listed=$(tls_a backup-list) || fail "backup-list over TLS: $(cat "$state/cinder.err")"
+grep -q "$tls_backup" <<<"$listed" || fail "backup-list over TLS does not show $tls_backup"
+[[ $(tls_a backup-show "$tls_backup" | prop name) == e2e-tls-b ]] || fail "backup-show over TLS"
+tls_a backup-restore --volume "$tls_vol" "$tls_backup" >/dev/null ||
+  fail "backup-restore over TLS: $(cat "$state/cinder.err")"
+[[ $(tls_wait_backup "$tls_backup" restoring) == available ]] || fail "TLS restore did not finish"
+got=$(dd if="$state/volumes/volume-$tls_vol" bs=1M count=8 status=none | sha256sum | cut -d' ' -f1)
+[[ $got == "$sum" ]] || fail "data restored over TLS differs ($got != $sum)"
+if tls_b backup-show "$tls_backup" >/dev/null; then fail "project b sees project a's backup over TLS"; fi
+grep -q "No volumebackup with a name or ID of '$tls_backup' exists" "$state/cinder.err" ||
+  fail "not a 404 over TLS: $(cat "$state/cinder.err")"
+listed=$(tls_b backup-list) || fail "backup-list of project b over TLS: $(cat "$state/cinder.err")"
+grep -q "$tls_backup" <<<"$listed" && fail "project b lists project a's backup over TLS"
+# Plain HTTP to the HTTPS port, and HTTPS without trusting the CA, are refused.
+if cinder --os-auth-type admin_token --os-token "$admin_a" --os-project-id proja \
+  --os-endpoint "http://${https_api#https://}/v3/proja" backup-list >/dev/null 2>&1; then
+  fail "plain HTTP to the TLS port was answered"
+fi
+if cinder --os-auth-type admin_token --os-token "$admin_a" --os-project-id proja \
+  --os-endpoint "$https_api/v3/proja" backup-list >/dev/null 2>"$state/cinder.err"; then
+  fail "cinder trusted a certificate of an unknown CA"
+fi
+grep -qi "certificate" "$state/cinder.err" || fail "no certificate error: $(cat "$state/cinder.err")"
+tls_a backup-delete "$tls_backup" || fail "backup-delete over TLS: $(cat "$state/cinder.err")"
+for ((i = 0; i < 600; i++)); do
+  tls_a backup-show "$tls_backup" >/dev/null || break
+  sleep 0.1
+done
+tls_a backup-show "$tls_backup" >/dev/null && fail "TLS backup still there after delete"
+tls_a delete "$tls_vol" || fail "delete over TLS: $(cat "$state/cinder.err")"
 
 # --- noauth ------------------------------------------------------------------------------------
 bb_log "backupd with api_auth = noauth: cinder --os-auth-type noauth"

@@ -154,7 +154,7 @@ TEST_F(ApiTest, BadInputIs400AndChangesNothing) {
   ExpectError(Get("/backups?limit=-1"), 400, "badRequest", "limit param must be positive");
   ExpectError(Get("/backups?limit=x"), 400, "badRequest", "limit param must be an integer");
   ExpectError(Get("/backups?sort=color"), 400, "badRequest", "color");
-  ExpectError(Get("/backups?offset=3"), 400, "badRequest", "marker");
+  ExpectError(Get("/backups?offset=-3"), 400, "badRequest", "offset must be >= 0");
   ExpectError(Get("/backups?bogus=1"), 400, "badRequest", "Invalid filters bogus");
   ExpectError(Get("/backups?marker=nope"), 400, "badRequest", "marker");
   ExpectError(Get("/volumes/" + std::string(kNoSuchId)), 404, "itemNotFound", "not found");

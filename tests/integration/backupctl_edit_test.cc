@@ -80,7 +80,9 @@ TEST_F(BackupctlTest, ResetToAvailableNeedsTheManifest) {
   // Lose the manifest (as a half-finished delete or a damaged store would).
   int removed = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(daemon_->store_dir())) {
-    if (entry.path().filename() == backup.id() + ".json") {
+    // v1 manifests/<id>.json or v2 manifests/<id>.bbm
+    if (entry.path().filename() == backup.id() + ".json" ||
+        entry.path().filename() == backup.id() + ".bbm") {
       std::filesystem::remove(entry.path());
       ++removed;
     }

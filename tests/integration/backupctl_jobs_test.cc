@@ -70,7 +70,8 @@ class BackupctlJobsTest : public BackupctlTest {
     std::string id = started.Json().value("id", "");
     EXPECT_TRUE(PollUntil([&] {
       v1::Backup b = Get(id);
-      return b.job_phase() == "copy" && b.bytes_done() >= 8 * kMiB;
+      // Format v2 stores in 32 MiB packs: wait for the first one to be written.
+      return b.job_phase() == "copy" && b.bytes_done() >= 8 * kMiB && StoredData() > 0;
     })) << "the backup never copied; log:\n"
         << daemon_->Log();
     return id;
@@ -89,12 +90,15 @@ class BackupctlJobsTest : public BackupctlTest {
     return n;
   }
 
+  // Data objects of either storage format: v1 chunks, v2 packs.
+  int StoredData() { return CountObjects("chunks") + CountObjects("packs"); }
+
   // The backup as the job runs it, with the volume still held (direct read of the volume).
   void ExpectVolumeHeldDuringCopy(const std::string& backup_id, const std::string& volume_id) {
     ASSERT_EQ(Get(backup_id).source_kind(), "volume")
         << "these tests assume a direct read (no reflink under the harness's volumes)";
     EXPECT_EQ(GetVolume(volume_id).status(), "backing-up");
-    EXPECT_GT(CountObjects("chunks"), 0) << "nothing stored yet: the cleanup would prove nothing";
+    EXPECT_GT(StoredData(), 0) << "nothing stored yet: the cleanup would prove nothing";
   }
 
   void ExpectCleanAfterCancel(const std::string& backup_id, const std::string& volume_id) {
@@ -102,7 +106,7 @@ class BackupctlJobsTest : public BackupctlTest {
     Get(backup_id, &s);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << "backup " << backup_id << " remains";
     EXPECT_EQ(GetVolume(volume_id).status(), "available");  // its previous status
-    EXPECT_EQ(CountObjects("chunks"), 0) << "chunks of the cancelled backup left in the store";
+    EXPECT_EQ(StoredData(), 0) << "chunks/packs of the cancelled backup left in the store";
     EXPECT_EQ(CountObjects("manifests"), 0);
   }
 
@@ -201,7 +205,7 @@ TEST_F(BackupctlJobsTest, KillAfterTheJobSawTheCancelIsCleanedUpAtRestart) {
       << "the daemon was not killed; log:\n"
       << daemon_->Log();
   KillDaemon();
-  EXPECT_GT(CountObjects("chunks"), 0);
+  EXPECT_GT(StoredData(), 0);
   Restart({});  // restart cleanup resumes the delete before the daemon serves
   ASSERT_TRUE(PollUntil([&] { return GetBackupStatus(id) != "deleting"; }));
   ExpectCleanAfterCancel(id, volume.id());

@@ -147,6 +147,11 @@ TEST_F(BackupctlRecordTest, ExportDropDatabaseImportRestoresBitExact) {
   std::string document = *Base64Decode("backup_url", record["backup_url"].get<std::string>());
   EXPECT_EQ(document.find(store), std::string::npos) << document;
   EXPECT_EQ(document.find(daemon_->volumes_dir()), std::string::npos) << document;
+  // The default format (v2) as the README's "Versioning" says it is recorded.
+  json doc = json::parse(document);
+  EXPECT_EQ(doc["storage_format"], "packed-v2");
+  EXPECT_EQ(doc["manifest_version"], 2);
+  EXPECT_EQ(doc["manifest_object"], "manifests/" + id + ".bbm");
   // Kept before the first installation goes away with its volumes.
   const std::string original_image = scratch_ + "/original.img";
   SystemCommandRunner runner;
@@ -191,6 +196,10 @@ TEST_F(BackupctlRecordTest, BadRecordsAreRefusedAndChangeNothing) {
   v1::Backup backup = BackupAndWait(volume.id());
   json record = Export(backup.id());
   std::string url = record["backup_url"];
+  // The manifest's name ends by format: .bbm (v2, the default) or .json (v1).
+  std::string suffix;
+  EditDocument(record,
+               [&](json& d) { suffix = d["storage_format"] == "packed-v2" ? ".bbm" : ".json"; });
 
   json truncated = record;
   truncated["backup_url"] = url.substr(0, url.size() / 2 / 4 * 4 + 1);  // not a multiple of 4
@@ -221,7 +230,7 @@ TEST_F(BackupctlRecordTest, BadRecordsAreRefusedAndChangeNothing) {
   ExpectImportRefused(EditDocument(record,
                                    [&](json& d) {
                                      d["id"] = unknown_id;
-                                     d["manifest_object"] = "manifests/" + unknown_id + ".json";
+                                     d["manifest_object"] = "manifests/" + unknown_id + suffix;
                                    }),
                       "FAILED_PRECONDITION",
                       "this installation does not reach the object store the backup was written "
@@ -230,15 +239,15 @@ TEST_F(BackupctlRecordTest, BadRecordsAreRefusedAndChangeNothing) {
   // under the new id's name): the manifest names the backup it belongs to.
   std::string copy_id = NewUuid();
   const std::string manifests = daemon_->store_dir() + "/" + project_ + "/backups/manifests/";
-  std::filesystem::copy_file(manifests + backup.id() + ".json", manifests + copy_id + ".json");
+  std::filesystem::copy_file(manifests + backup.id() + suffix, manifests + copy_id + suffix);
   ExpectImportRefused(EditDocument(record,
                                    [&](json& d) {
                                      d["id"] = copy_id;
-                                     d["manifest_object"] = "manifests/" + copy_id + ".json";
+                                     d["manifest_object"] = "manifests/" + copy_id + suffix;
                                    }),
                       "INVALID_ARGUMENT",
-                      "does not match its manifest manifests/" + copy_id +
-                          ".json in the object store: the manifest is of backup " + backup.id());
+                      "does not match its manifest manifests/" + copy_id + suffix +
+                          " in the object store: the manifest is of backup " + backup.id());
 
   // Another project may not import it: its chunks live in this project's namespace.
   std::string other = "it_other_" + NewUuid().substr(0, 8);

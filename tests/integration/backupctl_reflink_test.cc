@@ -43,7 +43,9 @@ class BackupctlReflinkTest : public BackupctlOnXfsTest {
     EXPECT_EQ(started.code, 0) << started.Describe();
     std::string id = started.Json().value("id", "");
     v1::Backup seen;
-    for (int i = 0; i < 6000 && !(seen.job_phase() == "copy" && seen.bytes_done() >= 8 * kMiB);
+    // Until something is stored (v2 writes its first pack once 32 MiB are packed).
+    for (int i = 0; i < 6000 && !(seen.job_phase() == "copy" && seen.bytes_done() >= 8 * kMiB &&
+                                  ChunkFiles() > 0);
          ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       v1::GetBackupRequest get;
@@ -60,7 +62,11 @@ class BackupctlReflinkTest : public BackupctlOnXfsTest {
   int ChunkFiles() {
     int n = 0;
     for (const auto& e : std::filesystem::recursive_directory_iterator(store_->path())) {
-      if (e.is_regular_file() && e.path().string().find("/chunks/") != std::string::npos) ++n;
+      const std::string path = e.path().string();  // v1 chunks or v2 packs
+      if (e.is_regular_file() && (path.find("/chunks/") != std::string::npos ||
+                                  path.find("/packs/") != std::string::npos)) {
+        ++n;
+      }
     }
     return n;
   }

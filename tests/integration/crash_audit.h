@@ -9,7 +9,10 @@
 //   object store  a manifest for every available backup and for no failed or deleted one; every
 //                 chunk an available backup's manifest names is stored (nothing lost); every
 //                 stored chunk is named by a manifest (nothing leaked), unless a backup of the
-//                 container is error_deleting (its unfinished delete still owns its chunks)
+//                 container is error_deleting (its unfinished delete still owns its chunks);
+//                 format v2 (manifests/<id>.bbm, by the row's recorded format): every pack an
+//                 index object names is stored, and every stored pack is named by an index object
+//                 (a killed job's index-less packs must have been swept by restart cleanup)
 // The database is read with psql (the test's own server); the store through PosixStore.
 // Thread-safety: none needed (test thread only).
 #pragma once

@@ -38,7 +38,8 @@ std::string HttpResponse::Describe() const {
 }
 
 HttpResponse HttpRequest(const std::string& method, const std::string& url,
-                         const std::vector<std::string>& headers, const std::string& body) {
+                         const std::vector<std::string>& headers, const std::string& body,
+                         const std::string& ca_file) {
   HttpResponse out;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
@@ -56,6 +57,7 @@ HttpResponse HttpRequest(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &out.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   std::string m = method.empty() ? "GET" : method;
   if (m == "POST" || m == "PUT" || !body.empty()) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());

@@ -21,8 +21,10 @@ struct HttpResponse {
   std::string Describe() const;
 };
 
-// headers: "Name: value" lines. An empty method means GET.
+// headers: "Name: value" lines. An empty method means GET. ca_file: for https:// URLs, the
+// CA certificates to trust instead of the system's.
 HttpResponse HttpRequest(const std::string& method, const std::string& url,
-                         const std::vector<std::string>& headers, const std::string& body = "");
+                         const std::vector<std::string>& headers, const std::string& body = "",
+                         const std::string& ca_file = "");
 
 }  // namespace bb::it

@@ -163,11 +163,16 @@ class MultiDaemonTest : public BackupctlTest {
                           uint32_t seed) {
     WritePatternToFile(SharedVolumeFile(volume_id), offset, length, seed);
   }
-  // Chunk objects in the shared store (the posix store keeps them under .../chunks/).
+  // Data objects in the shared store (the posix store keeps them under .../chunks/, v1, or
+  // .../packs/, v2).
   int CountChunkObjects() {
     int n = 0;
     for (const auto& e : std::filesystem::recursive_directory_iterator(store_dir())) {
-      if (e.is_regular_file() && e.path().string().find("/chunks/") != std::string::npos) ++n;
+      const std::string path = e.path().string();
+      if (e.is_regular_file() && (path.find("/chunks/") != std::string::npos ||
+                                  path.find("/packs/") != std::string::npos)) {
+        ++n;
+      }
     }
     return n;
   }

@@ -63,9 +63,12 @@ TEST_F(TakeoverTest, AnotherDaemonCleansUpAfterAKilledOne) {
   std::string host_b = NewHost("b");
   // On A, the first backup stops right after its temporary snapshot is made (the volume still
   // backing-up), the second in the middle of its upload (two chunks stored): each until killed.
+  // Format v1: its 1 MiB chunks make "stopped after two chunks" observable in the store (v2
+  // writes nothing before a 32 MiB pack is full; its crash cleanup is covered by crash_matrix).
   Start(a_, host_a,
-        {"failpoints = create.after_temp_made=delay:600000@1,create.mid_upload=delay:600000@3"});
-  Start(b_, host_b);
+        {"failpoints = create.after_temp_made=delay:600000@1,create.mid_upload=delay:600000@3",
+         "backup_format = v1"});
+  Start(b_, host_b, {"backup_format = v1"});
   v1::Volume held = CreateVolumeOn(a_, 1, "held");
   v1::Volume released = CreateVolumeOn(a_, 1, "released");
   WriteSharedPattern(held.id(), 0, 8 * kMiB, 1);

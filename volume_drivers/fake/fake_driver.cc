@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <vector>
 
 #include "backup_service/common/log.h"
 #include "backup_service/common/uuid.h"
@@ -60,6 +61,9 @@ Result<std::unique_ptr<FakeDriver>> FakeDriver::Create(const DriverConfig& confi
       {"volume_readable_locally", &caps.volume_readable_locally},
       {"volume_attachable", &caps.volume_attachable},
   };
+  std::vector<std::string> known = {"no_consistent_copy_reason", "volumes_dir"};
+  for (const auto& flag : flags) known.push_back(flag.first);
+  RETURN_IF_ERROR(CheckDriverOptions(kName, config, known, {"fail."}));
   std::string dir;
   std::map<std::string, Status> failures;
   for (const auto& [key, value] : config) {
@@ -77,6 +81,12 @@ Result<std::unique_ptr<FakeDriver>> FakeDriver::Create(const DriverConfig& confi
   auto driver = std::make_unique<FakeDriver>(caps, dir);
   for (auto& [method, status] : failures) driver->FailAlways(method, status);
   return driver;
+}
+
+Result<std::unique_ptr<VolumeDriver>> CreateFakeVolumeDriver(const DriverConfig& options,
+                                                             CommandRunner& /*runner*/) {
+  ASSIGN_OR_RETURN(std::unique_ptr<FakeDriver> driver, FakeDriver::Create(options));
+  return std::unique_ptr<VolumeDriver>(std::move(driver));
 }
 
 FakeDriver::FakeDriver(DriverCapabilities caps, std::string volumes_dir)

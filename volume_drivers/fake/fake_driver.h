@@ -6,7 +6,7 @@
 // "volumes_dir" is given). Every capability is configurable, and any method can be made to fail
 // (FailNext / FailAlways, or "fail.<Method>" config keys) so that tests can drive error paths.
 //
-// Config keys (all optional):
+// Config keys (all optional; backupd: volume_driver.<key>; any other key is refused by Create):
 //   volumes_dir                      directory to use instead of a private temp dir
 //   can_snapshot, snapshot_readable_locally, snapshot_attachable, can_clone, clone_is_cheap,
 //   can_create_from_snapshot, volume_readable_locally, volume_attachable
@@ -43,7 +43,7 @@ class FakeDriver : public VolumeDriver {
  public:
   static constexpr const char* kName = "fake";
 
-  // InvalidArgument for a malformed capability flag or fail.* value.
+  // InvalidArgument for an unknown key, a malformed capability flag or fail.* value.
   static Result<std::unique_ptr<FakeDriver>> Create(const DriverConfig& config);
   // Capabilities tests usually want: snapshots and clones readable locally.
   static DriverCapabilities DefaultCapabilities();
@@ -117,5 +117,8 @@ class FakeDriver : public VolumeDriver {
   std::map<std::string, std::string> snapshot_volume_;   // snapshot id -> volume id; mu_
   std::set<std::string> exported_;                       // guarded by mu_
 };
+
+// The registry's factory (driver_registry.cc): FakeDriver::Create as a VolumeDriver.
+DriverFactory CreateFakeVolumeDriver;
 
 }  // namespace bb

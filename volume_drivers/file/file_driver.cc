@@ -37,6 +37,9 @@ Result<std::string> ExistingPath(Result<std::string> path, const std::string& wh
 
 Result<std::unique_ptr<FileDriver>> FileDriver::Create(const DriverConfig& config,
                                                        CommandRunner& runner) {
+  RETURN_IF_ERROR(CheckDriverOptions(
+      kName, config,
+      {"volumes_dir", "snapshots", "target_helper", "iscsi_portal", "iscsi_target_prefix"}));
   auto it = config.find("volumes_dir");
   if (it == config.end() || it->second.empty()) {
     return Status::InvalidArgument("file driver: config key \"volumes_dir\" is required");
@@ -64,6 +67,12 @@ Result<std::unique_ptr<FileDriver>> FileDriver::Create(const DriverConfig& confi
                                                               DriverExports::kDefaultIqnPrefix)));
   }
   return std::make_unique<FileDriver>(it->second, snapshots, std::move(exports));
+}
+
+Result<std::unique_ptr<VolumeDriver>> CreateFileVolumeDriver(const DriverConfig& options,
+                                                             CommandRunner& runner) {
+  ASSIGN_OR_RETURN(std::unique_ptr<FileDriver> driver, FileDriver::Create(options, runner));
+  return std::unique_ptr<VolumeDriver>(std::move(driver));
 }
 
 FileDriver::FileDriver(std::string volumes_dir, bool snapshots_enabled,

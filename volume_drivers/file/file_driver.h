@@ -6,7 +6,8 @@
 // reflink (XFS with reflink=1, btrfs) snapshots and clones are available; without it only detached
 // volumes can be backed up (read directly) and no_consistent_copy_reason says why.
 //
-// Config: "volumes_dir" (required, must exist and be writable); "snapshots" = true | false
+// Options (backupd: volume_driver.<key> = value; any other key is refused by Create):
+// "volumes_dir" (required, must exist and be writable); "snapshots" = true | false
 // (default true); "target_helper" = none | tgt (default none): with tgt, volumes and snapshots
 // are exported over iSCSI through tgtd (file_driver_exports.cc: one target per object, LUN 1,
 // generated CHAP, the connector's initiator name and address as the access list; snapshots
@@ -34,8 +35,9 @@ class FileDriver : public VolumeDriver {
  public:
   static constexpr const char* kName = "file";
 
-  // InvalidArgument when "volumes_dir" is missing or empty, "snapshots" is not true/false, or
-  // "target_helper" is unknown. `runner` runs tgtadm (with target_helper = tgt).
+  // InvalidArgument for an unknown option (CheckDriverOptions), when "volumes_dir" is missing or
+  // empty, "snapshots" is not true/false, or "target_helper" is unknown. `runner` runs tgtadm
+  // (with target_helper = tgt).
   static Result<std::unique_ptr<FileDriver>> Create(const DriverConfig& config,
                                                     CommandRunner& runner);
   // `exports` null: nothing is exported (volume_attachable and snapshot_attachable false).
@@ -90,5 +92,8 @@ class FileDriver : public VolumeDriver {
   mutable std::mutex mu_;
   DriverCapabilities caps_;  // guarded by mu_; set by CheckForSetupError
 };
+
+// The registry's factory (driver_registry.cc): FileDriver::Create as a VolumeDriver.
+DriverFactory CreateFileVolumeDriver;
 
 }  // namespace bb

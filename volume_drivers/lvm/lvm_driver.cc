@@ -69,6 +69,10 @@ Result<LvmDriverConfig> LvmDriver::ParseConfig(const DriverConfig& config) {
 
 Result<std::unique_ptr<LvmDriver>> LvmDriver::Create(const DriverConfig& config,
                                                      CommandRunner& runner) {
+  RETURN_IF_ERROR(
+      CheckDriverOptions(kName, config,
+                         {"volume_group", "lvm_type", "thin_pool", "snapshot_cow_fraction",
+                          "target_helper", "iscsi_portal", "iscsi_target_prefix"}));
   ASSIGN_OR_RETURN(LvmDriverConfig c, ParseConfig(config));
   auto get = [&](const char* key, const char* fallback) {
     auto v = config.find(key);
@@ -85,6 +89,12 @@ Result<std::unique_ptr<LvmDriver>> LvmDriver::Create(const DriverConfig& config,
                                                               DriverExports::kDefaultIqnPrefix)));
   }
   return std::make_unique<LvmDriver>(std::move(c), runner, std::move(exports));
+}
+
+Result<std::unique_ptr<VolumeDriver>> CreateLvmVolumeDriver(const DriverConfig& options,
+                                                            CommandRunner& runner) {
+  ASSIGN_OR_RETURN(std::unique_ptr<LvmDriver> driver, LvmDriver::Create(options, runner));
+  return std::unique_ptr<VolumeDriver>(std::move(driver));
 }
 
 LvmDriver::LvmDriver(LvmDriverConfig config, CommandRunner& runner,

@@ -16,10 +16,12 @@
 // A volume with snapshots is not deleted (FailedPrecondition): a thick origin's snapshots would go
 // with it, and a thin origin's snapshots would lose the volume they belong to.
 //
-// Config: "volume_group" (required), "lvm_type" (thick | thin | auto; default auto), "thin_pool"
-// (default "pool"), "snapshot_cow_fraction" (thick snapshots' COW size as a fraction of the
-// volume, (0, 1], default 1: a full-size store never overflows), "target_helper" (none | tgt),
-// "iscsi_portal", "iscsi_target_prefix" as for the file driver (file_driver.h).
+// Options (backupd: volume_driver.<key>; a key not listed here is refused): "volume_group"
+// (required), "lvm_type" (thick | thin | auto; default auto), "thin_pool" (default "pool"),
+// "snapshot_cow_fraction" (thick snapshots' COW size as a fraction of the volume, (0, 1], default
+// 1: a full-size store never overflows), "target_helper" (none | tgt), "iscsi_portal",
+// "iscsi_target_prefix" as for the file driver (file_driver.h).
+//
 // Thread-safety: every method may be called concurrently for different objects (LVM serialises its
 // metadata updates); the capabilities are guarded by a mutex.
 #pragma once
@@ -48,7 +50,7 @@ class LvmDriver : public VolumeDriver {
  public:
   static constexpr const char* kName = "lvm";
 
-  // InvalidArgument on a missing volume_group or an invalid lvm_type, thin_pool,
+  // InvalidArgument on an unknown key, a missing volume_group or an invalid lvm_type, thin_pool,
   // snapshot_cow_fraction or target_helper. `runner` runs lvm (and tgtadm) and must outlive it.
   static Result<std::unique_ptr<LvmDriver>> Create(const DriverConfig& config,
                                                    CommandRunner& runner);
@@ -121,5 +123,8 @@ class LvmDriver : public VolumeDriver {
   int64_t extent_size_ = 0;  // guarded by mu_
   DriverCapabilities caps_;  // guarded by mu_
 };
+
+// The registry's factory (driver_registry.cc): LvmDriver::Create as a VolumeDriver.
+DriverFactory CreateLvmVolumeDriver;
 
 }  // namespace bb

@@ -56,6 +56,12 @@ TEST(LvmDriverConfigTest, RegisteredAsLvm) {
       CreateVolumeDriver("lvm", {{"volume_group", "vg0"}, {"target_helper", "nope"}}, runner);
   EXPECT_FALSE(unknown_helper.ok());
   EXPECT_THAT(unknown_helper.status().message(), HasSubstr("nope"));
+  // backupd passes every volume_driver.<key> line: a typo is refused, naming the key.
+  auto typo = CreateVolumeDriver("lvm", {{"volume_group", "vg0"}, {"lvm_typ", "thin"}}, runner);
+  ASSERT_EQ(typo.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(typo.status().message(),
+              HasSubstr("lvm driver: unknown option \"lvm_typ\" (backupd: volume_driver.lvm_typ)"));
+  EXPECT_THAT(typo.status().message(), HasSubstr("snapshot_cow_fraction"));
 }
 
 }  // namespace

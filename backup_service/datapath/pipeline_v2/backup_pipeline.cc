@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/datapath/bounded_queue.h"
 #include "backup_service/datapath/chunk_list.h"
 #include "backup_service/datapath/index_object.h"
@@ -219,6 +220,8 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
     r.stored_bytes += static_cast<int64_t>(index.size());
     r.object_count += 1;
   }
+  // Every pack and the index are durable; the manifest is not written yet (crash tests).
+  BB_FAILPOINT("create.before_manifest");
   ManifestV2 m;
   m.header = spec.header;
   m.header.size_bytes = spec.source->Size();

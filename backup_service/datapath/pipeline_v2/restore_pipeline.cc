@@ -256,22 +256,31 @@ class Job {
   int64_t bytes_written_ = 0;
 };
 
-Result<ManifestV2> ReadManifest(const V2RestoreSpec& spec, const V2Container& c) {
-  const std::string name = ManifestV2ObjectName(spec.backup_id);
-  const std::string what = "backup " + spec.backup_id + ": manifest " + name;
-  auto stored = spec.store->Get(spec.container, name);
-  if (!stored.ok()) return Prefix("backup " + spec.backup_id, stored.status());
+Result<ManifestV2> ReadManifest(ObjectStore& store, const std::string& container,
+                                const std::string& backup_id, const V2Container& c,
+                                bool check_id = true) {
+  const std::string name = ManifestV2ObjectName(backup_id);
+  const std::string what = "backup " + backup_id + ": manifest " + name;
+  auto stored = store.Get(container, name);
+  if (!stored.ok()) return Prefix("backup " + backup_id, stored.status());
   const BlobCodec codec(0, c.keys);
   ASSIGN_OR_RETURN(std::string plain, codec.OpenObject(*stored, name, what));
   auto m = DecodeManifestV2(plain, name);
-  if (!m.ok()) return Prefix("backup " + spec.backup_id, m.status());
-  if (m->header.backup_id != spec.backup_id) {
+  if (!m.ok()) return Prefix("backup " + backup_id, m.status());
+  if (check_id && m->header.backup_id != backup_id) {
     return Status::DataLoss(what + " names backup " + m->header.backup_id);
   }
   return m;
 }
 
 }  // namespace
+
+Result<ManifestV2> LoadBackupManifestV2(ObjectStore& store, const std::string& container,
+                                        const std::string& backup_id,
+                                        const std::optional<Key256>& master) {
+  ASSIGN_OR_RETURN(V2Container c, OpenForRead(store, container, master));
+  return ReadManifest(store, container, backup_id, c, /*check_id=*/false);
+}
 
 Result<V2RestoreResult> RunV2Restore(const V2RestoreSpec& spec) {
   const auto start = std::chrono::steady_clock::now();
@@ -280,7 +289,7 @@ Result<V2RestoreResult> RunV2Restore(const V2RestoreSpec& spec) {
   }
   // Keys before anything else: a wrong master key fails here, with nothing written.
   ASSIGN_OR_RETURN(V2Container c, OpenForRead(*spec.store, spec.container, spec.master_key));
-  ASSIGN_OR_RETURN(ManifestV2 m, ReadManifest(spec, c));
+  ASSIGN_OR_RETURN(ManifestV2 m, ReadManifest(*spec.store, spec.container, spec.backup_id, c));
   if (spec.target->Size() < m.header.size_bytes ||
       m.header.chunk_size % spec.target->BlockSize() != 0) {
     return Status::InvalidArgument("backup " + spec.backup_id + " (" +

@@ -20,6 +20,7 @@
 
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/manifest_v2.h"
 #include "backup_service/datapath/pipeline_v2/pipeline_common.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/object_stores/object_store.h"
@@ -57,5 +58,14 @@ struct V2RestoreResult {
 };
 
 Result<V2RestoreResult> RunV2Restore(const V2RestoreSpec& spec);
+
+// The verified manifest manifests/<backup_id>.bbm (keys unwrapped first, sealed object opened,
+// checksum checked): what an import compares its record with. The backup id inside is NOT
+// compared with `backup_id` here: the caller does, to say which backup the manifest is of. NotFound
+// when the container has no v2 config or the manifest is absent; FailedPrecondition for a wrong or
+// missing master key.
+Result<ManifestV2> LoadBackupManifestV2(ObjectStore& store, const std::string& container,
+                                        const std::string& backup_id,
+                                        const std::optional<Key256>& master);
 
 }  // namespace bb::v2
