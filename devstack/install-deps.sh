@@ -26,6 +26,9 @@ packages=(
   # reflink on a loop image, losetup/blockdev/mount, JSON parsing in the scripts
   postgresql
   xfsprogs util-linux mount e2fsprogs coreutils procps jq
+  # the test VM (devstack/vm): guest image from Debian packages, qemu (TCG), socat for the
+  # guest -> host port forwards, ssh into the guest
+  qemu-system-x86 qemu-utils mmdebstrap socat openssh-client xz-utils
 )
 if [[ ${1:-} == --optional ]]; then
   packages+=(clang-format shellcheck)

@@ -14,9 +14,11 @@
 #      on 127.0.0.1, started through devstack/lib/tgt.sh if none runs, read through libiscsi),
 #      bb_connector_conformance_test (local, loop, libiscsi and iscsiadm connectors; tgtd too)
 #   d) end to end: tests/e2e/*.sh (root; each script is one test; exit 77 means skipped)
+#   v) test VM: one boot of the devstack/vm guest (real LVM, device-mapper, iscsi_tcp; qemu TCG)
+#      with backupd/backupctl copied in and the host's PostgreSQL forwarded; runs tests/vm/*.sh
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
-# Usage: tests/run.sh [--quick] [--no-deps] [--soak N] [--fuzz-seconds N]
-#   --quick: stage a only; --soak N: the crash soak makes N runs (default 50)
+# Usage: tests/run.sh [--quick] [--no-deps] [--soak N] [--fuzz-seconds N] [--vm-only]
+#   --quick: stage a only; --soak N: the crash soak makes N runs (default 50); --vm-only: stage v only
 #   --fuzz-seconds N: stage f runs the API fuzzer N seconds (default 60, or BB_FUZZ_SECONDS)
 # CI=true: a skipped test or stage counts as a failure, except a test that tests/expected_skips.txt
 # lists with the exact reason it printed (e.g. the iscsiadm connector's live cases on a host
@@ -32,8 +34,11 @@ source "$root/devstack/lib/common.sh"
 source "$root/devstack/lib/build.sh"
 # shellcheck source=devstack/lib/postgres.sh
 source "$root/devstack/lib/postgres.sh"
+# shellcheck source=devstack/vm/lib.sh
+source "$root/devstack/vm/lib.sh"
 
 quick=0
+vm_only=0
 deps=1
 soak_runs=50
 fuzz_seconds=${BB_FUZZ_SECONDS:-60}
@@ -43,6 +48,7 @@ while (($#)); do
   case $arg in
     --quick) quick=1 ;;
     --no-deps) deps=0 ;;
+    --vm-only) vm_only=1 ;;
     --soak)
       soak_runs=${1:-}
       shift || true
@@ -60,7 +66,7 @@ while (($#)); do
       fi
       ;;
     -h | --help)
-      sed -n '2,18p' "$0"
+      sed -n '2,27p' "$0"
       exit 0
       ;;
     *)
@@ -91,6 +97,8 @@ skips=()
 expected_skips=() # skips that tests/expected_skips.txt allows, with their reason
 work=""
 pg_dir=""
+vm_state="" # the test VM's state dir while it runs (stage v)
+vm_pg_dir=""
 started=$SECONDS
 
 cleanup() {
@@ -99,6 +107,7 @@ cleanup() {
     (bb_pg_stop "$pg_dir") >/dev/null 2>&1 || true
     pg_dir=""
   fi
+  vm_stop
   [[ -n $work && -d $work ]] && rm -rf "$work"
   work=""
 }
@@ -176,6 +185,85 @@ finish() {
   exit $?
 }
 
+# --- v) test VM (run after stage d, or alone with --vm-only) ----------------------------------
+vm_stop() {
+  if [[ -n $vm_state ]]; then
+    BB_VM_STATE=$vm_state "$root/devstack/vm/stop.sh" || true
+    vm_state=""
+  fi
+  if [[ -n $vm_pg_dir ]]; then
+    (bb_pg_stop "$vm_pg_dir") >/dev/null 2>&1 || true
+    vm_pg_dir=""
+  fi
+}
+
+# One boot for every VM test (the guest runs under TCG on both cores, so it starts after the build
+# and stops before stage e). Each tests/vm/*.sh is one test, run on the host with BB_VM_STATE,
+# BB_VM_PG_DIR/BB_VM_PG_PORT (a PostgreSQL on the host's 127.0.0.1, forwarded into the guest at
+# 10.0.2.100:PORT) and BB_VM_PREFIX (the guest's copy of backupd, backupctl and schema/).
+vm_stage() {
+  local t0 script name rc prefix=/opt/bb port
+  stage "v) test VM (devstack/vm; tests/vm/*.sh in one boot)"
+  if ((EUID != 0)); then
+    skip vm "needs root: the guest image is built with mmdebstrap --mode=root"
+    return
+  fi
+  if ! command -v qemu-system-x86_64 >/dev/null; then
+    skip vm "qemu cannot run here: qemu-system-x86_64 is not installed (devstack/install-deps.sh)"
+    return
+  fi
+  t0=$SECONDS
+  if ! "$root/devstack/vm/build-image.sh" >/dev/null; then
+    fail vm "the guest image could not be built (devstack/vm/build-image.sh)"
+    return
+  fi
+  echo "guest image ready in $((SECONDS - t0)) s ($(bb_vm_image_dir))"
+  vm_pg_dir=$work/vm-pg
+  port=$(bb_vm_free_port)
+  if ! (BB_PG_FAST=1 BB_PG_LISTEN=127.0.0.1 bb_pg_start "$vm_pg_dir" "$port"); then
+    fail vm "the host PostgreSQL for the guest did not start"
+    return
+  fi
+  vm_state=$work/vm
+  if ! BB_VM_STATE=$vm_state BB_VM_GUESTFWD=$port BB_VM_OWNER_PID=$$ "$root/devstack/vm/boot.sh"; then
+    fail vm "the test VM did not boot"
+    vm_stop
+    return
+  fi
+  # Without debug info: a tenth of the size, and ssh under TCG copies a few MB/s.
+  mkdir -p "$work/vm-bin"
+  if ! strip --strip-debug -o "$work/vm-bin/backupd" "$build_dir/cmd/backupd/backupd" ||
+    ! strip --strip-debug -o "$work/vm-bin/backupctl" "$build_dir/cmd/backupctl/backupctl" ||
+    ! strip --strip-debug -o "$work/vm-bin/bb_volume_driver_conformance_test" \
+      "$build_dir/tests/conformance/bb_volume_driver_conformance_test" ||
+    ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$work/vm-bin/backupd" \
+      "$work/vm-bin/backupctl" "$work/vm-bin/bb_volume_driver_conformance_test" "$prefix/bin" ||
+    ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$root/schema" "$prefix"; then
+    fail vm "could not copy the binaries into the guest"
+    vm_stop
+    return
+  fi
+  shopt -s nullglob
+  for script in "$root"/tests/vm/*.sh; do
+    name=vm/$(basename "$script" .sh)
+    echo "--- $name"
+    t0=$SECONDS
+    BB_VM_STATE=$vm_state BB_VM_PG_DIR=$vm_pg_dir BB_VM_PG_PORT=$port BB_VM_PREFIX=$prefix \
+      timeout --foreground -k 30 900 bash "$script"
+    rc=$?
+    case $rc in
+      0)
+        pass
+        echo "--- $name: PASS ($((SECONDS - t0)) s)"
+        ;;
+      77) skip "$name" "the script skipped itself" ;;
+      124) fail "$name" "timed out after 900 s" ;;
+      *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
+    esac
+  done
+  shopt -u nullglob
+  vm_stop
+}
 # --- dependencies and the one build ---------------------------------------------------------
 if ((deps)); then
   stage "dependencies (devstack/install-deps.sh)"
@@ -193,8 +281,16 @@ if ! (bb_configure); then
 fi
 # -k 0: build every target that can be built, so the tests of the modules that compile still run
 # while another module is broken. A build failure is one failed test.
-if ! ninja -C "$build_dir" -k 0; then
+# --vm-only builds just what the guest runs (the lvm conformance cases run there).
+build_targets=()
+((vm_only)) && build_targets=(backupd backupctl bb_volume_driver_conformance_test)
+if ! ninja -C "$build_dir" -k 0 "${build_targets[@]}"; then
   fail build "ninja failed (see the compiler errors above); tests whose executable exists still run"
+fi
+
+if ((vm_only)); then
+  vm_stage
+  finish
 fi
 
 # --- which CTest test belongs to which stage --------------------------------------------------
@@ -397,6 +493,8 @@ for script in "${e2e_scripts[@]}"; do
     *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
   esac
 done
+
+vm_stage
 
 # --- e) failpoint coverage --------------------------------------------------------------------
 stage "e) failpoint coverage (every failpoint of the table reached by stages b-d)"

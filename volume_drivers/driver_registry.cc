@@ -17,6 +17,7 @@
 // clang-format off
 #define BB_VOLUME_DRIVERS(X)           \
   X("file", CreateFileVolumeDriver)    \
+  X("lvm", CreateLvmVolumeDriver)      \
   X("fake", CreateFakeVolumeDriver)
 // clang-format on
 

@@ -21,14 +21,15 @@ TEST(DriverRegistryTest, CreatesBuiltInDrivers) {
 
 TEST(DriverRegistryTest, UnknownDriverNamesTheKnownOnes) {
   SystemCommandRunner runner;
-  auto r = CreateVolumeDriver("lvm", {}, runner);
+  auto r = CreateVolumeDriver("ceph", {}, runner);
   ASSERT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("file"), std::string::npos);
   EXPECT_NE(r.status().message().find("fake"), std::string::npos);
+  EXPECT_NE(r.status().message().find("lvm"), std::string::npos);
 }
 
 TEST(DriverRegistryTest, NamesAreListedInRegistryOrder) {
-  EXPECT_EQ(VolumeDriverNames(), (std::vector<std::string>{"file", "fake"}));
+  EXPECT_EQ(VolumeDriverNames(), (std::vector<std::string>{"file", "lvm", "fake"}));
 }
 
 // backupd passes volume_driver.<key> lines through; each driver refuses a key it does not know,

@@ -113,7 +113,7 @@ class VolumeDriver {
  public:
   virtual ~VolumeDriver() = default;
 
-  // Short registry name ("file", "fake").
+  // Short registry name ("file", "lvm", "fake").
   virtual std::string Name() const = 0;
   // Verifies the backend is usable (directory exists, tools and target framework present);
   // detects capabilities. Called once at start; other methods may assume it succeeded.
@@ -202,7 +202,7 @@ Status CheckDriverOptions(const std::string& driver, const DriverConfig& options
                           const std::vector<std::string>& known,
                           const std::vector<std::string>& known_prefixes = {});
 
-// Registry of built-in drivers (driver_registry.cc, one line each: "file" and "fake"). No static
+// Registry of built-in drivers (driver_registry.cc, one line each: "file", "lvm" and "fake"). No static
 // initialiser tricks. NotFound names the known drivers. `runner` runs the driver's commands
 // (the iSCSI target helper's tgtadm) and must outlive the driver.
 Result<std::unique_ptr<VolumeDriver>> CreateVolumeDriver(const std::string& name,

@@ -66,11 +66,13 @@ keys (default):
   database             libpq conninfo, e.g. "host=/run/postgresql dbname=bb" (required)
   schema_dir           directory of NNNN_*.sql migrations (required)
   host                 this service's host name (gethostname)
-  volume_driver        file | fake (file)
+  volume_driver        file | lvm | fake (file)
   volume_driver.KEY    an option of the volume driver, passed to it as KEY = value; the driver
                        refuses a KEY it does not know (volume_drivers/<driver>/<driver>_driver.h
                        lists them). The file driver's: volumes_dir, snapshots, target_helper,
-                       iscsi_portal, iscsi_target_prefix
+                       iscsi_portal, iscsi_target_prefix. The lvm driver's: volume_group,
+                       lvm_type, thin_pool, snapshot_cow_fraction, target_helper, iscsi_portal,
+                       iscsi_target_prefix
   volumes_dir          directory of volume files (required for the file driver); an alias of
                        volume_driver.volumes_dir
   file_driver_snapshots  true | false (true), alias of volume_driver.snapshots (file driver):

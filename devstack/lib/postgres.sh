@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # A private PostgreSQL cluster in a directory, reachable only over a unix socket in that directory.
-#   bb_pg_start DIR [PORT]   initdb (first time) and start; BB_PG_FAST=1: no fsync (tests)
+#   bb_pg_start DIR [PORT]   initdb (first time) and start; BB_PG_FAST=1: no fsync (tests);
+#                            BB_PG_LISTEN=127.0.0.1: also TCP on that address and PORT
 #   bb_pg_stop DIR           stop it (fast shutdown); no-op when not running
 #   bb_pg_conninfo DIR [DB]  print "host=DIR/sock port=PORT user=bb dbname=DB" (DB: postgres)
 #   bb_pg_psql DIR DB ARGS.. psql as superuser bb
@@ -102,7 +103,8 @@ bb_pg_start() { # DIR [PORT]
   fi
   # Our settings live in bb.conf, rewritten at every start; postgresql.conf includes it once.
   {
-    echo "listen_addresses = ''"
+    # BB_PG_LISTEN=127.0.0.1 adds TCP on that address (the test VM reaches it through qemu).
+    echo "listen_addresses = '${BB_PG_LISTEN:-}'"
     echo "unix_socket_directories = '$dir/sock'"
     echo "port = $port"
     echo "max_connections = 200"

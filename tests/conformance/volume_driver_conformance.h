@@ -57,6 +57,9 @@ struct VolumeDriverFactory {
   // Creates a fresh environment for one test.
   std::function<Result<std::unique_ptr<VolumeDriverTestEnv>>(CommandRunner& runner)> create;
   bool needs_root = false;  // creating the environment itself needs root (e.g. mounts)
+  // When set and it returns a reason, the case skips with it: the backend does not exist on this
+  // host (e.g. LVM without device-mapper; the reason says where the cases really run).
+  std::function<std::string()> unavailable_reason = nullptr;
 };
 
 // Shown by GoogleTest (and ctest) instead of the raw bytes of the parameter.
