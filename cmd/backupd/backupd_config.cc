@@ -152,6 +152,22 @@ Status ResolveRole(BackupdConfig* c) {
   return Status::Ok();
 }
 
+// Role backup has no volume driver: its volumes are the volume host's. A driver setting here is
+// refused rather than ignored, since the operator expects it to change something.
+Status RefuseDriverSettings(const ConfigValues& values) {
+  for (const auto& [key, value] : values) {
+    if (key == "volume_driver" || IsDriverOptionKey(key) || key == "volumes_dir" ||
+        key.starts_with("file_driver_") || key == "iscsi_portal") {
+      return Status::InvalidArgument(
+          key +
+          " is a volume driver setting, but role = backup has no volume driver (its "
+          "volumes are on the volume host, volume_host_address): move it to the role = "
+          "volume config");
+    }
+  }
+  return Status::Ok();
+}
+
 // The driver's options: volume_driver.<key> lines, then the older top-level names as aliases.
 Status ResolveDriverOptions(const ConfigValues& values, BackupdConfig* c) {
   for (const auto& [key, value] : values) {
@@ -374,8 +390,9 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
   RETURN_IF_ERROR(
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
-  if (c.role !=
-      "backup") {  // role backup: no volume driver here, its settings are the volume host's
+  if (c.role == "backup") {
+    RETURN_IF_ERROR(RefuseDriverSettings(values));
+  } else {
     RETURN_IF_ERROR(ResolveDriverOptions(values, &c));
     if (c.volume_driver == "file") {
       auto dir = c.volume_driver_options.find("volumes_dir");

@@ -9,15 +9,12 @@
 #include <map>
 #include <string>
 
+#include "cmd/backupd/backupd_config_testing.h"
+
 namespace bb {
 namespace {
 
-ConfigValues Required() {
-  return {{"database", "dbname=bb"},
-          {"schema_dir", "/schema"},
-          {"volumes_dir", "/v"},
-          {"store_path", "/s"}};
-}
+using testing_config::Required;
 
 TEST(BackupdConfigTest, ParsesKeyValueLinesCommentsAndBlanks) {
   ConfigValues values;
@@ -387,6 +384,16 @@ TEST(BackupdConfigTest, RoleBackupNeedsTheVolumeHostAndTheTokenAndRefusesLocalAt
             std::string::npos)
       << local.status().ToString();
   v["backup_attach"] = "remote";
+  for (const char* key :
+       {"volume_driver", "volumes_dir", "volume_driver.snapshots", "file_driver_target_helper"}) {
+    ConfigValues with_driver = v;
+    with_driver[key] = "tgt";  // a valid value for each, so only the role refuses it
+    auto refused = ResolveConfig(with_driver, "h");
+    EXPECT_NE(refused.status().message().find(std::string(key) +
+                                              " is a volume driver setting, but role = backup"),
+              std::string::npos)
+        << refused.status().ToString();
+  }
   v.erase("operator_token_file");
   auto no_token = ResolveConfig(v, "h");
   EXPECT_NE(no_token.status().message().find("operator_token_file is required for role = backup"),

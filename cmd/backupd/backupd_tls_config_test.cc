@@ -3,16 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "cmd/backupd/backupd_config.h"
+#include "cmd/backupd/backupd_config_testing.h"
 
 namespace bb {
 namespace {
 
-ConfigValues Required() {
-  return {{"database", "dbname=bb"},
-          {"schema_dir", "/schema"},
-          {"volumes_dir", "/v"},
-          {"store_path", "/s"}};
-}
+using testing_config::Required;
 
 TEST(BackupdTlsConfigTest, TlsFilesAreReadAsGiven) {
   ConfigValues v = Required();

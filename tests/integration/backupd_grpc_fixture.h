@@ -46,14 +46,7 @@ inline void WritePatternToFile(const std::string& path, int64_t offset, int64_t 
 class BackupdGrpcTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const char* conninfo = std::getenv("BB_TEST_PG_CONNINFO");
-    if (conninfo == nullptr || *conninfo == '\0') return;  // SetUp skips
-    auto db = TestDatabase::Create(conninfo);
-    if (!db.ok()) {
-      setup_error_ = new std::string(db.status().ToString());
-      return;
-    }
-    database_ = std::move(db).value().release();
+    CreateSuiteDatabase(&database_, &setup_error_);  // none: SetUp skips or fails
   }
   static void TearDownTestSuite() {
     delete database_;

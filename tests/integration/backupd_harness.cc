@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -58,6 +59,17 @@ TestDatabase::~TestDatabase() {
   (void)Psql(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
 }
 
+void CreateSuiteDatabase(TestDatabase** database, std::string** error) {
+  const char* conninfo = std::getenv("BB_TEST_PG_CONNINFO");
+  if (conninfo == nullptr || *conninfo == '\0') return;
+  auto db = TestDatabase::Create(conninfo);
+  if (!db.ok()) {
+    *error = new std::string(db.status().ToString());
+    return;
+  }
+  *database = std::move(db).value().release();
+}
+
 Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string& binary,
                                                               const std::string& database_conninfo,
                                                               const std::string& schema_dir,
@@ -90,10 +102,12 @@ Result<std::unique_ptr<BackupdProcess>> BackupdProcess::Start(const std::string&
            << "listen = 127.0.0.1:0\n"
            << "port_file = " << p->port_file_ << "\n"
            << "database = " << database_conninfo << "\n"
-           << "schema_dir = " << schema_dir << "\n"
-           << "volume_driver = file\n"
-           << "volumes_dir = " << p->volumes_dir_ << "\n"
-           << "object_store = posix\n"
+           << "schema_dir = " << schema_dir << "\n";
+    if (!options.without_volume_driver) {
+      config << "volume_driver = file\n"
+             << "volumes_dir = " << p->volumes_dir_ << "\n";
+    }
+    config << "object_store = posix\n"
            << "store_path = " << store_dir << "\n"
            << "chunk_size_mib = 1\n"
            << "log_level = debug\n"

@@ -36,6 +36,11 @@ class TestDatabase {
   std::string conninfo_;
 };
 
+// For a fixture's SetUpTestSuite: creates the suite's database on $BB_TEST_PG_CONNINFO. Leaves
+// *database null when the variable is unset (the tests then skip) and sets *error (the caller
+// deletes both) when the creation fails.
+void CreateSuiteDatabase(TestDatabase** database, std::string** error);
+
 struct BackupdOptions {
   // Object-store directory to use instead of a fresh one inside the work directory (a second
   // installation that reaches the same store); the caller owns and removes it.
@@ -43,6 +48,8 @@ struct BackupdOptions {
   // Volume directory to use instead of a fresh one (e.g. a reflink-capable scratch XFS, or the
   // previous daemon's after a kill); the caller owns it.
   std::string volumes_dir;
+  // Leave the volume driver out of the config (role = backup refuses its settings).
+  bool without_volume_driver = false;
   // Extra `key = value` lines appended to the generated config.
   std::vector<std::string> extra_config;
   // Extra `NAME=value` environment entries for the daemon (on top of the test's environment).

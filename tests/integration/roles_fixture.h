@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "tests/integration/backupctl_fixture.h"
 #include "volume_drivers/testing/scratch_xfs.h"
@@ -118,6 +119,7 @@ class RolesTest : public BackupctlTest {
                                   {"host = " + volume_host_, "listen = " + VolumeAddress(),
                                    "file_driver_target_helper = tgt"});
     } else {
+      options.without_volume_driver = true;
       options.extra_config.insert(
           options.extra_config.end(),
           {"host = " + backup_host_, "volume_host_address = " + VolumeAddress()});
@@ -170,6 +172,25 @@ class RolesTest : public BackupctlTest {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return seen;
+  }
+  // Starts a forced backup of `volume_id` and waits until it copies from its temporary
+  // snapshot. Returns the backup id and the snapshot id; the snapshot id is empty (and the test
+  // has failed) when the backup did not get there.
+  std::pair<std::string, std::string> StartForcedBackupInCopy(const std::string& volume_id) {
+    CliRun started = Ctl({"--json", "backup", "create", volume_id, "--force"});
+    if (started.code != 0) {
+      ADD_FAILURE() << started.Describe();
+      return {};
+    }
+    std::string backup_id = started.Json().value("id", "");
+    nlohmann::json seen = WaitForCopy(backup_id);
+    if (seen.value("job_phase", "") != "copy") {
+      ADD_FAILURE() << seen.dump() << backup_->Log();
+      return {backup_id, ""};
+    }
+    std::string snap = SnapshotIdOf(seen.value("source_device", ""));
+    if (snap.size() != 36) ADD_FAILURE() << "no snapshot in " << seen.dump();
+    return {backup_id, snap};
   }
   nlohmann::json WaitWhileCreating(const std::string& id) {
     nlohmann::json seen;

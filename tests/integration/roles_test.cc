@@ -11,6 +11,8 @@
 // start. Needs root (XFS loop mount, tgtd) and PostgreSQL (fixture: roles_fixture.h).
 #include <grpcpp/grpcpp.h>
 
+#include <tuple>
+
 #include "tests/integration/roles_fixture.h"
 #include "volume_host.grpc.pb.h"
 
@@ -73,13 +75,8 @@ TEST_F(RolesTest, RestartsOfEitherRoleMidBackupLeaveNothingBehind) {
   ASSERT_EQ(Ctl({"volume", "attach", id, "--instance", NewUuid()}).code, 0);
   WritePatternToFile(File(id), 0, 64 * kMiB, 81);
 
-  CliRun started = Ctl({"--json", "backup", "create", id, "--force"});
-  ASSERT_EQ(started.code, 0) << started.Describe();
-  std::string backup_id = started.Json().value("id", "");
-  auto seen = WaitForCopy(backup_id);
-  ASSERT_EQ(seen.value("job_phase", ""), "copy") << backup_->Log();
-  std::string snap = SnapshotIdOf(seen.value("source_device", ""));
-  ASSERT_EQ(snap.size(), 36u) << seen.dump();
+  auto [backup_id, snap] = StartForcedBackupInCopy(id);
+  ASSERT_EQ(snap.size(), 36u);
   StopRole(volume_);
   StartRole(volume_, "volume");
   EXPECT_EQ(TargetsOf(snap).size(), 1u) << "the volume host's restart removed a live export";
@@ -88,13 +85,8 @@ TEST_F(RolesTest, RestartsOfEitherRoleMidBackupLeaveNothingBehind) {
   ExpectNothingLeft(id, snap);
 
   // Now a crash of the backup host mid-read.
-  CliRun again = Ctl({"--json", "backup", "create", id, "--force"});
-  ASSERT_EQ(again.code, 0) << again.Describe();
-  backup_id = again.Json().value("id", "");
-  seen = WaitForCopy(backup_id);
-  ASSERT_EQ(seen.value("job_phase", ""), "copy") << backup_->Log();
-  snap = SnapshotIdOf(seen.value("source_device", ""));
-  ASSERT_EQ(snap.size(), 36u) << seen.dump();
+  std::tie(backup_id, snap) = StartForcedBackupInCopy(id);
+  ASSERT_EQ(snap.size(), 36u);
   std::vector<std::string> auth =
       Query("SELECT provider_auth FROM snapshots WHERE id = '" + snap + "'");
   ASSERT_EQ(auth.size(), 1u);
@@ -164,13 +156,8 @@ TEST_F(RolesTest, BackupHostWaitsForAnUnreachableVolumeHostBeforeItsCleanup) {
   std::string id = CreateVolume("unreachable");
   ASSERT_EQ(Ctl({"volume", "attach", id, "--instance", NewUuid()}).code, 0);
   WritePatternToFile(File(id), 0, 64 * kMiB, 91);
-  CliRun started = Ctl({"--json", "backup", "create", id, "--force"});
-  ASSERT_EQ(started.code, 0) << started.Describe();
-  std::string backup_id = started.Json().value("id", "");
-  auto seen = WaitForCopy(backup_id);
-  ASSERT_EQ(seen.value("job_phase", ""), "copy") << backup_->Log();
-  std::string snap = SnapshotIdOf(seen.value("source_device", ""));
-  ASSERT_EQ(snap.size(), 36u) << seen.dump();
+  auto [backup_id, snap] = StartForcedBackupInCopy(id);
+  ASSERT_EQ(snap.size(), 36u);
   const std::string pid_sql = "SELECT pid FROM services WHERE host = '" + backup_host_ + "'";
   std::vector<std::string> old_pid = Query(pid_sql);
   backup_->Kill();

@@ -24,14 +24,8 @@ namespace bb::it {
 class TlsDaemonTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const char* conninfo = std::getenv("BB_TEST_PG_CONNINFO");
-    if (conninfo == nullptr || *conninfo == '\0') return;  // SetUp skips
-    auto db = TestDatabase::Create(conninfo);
-    if (!db.ok()) {
-      setup_error_ = new std::string(db.status().ToString());
-      return;
-    }
-    database_ = std::move(db).value().release();
+    CreateSuiteDatabase(&database_, &setup_error_);
+    if (database_ == nullptr) return;  // SetUp skips or fails
     char dir[] = "/tmp/bb_test_pki_XXXXXX";
     if (mkdtemp(dir) == nullptr) {
       setup_error_ = new std::string("mkdtemp for the test PKI failed");
