@@ -64,6 +64,11 @@ struct BackupManagerOptions {
   // wrapped by it, and encrypted containers can be read.
   std::optional<Key256> master_key;
   int workers_per_job = 2;
+  // Config changed_extent_incrementals: a v2 backup that read a temporary snapshot of a volume
+  // whose driver reports changed extents keeps it as the volume's incremental base, and an
+  // incremental whose parent is that base's backup reads only the changed chunks
+  // (backup_service/datapath/README.md "Changed-extent incrementals").
+  bool changed_extent_incrementals = false;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
@@ -240,13 +245,29 @@ class BackupManager {
   Result<PreparedSource> PrepareSource(Backup& backup, const Volume& volume,
                                        const BackupSourcePlan& plan);
   // Reads the source into the store; fills `done` on success.
+  // `changed`: the changed-extent incremental's ranges since the parent (v2 only).
   Status CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
-                     BackupChange& done, JobHandle& job);
+                     const std::optional<std::vector<ByteRange>>& changed, BackupChange& done,
+                     JobHandle& job);
+  // Changed-extent incrementals (incremental_base.cc). Whether this backup keeps its temporary
+  // snapshot as the volume's incremental base (config, format v2, a local temporary snapshot, a
+  // driver reporting changed extents).
+  bool KeepsIncrementalBase(const Backup& backup, const BackupSourcePlan& plan);
+  // The ranges changed since the volume's base when it holds `parent`'s data; nullopt (read
+  // everything) otherwise, the reason logged.
+  std::optional<std::vector<ByteRange>> ChangedSinceBase(const Backup& backup, const Backup* parent,
+                                                         const BackupSourcePlan& plan);
+  // creating -> available keeping the temporary snapshot as the base (one transaction with the
+  // old base's deleting), then the old base removed. `outcome` is updated with what was written.
+  Status CommitKeepingBase(const Backup& backup, BackupChange& outcome, const std::string& reason);
+  // Restart cleanup of the bases made by `host`'s backups: superseded or orphaned ones removed.
+  void RemoveStaleBases(const std::string& host, RecoveryReport& report);
   // Format v2 (v2_data_path.cc): the copy with RunV2Backup, a restore with RunV2Restore, the
   // key check a request makes before anything is written, and the collection of a container.
   // They take the v1 job specs (source/target, store, container, progress, cancellation) and
   // answer in the v1 result types, so the flows around them stay format-blind.
-  Result<BackupJobResult> RunBackupV2(const BackupJobSpec& spec, const Backup& backup);
+  Result<BackupJobResult> RunBackupV2(const BackupJobSpec& spec, const Backup& backup,
+                                      const std::optional<std::vector<ByteRange>>& changed);
   Result<RestoreJobResult> RunRestoreV2(const RestoreJobSpec& spec, const Backup& backup);
   // FailedPrecondition saying what to fix when this daemon's master key cannot open the
   // container's key (wrong key, none configured for an encrypted container, or a key configured

@@ -124,6 +124,8 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
       }
     }
   }
+  // After the backups: a base whose backup just failed here is now stale too.
+  RemoveStaleBases(host, report);
   BB_LOG(kInfo) << "recovery of host " << host << ": " << report.backups_failed
                 << " backups failed, " << report.restores_rolled_back << " restores rolled back, "
                 << report.deletes_resumed << " deletes resumed, " << report.temporaries_removed

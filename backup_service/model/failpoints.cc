@@ -16,6 +16,13 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"create.after_manifest", "create", "manifest written; temporaries not removed"},
       {"create.before_db_available", "create", "temporaries removed; backup still creating"},
 
+      // A backup kept its snapshot as the volume's incremental base (incremental_base.cc), in
+      // the transaction that made it available; the base it replaced is deleting, not removed.
+      // Not in the create matrix (only changed_extent_incrementals reaches it):
+      // backupctl_changed_extents_test kills the daemon here and checks restart cleanup.
+      {"base.after_commit", "base",
+       "backup available with its snapshot as the new base; the old base deleting, not removed"},
+
       // restore: backup restoring + volume restoring-backup are one transaction (BeginRestore).
       {"restore.after_begin", "restore", "backup restoring + volume restoring-backup committed"},
       {"restore.mid_write", "restore", "some chunks written to the volume"},

@@ -29,6 +29,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "backup_format",
                                                  "backup_master_key_file",
                                                  "workers_per_job",
+                                                 "changed_extent_incrementals",
                                                  "max_concurrent_jobs",
                                                  "backup_max_operations",
                                                  "log_level",
@@ -103,6 +104,9 @@ keys (default):
   chunk_size_mib       v1 backup chunk size in MiB, 1..1024 (4)
   compression_level    zstd level, 1..19 (1 for v2, 3 for v1)
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
+  changed_extent_incrementals  keep each v2 backup's temporary snapshot as the volume's
+                       incremental base when the driver reports changed extents, so the next
+                       --incremental reads only what changed since (false)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count
   backup_max_operations  Cinder's name for max_concurrent_jobs (an alias; 0 is refused)

@@ -212,6 +212,7 @@ int Run(int argc, char** argv, bool* served) {
             std::string(config->backup_format == "v1" ? kStorageChunkedV1 : kStoragePackedV2),
         .master_key = master_key,
         .workers_per_job = config->workers_per_job,
+        .changed_extent_incrementals = config->changed_extent_incrementals,
         .max_concurrent_jobs = config->max_concurrent_jobs,
         .list_limits = list_limits,
         .attach = *ParseBackupAttach(config->backup_attach),
