@@ -3,7 +3,8 @@
 #   a) unit tests: every CTest test that is not from an integration executable below
 #   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
-#      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
+#      bb_backupctl_cli_test, bb_changed_extents_test (root too: changed-extent incrementals on
+#      a reflink XFS), bb_multi_daemon_test, bb_object_store_conformance_test,
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
 #      too; PostgreSQL going away: a throw-away server of its own), bb_api_integration_test (the
 #      REST API over HTTP against backupd, API tokens), bb_tls_auth_test (HTTPS, gRPC TLS and
@@ -85,7 +86,7 @@ ci=0
 unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
-  bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
+  bb_changed_extents_test bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
   bb_tls_auth_test bb_remote_attach_test bb_roles_test)
 root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test bb_connector_conformance_test)
 

@@ -82,6 +82,8 @@ class BackupdProcess {
   Result<int> WaitForExit(std::chrono::milliseconds timeout);
   // The daemon's stdout+stderr so far (for failure messages).
   std::string Log() const;
+  // The daemon's process id (kernel counters in /proc/<pid>/io).
+  pid_t pid() const { return pid_; }
 
  private:
   BackupdProcess() = default;
