@@ -104,14 +104,18 @@ class Collector {
     // The index naming the new packs and what the superseded ones still name, before any delete.
     std::vector<IndexedPack> index = copied.packs;
     for (const IndexedPack* p : plan_.carry_over) index.push_back(*p);
+    std::string written;
     if (!index.empty() && (!plan_.superseded.empty() || !copied.packs.empty())) {
       ASSIGN_OR_RETURN(std::string sealed, codec_.SealObject(EncodeIndexObject(index), kIndexAad));
-      const std::string name = IndexObjectName(sealed);
-      RETURN_IF_ERROR(store_.Put(container_, name, sealed).WithContext("put " + name));
+      written = IndexObjectName(sealed);
+      RETURN_IF_ERROR(store_.Put(container_, written, sealed).WithContext("put " + written));
       ++out.index_objects_rewritten;
     }
     BB_FAILPOINT("gc.after_new_index");
     for (const std::string& name : plan_.superseded) {
+      // Unencrypted indexes are named by their bytes: a run that repeats a crashed run's work
+      // writes the very index object it supersedes. That one stays.
+      if (name == written) continue;
       RETURN_IF_ERROR(store_.Delete(container_, name).WithContext("delete " + name));
       ++out.index_objects_deleted;
     }
@@ -134,9 +138,33 @@ class Collector {
   }
 
  private:
+  // A live blob stored more than once (backups that ran at once, a backup that stored again
+  // what a collector had condemned, a crashed run's copies) is counted in one pack only, its
+  // owner: the present pack with the most blobs (then the lowest hash). A pack whose live blobs
+  // are all owned elsewhere is dead: its copies go, and a restore that picked one reloads.
+  std::optional<BlobId> OwnerOf(const BlobId& id, const PackSet& present) const {
+    std::optional<BlobId> best;
+    size_t best_count = 0;
+    for (const BlobId& pack : marker_.Copies(id)) {
+      if (present.count(pack) == 0) continue;
+      const size_t n = marker_.packs().at(pack)->entries.size();
+      if (!best || n > best_count || (n == best_count && pack < *best)) {
+        best = pack;
+        best_count = n;
+      }
+    }
+    return best;
+  }
+
   void MakePlan(const std::vector<std::string>& listed, PackCollectResult& out) {
     const auto& packs = marker_.packs();
     const int64_t small = std::min<int64_t>(options_.repack_below_bytes, c_.config.pack_target / 4);
+    PackSet present;
+    for (const std::string& name : listed) {
+      if (std::optional<BlobId> hash = PackHashOf(name); hash && packs.count(*hash) > 0) {
+        present.insert(*hash);
+      }
+    }
     std::vector<std::pair<const IndexedPack*, bool>> candidates;  // pack, has dead blobs
     for (const std::string& name : listed) {
       std::optional<BlobId> hash = PackHashOf(name);
@@ -150,16 +178,16 @@ class Collector {
       }
       const int64_t size = PackBytes(*it->second);
       out.bytes_before += size;
-      if (!marker_.IsLivePack(*hash)) {
+      int64_t live = 0, blobs = 0;
+      for (const PackEntry& e : it->second->entries) {
+        blobs += BlobBytes(e);
+        if (marker_.IsLive(e.id) && OwnerOf(e.id, present) == *hash) live += BlobBytes(e);
+      }
+      if (live == 0) {
         plan_.remove.push_back(*hash);
         ++out.packs_deleted;
         out.dead_bytes_freed += size;
         continue;
-      }
-      int64_t live = 0, blobs = 0;
-      for (const PackEntry& e : it->second->entries) {
-        blobs += BlobBytes(e);
-        if (marker_.IsLive(e.id)) live += BlobBytes(e);
       }
       if (options_.repack &&
           (live < options_.repack_below_live_fraction * static_cast<double>(size) ||

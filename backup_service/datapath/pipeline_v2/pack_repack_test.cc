@@ -87,9 +87,9 @@ class PackRepackTest : public ::testing::Test {
     spec.header.volume_id = "vol";
     spec.encrypt = key_.has_value();
     spec.master_key = key_;
-    spec.compression_level = 0;   // sizes below are the data's own
-    spec.pack_target = 1 * kMiB;  // several packs per backup; "small" = under 256 KiB
-    spec.workers = 1;             // blobs reach packs in volume order: the same packs every run
+    spec.compression_level = 0;       // sizes below are the data's own
+    spec.pack_target = pack_target_;  // several packs per backup; "small" = under 256 KiB
+    spec.workers = workers_;
     auto r = RunV2Backup(spec);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     images_[id] = image;
@@ -176,6 +176,8 @@ class PackRepackTest : public ::testing::Test {
   std::unique_ptr<ObjectStore> store_;
   std::optional<Key256> key_;
   std::map<std::string, std::string> images_;
+  int64_t pack_target_ = kMiB;
+  int workers_ = 1;  // blobs reach packs in volume order: the same packs every run
 };
 
 TEST_F(PackRepackTest, MostlyDeadAndSmallPacksAreRepackedAndBytesFall) {
@@ -342,6 +344,37 @@ TEST_F(PackRepackTest, RepackCanBeTurnedOff) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->packs_repacked, 0);
   EXPECT_GT(r->packs_deleted, 0);
+  ExpectAllRestore();
+  ExpectClean();
+}
+
+}  // namespace
+}  // namespace bb::v2
+
+namespace bb::v2 {
+namespace {
+
+// The integration scenario in small: a full, an incremental over most of its first pack, a
+// small one; the full goes and its collection stops after the new index; the next run.
+TEST_F(PackRepackTest, StoppedAfterNewIndexWithOverlappingIncrementals) {
+  pack_target_ = 4 * kMiB;
+  workers_ = 2;
+  std::string full = RandomBytes(8 * kMiB, 31);
+  Backup("full", full);
+  std::string over = full;
+  over.replace(kMiB, 4 * kMiB, RandomBytes(4 * kMiB, 32));
+  Backup("over", over);
+  std::string small = over;
+  small.replace(7 * kMiB + kMiB / 2, kMiB / 2, RandomBytes(kMiB / 2, 33));
+  Backup("small", small);
+  ASSERT_TRUE(store_->Delete(kContainer, ManifestV2ObjectName("full")).ok());
+  const std::vector<std::string> steps = {"gc.after_new_index"};
+  ASSERT_TRUE(failpoint::Configure("gc.after_new_index=error", steps).ok());
+  ASSERT_FALSE(Collect().ok());
+  failpoint::Reset();
+  ExpectAllRestore();
+  auto next = Collect();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
   ExpectAllRestore();
   ExpectClean();
 }
