@@ -348,12 +348,6 @@ TEST_F(PackRepackTest, RepackCanBeTurnedOff) {
   ExpectClean();
 }
 
-}  // namespace
-}  // namespace bb::v2
-
-namespace bb::v2 {
-namespace {
-
 // The integration scenario in small: a full, an incremental over most of its first pack, a
 // small one; the full goes and its collection stops after the new index; the next run.
 TEST_F(PackRepackTest, StoppedAfterNewIndexWithOverlappingIncrementals) {
