@@ -87,7 +87,7 @@ unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
   bb_changed_extents_test bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
-  bb_tls_auth_test bb_remote_attach_test bb_roles_test)
+  bb_tls_auth_test bb_remote_attach_test bb_roles_test bb_pack_gc_test)
 root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test bb_connector_conformance_test)
 
 passed=0

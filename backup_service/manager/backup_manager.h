@@ -30,6 +30,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/backup_job.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/pipeline_v2/pack_collector.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/datapath/restore_job.h"
 #include "backup_service/db/backup_repository.h"
@@ -273,9 +274,17 @@ class BackupManager {
   // container's key (wrong key, none configured for an encrypted container, or a key configured
   // for a container created unencrypted). Ok for a container without v2 data yet.
   Status CheckV2Keys(const std::string& container, bool for_backup);
-  // Collects what no manifest of `storage_format` references in the container (v1 chunks or v2
-  // packs), holding nothing: the caller holds the container exclusive. Objects collected.
-  Result<int64_t> CollectContainer(const std::string& container, const std::string& storage_format);
+  // Collects what no manifest of `storage_format` references in the container. v1 chunks: the
+  // caller holds the container exclusive. v2 packs: CollectPacksFenced (its own locks; with
+  // !wait, Unavailable when a backup or another collector runs there). Objects collected.
+  Result<int64_t> CollectContainer(const std::string& container, const std::string& storage_format,
+                                   bool wait = true);
+  // The v2 collector with repacking (v2_collection.cc): the container's gc lock for the run,
+  // the container lock exclusive only for the fence (FenceContainer). Caller holds nothing.
+  Result<v2::PackCollectResult> CollectPacksFenced(const std::string& container, bool wait);
+  // The container exclusive for a collector's fence: try-locks between backups, then (after
+  // 10 minutes of failing) a wait in the lock's queue. !wait: one try (nullptr when busy).
+  Result<std::unique_ptr<ContainerHold>> FenceContainer(const std::string& container, bool wait);
   // Puts the volume back to its previous status after backing-up.
   Status ReleaseVolume(const Volume& volume, const std::string& reason);
   // Puts a given snapshot back to available after backing-up.

@@ -202,11 +202,10 @@ Result<RestoreJobResult> BackupManager::RunRestoreV2(const RestoreJobSpec& spec,
 }
 
 Result<int64_t> BackupManager::CollectContainer(const std::string& container,
-                                                const std::string& storage_format) {
+                                                const std::string& storage_format, bool wait) {
   if (storage_format == kStoragePackedV2) {
-    ASSIGN_OR_RETURN(v2::PackCollectResult r,
-                     v2::CollectUnreferencedPacks(store_, container, options_.master_key));
-    return r.packs_deleted;
+    ASSIGN_OR_RETURN(v2::PackCollectResult r, CollectPacksFenced(container, wait));
+    return r.packs_deleted + r.packs_repacked;
   }
   auto swept = CollectUnreferencedChunks(store_, container);
   if (!swept.ok() && swept.status().code() != StatusCode::kNotFound) return swept.status();

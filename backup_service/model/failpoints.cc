@@ -32,6 +32,15 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"delete.after_begin", "delete", "backup deleting committed; nothing removed"},
       {"delete.after_manifest_removed", "delete", "manifest removed; chunks not collected"},
       {"delete.before_db_deleted", "delete", "chunks collected; backup still deleting"},
+      // gc: the v2 collector a delete (or a failed backup's cleanup) runs (pack_collector.h).
+      // tests/integration/pack_gc_test.cc kills the daemon at each and checks that restart
+      // finishes the delete, every survivor restores bit-exact and nothing is left behind.
+      {"gc.after_fence", "gc", "condemned list written, fence released; nothing repacked"},
+      {"gc.after_repacked_pack", "gc", "a repacked pack is durable; no index names it yet"},
+      {"gc.after_new_index", "gc",
+       "new index written; superseded index objects and condemned packs still there"},
+      {"gc.before_condemned_removed", "gc",
+       "condemned packs and superseded indexes deleted; condemned list still there"},
       // cancel: a force delete moved a creating backup to deleting (cancel_backup.cc). Not in
       // the create matrix (a plain create never reaches it): backupctl_jobs_test and
       // backupctl_reflink_test kill the daemon here and check that restart finishes the cancel.

@@ -15,6 +15,7 @@
 #include "backup_service/datapath/index_object.h"
 #include "backup_service/datapath/pipeline_v2/blob_codec.h"
 #include "backup_service/datapath/pipeline_v2/chunk_reader.h"
+#include "backup_service/datapath/pipeline_v2/condemned_list.h"
 #include "backup_service/datapath/pipeline_v2/pack_uploader.h"
 #include "backup_service/datapath/pipeline_v2/parent_chunks.h"
 #include "backup_service/datapath/pipeline_v2/segment_assembler.h"
@@ -44,7 +45,7 @@ class DedupSet {
 class Job {
  public:
   Job(const V2BackupSpec& spec, const V2Container& c, const ContainerIndex& known,
-      const ParentChunks* parent, std::vector<ChunkSpan> changed)
+      const PackSet& condemned, const ParentChunks* parent, std::vector<ChunkSpan> changed)
       : spec_(spec),
         parent_(parent),
         changed_(std::move(changed)),
@@ -55,8 +56,10 @@ class Job {
         meter_(spec.source->Size(), spec.progress),
         batches_(spec.read_queue),
         blobs_(spec.blob_queue),
-        uploader_(*spec.store, spec.container,
-                  PackUploaderOptions{spec.pack_target, spec.max_puts, c.key_generation}, error_) {}
+        uploader_(
+            *spec.store, spec.container,
+            PackUploaderOptions{spec.pack_target, spec.max_puts, c.key_generation, &condemned},
+            error_) {}
 
   Result<UploadedPacks> Run(V2BackupResult& r) {
     ASSIGN_OR_RETURN(auto reader, ChunkReader::Create(*spec_.source, spec_.chunk_size,
@@ -270,7 +273,12 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   // Keys first: a wrong master key stops the job before it reads the volume.
   ASSIGN_OR_RETURN(V2Container c,
                    OpenForBackup(*spec.store, spec.container, wanted, spec.master_key));
-  ASSIGN_OR_RETURN(ContainerIndex known, LoadContainerIndex(*spec.store, spec.container, c));
+  // The caller holds the container shared, so the collector's condemned lists are complete:
+  // blobs in packs it is about to delete or repack count as absent and are stored again.
+  ASSIGN_OR_RETURN(CondemnedPacks condemned,
+                   LoadCondemnedPacks(*spec.store, spec.container, BlobCodec(0, c.keys)));
+  ASSIGN_OR_RETURN(ContainerIndex known,
+                   LoadContainerIndex(*spec.store, spec.container, c, &condemned.packs));
 
   V2BackupResult r;
   r.stats.known_ids = known.size();
@@ -292,7 +300,8 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
       changed.clear();
     }
   }
-  Job job(spec, c, known, parent ? &*parent : nullptr, std::move(changed));
+  r.stats.condemned_packs = condemned.packs.size();
+  Job job(spec, c, known, condemned.packs, parent ? &*parent : nullptr, std::move(changed));
   known.clear();
   ASSIGN_OR_RETURN(UploadedPacks packs, job.Run(r));
   r.packs = static_cast<int64_t>(packs.packs.size());

@@ -3,8 +3,9 @@
 //
 //   reader thread     ChunkReader: 1 MiB aligned reads from the BlockDevice, holes skipped,
 //                     32 KiB chunks, zero chunks marked          -> batch queue (read_queue)
-//   `workers` threads BlobCodec: id (SHA-256/HMAC), dedup against the container index and this
-//                     job, zstd, AES-256-GCM; SegmentAssembler: chunk lists per 1,024 chunks
+//   `workers` threads BlobCodec: id (SHA-256/HMAC), dedup against the container index (less
+//                     the packs a collector condemned: gc/*.condemned) and this job, zstd,
+//                     AES-256-GCM; SegmentAssembler: chunk lists per 1,024 chunks
 //                                                                -> blob queue (blob_queue)
 //   packer thread     PackUploader: 32 MiB packs, `max_puts` concurrent Puts
 //
@@ -66,6 +67,7 @@ struct V2BackupStats {
   size_t peak_open_segments = 0;  // segments with some, not all, chunks done
   int peak_packs_in_memory = 0;   // packs being built or uploaded
   size_t known_ids = 0;           // ids loaded from the container index
+  size_t condemned_packs = 0;     // packs a running collector condemned (their blobs not reused)
 };
 
 struct V2BackupResult {

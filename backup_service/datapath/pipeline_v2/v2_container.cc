@@ -174,20 +174,23 @@ Result<V2Container> OpenForRead(ObjectStore& store, const std::string& container
 }
 
 Result<ContainerIndex> LoadContainerIndex(ObjectStore& store, const std::string& container,
-                                          const V2Container& c) {
+                                          const V2Container& c, const PackSet* skip) {
   const BlobCodec codec(0, c.keys);
   ContainerIndex index;
   ASSIGN_OR_RETURN(std::vector<std::string> names, store.List(container, "index/"));
   for (const std::string& name : names) {
-    ASSIGN_OR_RETURN(std::string stored, store.Get(container, name));
+    auto stored = store.Get(container, name);
+    if (!stored.ok() && stored.status().code() == StatusCode::kNotFound) continue;
+    if (!stored.ok()) return stored.status();
     const std::string what = "container " + container + ": index object " + name;
-    ASSIGN_OR_RETURN(std::string plain, codec.OpenObject(stored, kIndexAad, what));
+    ASSIGN_OR_RETURN(std::string plain, codec.OpenObject(*stored, kIndexAad, what));
     auto packs = DecodeIndexObject(plain, name);
     if (!packs.ok()) {
       return Status(packs.status().code(),
                     "container " + container + ": " + packs.status().message());
     }
     for (const IndexedPack& p : *packs) {
+      if (skip != nullptr && skip->count(p.pack_hash) > 0) continue;
       for (const PackEntry& e : p.entries) index.emplace(e.id, BlobLocation{p.pack_hash, e});
     }
   }

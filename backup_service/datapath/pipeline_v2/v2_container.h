@@ -54,9 +54,12 @@ using ContainerIndex = std::unordered_map<BlobId, BlobLocation, BlobIdHash>;
 
 // The union of every index/ object (opened with the container key when encrypted). DataLoss
 // naming the object for one that does not decode. In memory for now: ~100 B per blob (the
-// design's on-disk index cache replaces it).
+// design's on-disk index cache replaces it). Entries of packs in `skip` (the condemned packs,
+// for a backup's dedup) are left out. An index object that vanished between the listing and its
+// read was superseded by the collector, which wrote its replacement first: it is skipped (a
+// restore that then misses a blob reloads; a backup stores the blob again).
 Result<ContainerIndex> LoadContainerIndex(ObjectStore& store, const std::string& container,
-                                          const V2Container& c);
+                                          const V2Container& c, const PackSet* skip = nullptr);
 
 // The AAD that binds a sealed index object to its role.
 inline constexpr std::string_view kIndexAad = "bb-index-v1";
