@@ -158,18 +158,7 @@ Result<std::string> IscsiadmConnector::Connect(const ConnectionInfo& info) {
   if (Status s = ConfigureNode(a); !s.ok()) return WithUndo(s, LogoutAndDelete(a));
   Status login =
       Run("login to " + Where(a), iscsiadm::LoginArgv(a.iqn, a.portal), {iscsiadm::kErrSessExists});
-  if (!login.ok()) {
-    // tgtd answers a login to a target it does not have by dropping the connection, not with
-    // "target not found": open-iscsi retries until it gives up with a timeout (exit 8, about two
-    // minutes; seen in the test VM with tgt 1.0.85 and open-iscsi 2.1.8). Only the portal's own
-    // list tells an absent target from an unreachable one.
-    if (login.code() == StatusCode::kUnavailable) {
-      if (Status offered = Discover(a); offered.code() == StatusCode::kNotFound) {
-        login = Status::NotFound(offered.message() + " (" + login.message() + ")");
-      }
-    }
-    return WithUndo(login, LogoutAndDelete(a));
-  }
+  if (!login.ok()) return WithUndo(login, LogoutAndDelete(a));
   if (Status s = WaitForLink(link); !s.ok()) {
     return WithUndo(Status(s.code(), "iSCSI connect to " + Where(a) + ": " + s.message()),
                     LogoutAndDelete(a));

@@ -18,9 +18,7 @@
 //      for a lost session to come back before it fails; open-iscsi's default is 120 s) and of
 //      node.session.auth.authmethod/username/password (authmethod None without CHAP);
 //   5. `--login` (exit 15, already logged in, is success). A refused CHAP login is
-//      PermissionDenied, a refused target NotFound, and so is a login that times out (tgtd
-//      drops logins to targets it lacks) when sendtargets discovery shows the portal does not
-//      offer the target;  undo: node record deleted;
+//      PermissionDenied, a refused target NotFound;  undo: node record deleted;
 //   6. wait, polling, for udev's /dev/disk/by-path/ip-<portal>-iscsi-<iqn>-lun-<lun> link, at most
 //      device_timeout: DeadlineExceeded naming the path; undo: logout, node record deleted.
 //   Returns the by-path link (a stable name that carries portal, IQN and LUN).

@@ -315,23 +315,6 @@ TEST_F(IscsiadmConnectorTest, AnUnknownTargetIsNotFoundAndUndone) {
   ExpectNothingLeft();
 }
 
-// tgtd drops a login to a target it lacks; open-iscsi then gives up with a timeout (exit 8, as in
-// the test VM). The portal's sendtargets list tells that apart from an unreachable target.
-TEST_F(IscsiadmConnectorTest, ALoginTimeoutToATargetThePortalLacksIsNotFound) {
-  fake_->fail_when = [](const std::vector<std::string>& argv) -> std::optional<int> {
-    if (argv.back() == "--login") return iscsiadm::kErrTransTimeout;
-    return std::nullopt;
-  };
-  auto present = Make().Connect(Info());
-  ASSERT_EQ(present.status().code(), StatusCode::kUnavailable) << present.status().ToString();
-  ExpectNothingLeft();
-  fake_->targets.clear();
-  auto absent = Make().Connect(Info());
-  ASSERT_EQ(absent.status().code(), StatusCode::kNotFound) << absent.status().ToString();
-  EXPECT_THAT(absent.status().message(), HasSubstr("does not offer"));
-  ExpectNothingLeft();
-}
-
 TEST_F(IscsiadmConnectorTest, TheInitiatorNameMustBeTheKernelInitiators) {
   options_.initiator_name = "iqn.2008-11.org.blockbackup:someone-else";
   auto r = Make().Connect(Info());
