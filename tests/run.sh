@@ -237,8 +237,11 @@ vm_stage() {
     ! strip --strip-debug -o "$work/vm-bin/backupctl" "$build_dir/cmd/backupctl/backupctl" ||
     ! strip --strip-debug -o "$work/vm-bin/bb_volume_driver_conformance_test" \
       "$build_dir/tests/conformance/bb_volume_driver_conformance_test" ||
+    ! strip --strip-debug -o "$work/vm-bin/bb_connector_conformance_test" \
+      "$build_dir/tests/conformance/bb_connector_conformance_test" ||
     ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$work/vm-bin/backupd" \
-      "$work/vm-bin/backupctl" "$work/vm-bin/bb_volume_driver_conformance_test" "$prefix/bin" ||
+      "$work/vm-bin/backupctl" "$work/vm-bin/bb_volume_driver_conformance_test" \
+      "$work/vm-bin/bb_connector_conformance_test" "$prefix/bin" ||
     ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$root/schema" "$prefix"; then
     fail vm "could not copy the binaries into the guest"
     vm_stop
@@ -282,9 +285,10 @@ if ! (bb_configure); then
 fi
 # -k 0: build every target that can be built, so the tests of the modules that compile still run
 # while another module is broken. A build failure is one failed test.
-# --vm-only builds just what the guest runs (the lvm conformance cases run there).
+# --vm-only builds just what the guest runs (the lvm and iscsiadm conformance cases run there).
 build_targets=()
-((vm_only)) && build_targets=(backupd backupctl bb_volume_driver_conformance_test)
+((vm_only)) && build_targets=(backupd backupctl bb_volume_driver_conformance_test
+  bb_connector_conformance_test)
 if ! ninja -C "$build_dir" -k 0 "${build_targets[@]}"; then
   fail build "ninja failed (see the compiler errors above); tests whose executable exists still run"
 fi

@@ -291,6 +291,9 @@ class BackupManager {
   Status ReleaseSnapshot(const std::string& snapshot_id, const std::string& reason);
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
   // False when one of them could not be removed (its id stays recorded for the next attempt).
+  // Restart cleanup of a backup that read through an export: logs out what this host's
+  // connector still holds connected to it (recovery.cc).
+  Status DisconnectLeftoverSource(const Backup& b);
   bool RemoveTemporaries(const Backup& backup, BackupChange& change);
   // Removes what a failed backup stored: its manifest if it was written, then every chunk of the
   // container that no manifest names; returns how many chunks it collected. Idempotent (nothing

@@ -306,6 +306,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("api_port_file", &c.api_port_file);
   str("backup_attach", &c.backup_attach);
   str("iscsi_initiator_name", &c.iscsi_initiator_name);
+  str("iscsi_initiator", &c.iscsi_initiator);
   str("my_ip", &c.my_ip);
   str("role", &c.role);
   str("volume_host_address", &c.volume_host_address);
@@ -320,6 +321,10 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   if (c.backup_attach != "auto" && c.backup_attach != "local" && c.backup_attach != "remote") {
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
+  }
+  if (c.iscsi_initiator != "libiscsi" && c.iscsi_initiator != "iscsiadm") {
+    return Status::InvalidArgument("iscsi_initiator must be libiscsi or iscsiadm, got '" +
+                                   c.iscsi_initiator + "'");
   }
   if (auto it = values.find("file_driver_target_helper");
       it != values.end() && it->second != "none" && it->second != "tgt") {

@@ -38,6 +38,8 @@ struct BackupdConfig {
   // backup host as exports see it.
   std::string backup_attach = "auto";
   std::string iscsi_initiator_name = "iqn.2010-10.org.blockbackup:backupd";
+  // How remote reads log in: libiscsi (userspace) or iscsiadm (open-iscsi, kernel iscsi_tcp).
+  std::string iscsi_initiator = "libiscsi";
   std::string my_ip = "127.0.0.1";
   std::string object_store = "posix";
   std::string store_path;  // required for the posix store

@@ -20,6 +20,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "iscsi_portal",
                                                  "backup_attach",
                                                  "iscsi_initiator_name",
+                                                 "iscsi_initiator",
                                                  "my_ip",
                                                  "object_store",
                                                  "store_path",
@@ -91,6 +92,9 @@ keys (default):
                        temporary snapshot exported, logged in to with libiscsi, read over TCP)
   iscsi_initiator_name this backup host's iSCSI initiator name
                        (iqn.2010-10.org.blockbackup:backupd)
+  iscsi_initiator      libiscsi | iscsiadm (libiscsi): how remote reads log in. iscsiadm uses
+                       open-iscsi's kernel initiator (iscsid, the iscsi_tcp module; its
+                       InitiatorName= must equal iscsi_initiator_name) and reads a /dev node
   my_ip                this backup host's address, as targets see it (127.0.0.1)
   object_store         posix (posix)
   store_path           root directory of the posix object store (required for posix)

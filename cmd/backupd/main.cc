@@ -219,6 +219,7 @@ int Run(int argc, char** argv, bool* served) {
         .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
         .connector_options = {}};
     options.connector_options.initiator_name = config->iscsi_initiator_name;
+    options.connector_options.iscsi_initiator = config->iscsi_initiator;
     options.quota_defaults = {.backups = config->quota_backups,
                               .backup_gigabytes = config->quota_backup_gigabytes};
     // Role backup: the volume host must answer before restart cleanup can remove what a crash
