@@ -94,7 +94,9 @@ bb_backupd_write_config "$conf" \
   "volumes_dir=$state/volumes" "store_path=$state/backups" \
   "port_file=$state/run/backupd.port" "operator_token_file=$state/operator-token" \
   "log_level=debug"
-bb_backupd_start "$backupd" "$conf" "$state/run" "$backupctl"
+# (grpc_auth = token: the start-up check's backupctl call needs the operator token.)
+BACKUPCTL_OPERATOR_TOKEN_FILE=$state/operator-token \
+  bb_backupd_start "$backupd" "$conf" "$state/run" "$backupctl"
 behind=$(bb_backupd_endpoint "$conf")
 in_process="http://127.0.0.1:$(tr -d '[:space:]' <"$state/run/api.port")"
 
