@@ -117,8 +117,9 @@ Status ResolveMaxOperations(const ConfigValues& values, int* max_concurrent_jobs
 
 // role, volume_host_address and what they imply for backup_attach (README "Roles").
 Status ResolveRole(BackupdConfig* c) {
-  if (c->role != "all" && c->role != "volume" && c->role != "backup") {
-    return Status::InvalidArgument("role must be all, volume or backup, got '" + c->role + "'");
+  if (c->role != "all" && c->role != "volume" && c->role != "backup" && c->role != "api") {
+    return Status::InvalidArgument("role must be all, volume, backup or api, got '" + c->role +
+                                   "'");
   }
   if (c->role != "backup") {
     if (!c->volume_host_address.empty()) {
@@ -311,6 +312,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("role", &c.role);
   str("volume_host_address", &c.volume_host_address);
   RETURN_IF_ERROR(ResolveRole(&c));
+  RETURN_IF_ERROR(ResolveApiRole(values, &c));
   str("api_tls_cert_file", &c.api_tls_cert_file);
   str("api_tls_key_file", &c.api_tls_key_file);
   str("grpc_tls_cert_file", &c.grpc_tls_cert_file);
@@ -380,8 +382,8 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
   RETURN_IF_ERROR(
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
-  if (c.role !=
-      "backup") {  // role backup: no volume driver here, its settings are the volume host's
+  // Role backup: no volume driver here, its settings are the volume host's; role api: none.
+  if (c.role != "backup" && c.role != "api") {
     RETURN_IF_ERROR(ResolveDriverOptions(values, &c));
     if (c.volume_driver == "file") {
       auto dir = c.volume_driver_options.find("volumes_dir");
@@ -389,7 +391,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
                               "volumes_dir (for volume_driver=file)"));
     }
   }
-  if (c.object_store == "posix" && c.role != "volume") {
+  if (c.object_store == "posix" && c.role != "volume" && c.role != "api") {
     RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
   }
   return c;

@@ -52,7 +52,12 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "grpc_tls_cert_file",
                                                  "grpc_tls_key_file",
                                                  "grpc_tls_client_ca_file",
-                                                 "grpc_auth"};
+                                                 "grpc_auth",
+                                                 "backup_service_address",
+                                                 "volume_service_address",
+                                                 "backend_tls_ca_file",
+                                                 "backend_tls_cert_file",
+                                                 "backend_tls_key_file"};
   return kKeys;
 }
 
@@ -124,10 +129,12 @@ keys (default):
   api_auth             token (API tokens, backupctl token create) | noauth: DEVELOPMENT ONLY,
                        X-Auth-Token USER:PROJECT is trusted as an admin, as Cinder's noauth (token)
   api_port_file        write the REST API's bound port to this file (unset)
-  role                 all | volume | backup (all): volume runs the volume driver, its exports,
-                       VolumeService and the internal VolumeHostService; backup runs the backup
-                       manager, object store, connectors, BackupService (and the REST API) and
-                       reaches the volume host at volume_host_address (README "Roles")
+  role                 all | volume | backup | api (all): volume runs the volume driver, its
+                       exports, VolumeService and the internal VolumeHostService; backup runs the
+                       backup manager, object store, connectors, BackupService (and the REST API)
+                       and reaches the volume host at volume_host_address; api serves only the
+                       REST API and forwards every call, with the caller's token, over gRPC to
+                       backup_service_address / volume_service_address (README "Roles")
   volume_host_address  role backup: HOST:PORT of the role volume backupd (required there);
                        role backup needs operator_token_file (the volume host's) and always
                        attaches remotely (backup_attach = local is refused)
@@ -142,6 +149,14 @@ keys (default):
                        trusted-header: the x-project-id metadata as sent (development and the
                        embedded loopback daemon). Default: trusted-header on a loopback listen
                        address, token otherwise (trusted-header elsewhere needs mutual TLS)
+  backup_service_address  role api: HOST:PORT of the gRPC endpoint of the role all or backup
+                       backupd it forwards backup and quota calls to (required there)
+  volume_service_address  role api: HOST:PORT of the role all or volume backupd it forwards
+                       volume, snapshot and attachment calls to (backup_service_address)
+  backend_tls_ca_file  role api: PEM CA that signed those daemons' gRPC certificates: TLS
+                       (unset: plaintext)
+  backend_tls_cert_file, backend_tls_key_file  role api: this client's PEM certificate and key
+                       for daemons that require client certificates (mutual TLS)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

@@ -8,7 +8,8 @@
 // then the volume host, store, volume manager, driver and database go.
 // Roles (config `role`, README "Roles"): all wires everything in one process; volume only the
 // driver, VolumeManager, VolumeService and the internal VolumeHostService; backup the object
-// store, BackupManager over a RemoteVolumeHost, BackupService, ServiceAdmin and the REST API.
+// store, BackupManager over a RemoteVolumeHost, BackupService, ServiceAdmin and the REST API;
+// api only the REST API over gRPC calls to the others (api_role.h).
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 
 #include "api/api_server.h"
 #include "api/authenticator.h"
+#include "api/local_operations.h"
 #include "backup_service/auth/api_tokens.h"
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
@@ -35,6 +37,7 @@
 #include "backup_service/model/failpoints.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
+#include "cmd/backupd/api_role.h"
 #include "cmd/backupd/backupd_config.h"
 #include "cmd/backupd/daemon_support.h"
 #include "rpc/grpc_server.h"
@@ -132,6 +135,7 @@ int Run(int argc, char** argv, bool* served) {
   SetLogLevel(config->log_level);
 
   if (Status s = ConfigureFailpoints(*config); !s.ok()) return Fail("failpoints", s);
+  if (config->role == "api") return RunApiRole(*config, stop_signals, served);
 
   auto db = Database::Open(config->database);
   if (!db.ok()) return Fail("database", db.status());
@@ -280,15 +284,19 @@ int Run(int argc, char** argv, bool* served) {
   // The REST API over the same managers (api/). Its port file is written before the gRPC one,
   // so a reader that waits for port_file finds both.
   std::unique_ptr<api::Authenticator> api_auth;
+  std::unique_ptr<api::LocalVolumeOperations> api_volumes;  // before the server: it uses them
+  std::unique_ptr<api::LocalBackupOperations> api_backups;
   std::unique_ptr<api::ApiServer> api_server;
   if (config->api_enabled && backups) {
+    if (volumes) api_volumes = std::make_unique<api::LocalVolumeOperations>(*volumes);
+    api_backups = std::make_unique<api::LocalBackupOperations>(*backups);
     auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
     if (!made.ok()) return Fail("api_auth", made.status());
     api_auth = std::move(*made);
     auto started = api::ApiServer::Start({.listen = config->api_listen,
                                           .tls_cert_file = config->api_tls_cert_file,
                                           .tls_key_file = config->api_tls_key_file},
-                                         volumes.get(), *backups, *api_auth);
+                                         api_volumes.get(), *api_backups, *api_auth);
     if (!started.ok()) return Fail("REST API", started.status());
     api_server = std::move(*started);
     if (!config->api_port_file.empty()) {
