@@ -8,7 +8,7 @@ namespace bb {
 namespace {
 
 using R = ApiRole;
-constexpr std::array<std::pair<std::string_view, ApiRole>, 27> kMethodRoles = {{
+constexpr std::array<std::pair<std::string_view, ApiRole>, 29> kMethodRoles = {{
     {"/bb.v1.VolumeService/CreateVolume", R::kMember},
     {"/bb.v1.VolumeService/GetVolume", R::kReader},
     {"/bb.v1.VolumeService/ListVolumes", R::kReader},
@@ -32,6 +32,10 @@ constexpr std::array<std::pair<std::string_view, ApiRole>, 27> kMethodRoles = {{
     {"/bb.v1.BackupService/ResetBackupStatus", R::kAdmin},
     {"/bb.v1.BackupService/WatchBackup", R::kReader},
     {"/bb.v1.BackupService/WatchRestore", R::kReader},
+    // Reads only, but costs a restore's reads: the owner's members (and admins), as restore.
+    {"/bb.v1.BackupService/VerifyBackup", R::kMember},
+    // Disaster recovery inserts rows: admin, as import.
+    {"/bb.v1.BackupService/RebuildCatalog", R::kAdmin},
     // The operator's service: the handlers require the operator token itself, whatever the role.
     {"/bb.v1.ServiceAdmin/ListServices", R::kReader},
     {"/bb.v1.ServiceAdmin/TakeoverService", R::kReader},
