@@ -42,6 +42,11 @@ class BackupServiceImpl final : public v1::BackupService::Service {
   grpc::Status ResetBackupStatus(grpc::ServerContext* context,
                                  const v1::ResetBackupStatusRequest* request,
                                  v1::Backup* response) override;
+  grpc::Status VerifyBackup(grpc::ServerContext* context, const v1::VerifyBackupRequest* request,
+                            v1::VerifyBackupResponse* response) override;
+  grpc::Status RebuildCatalog(grpc::ServerContext* context,
+                              const v1::RebuildCatalogRequest* request,
+                              v1::RebuildCatalogResponse* response) override;
   grpc::Status WatchBackup(grpc::ServerContext* context, const v1::WatchRequest* request,
                            grpc::ServerWriter<v1::Progress>* writer) override;
   grpc::Status WatchRestore(grpc::ServerContext* context, const v1::WatchRequest* request,

@@ -8,7 +8,7 @@ namespace bb {
 namespace {
 
 using R = ApiRole;
-constexpr std::array<std::pair<std::string_view, ApiRole>, 32> kMethodRoles = {{
+constexpr std::array<std::pair<std::string_view, ApiRole>, 34> kMethodRoles = {{
     {"/bb.v1.VolumeService/CreateVolume", R::kMember},
     {"/bb.v1.VolumeService/GetVolume", R::kReader},
     {"/bb.v1.VolumeService/ListVolumes", R::kReader},
@@ -39,6 +39,10 @@ constexpr std::array<std::pair<std::string_view, ApiRole>, 32> kMethodRoles = {{
     {"/bb.v1.BackupService/GetDefaultQuota", R::kReader},
     {"/bb.v1.BackupService/UpdateQuota", R::kAdmin},
     {"/bb.v1.BackupService/ResetQuota", R::kAdmin},
+    // Reads only, but costs a restore's reads: the owner's members (and admins), as restore.
+    {"/bb.v1.BackupService/VerifyBackup", R::kMember},
+    // Disaster recovery inserts rows: admin, as import.
+    {"/bb.v1.BackupService/RebuildCatalog", R::kAdmin},
     // The operator's service: the handlers require the operator token itself, whatever the role.
     {"/bb.v1.ServiceAdmin/ListServices", R::kReader},
     {"/bb.v1.ServiceAdmin/TakeoverService", R::kReader},

@@ -97,7 +97,8 @@ class BackupRepository {
   // then counted as its dependent; the row inserted as available with location, sizes and times
   // from `b`, and its first event.
   Status CheckIdUnused(const std::string& id);
-  Status InsertImported(const Backup& b, const std::string& reason);
+  // check_quota false: catalog rebuild (the backups exist in the store already).
+  Status InsertImported(const Backup& b, const std::string& reason, bool check_quota = true);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
   // One page of backups in the page's order (keyset_page.h); deleted ones are never listed.

@@ -135,6 +135,36 @@ struct RecoveryReport {
   std::vector<std::string> problems;  // steps that failed and will be retried at the next start
 };
 
+// What VerifyBackup checked (verify_backup.cc). "blobs" are v2 blobs (data and chunk lists)
+// or v1 chunk objects; packs_checked is 0 for v1.
+struct VerifyReport {
+  std::string backup_id;
+  std::string storage_format;
+  int64_t size_bytes = 0;
+  int64_t chunks = 0;
+  int64_t chunks_zero = 0;
+  int64_t blobs_checked = 0;
+  int64_t plain_bytes = 0;
+  int64_t packs_checked = 0;
+  int64_t bytes_read = 0;
+  double seconds = 0;
+};
+
+// What RebuildCatalog found in a container (catalog_rebuild.cc): backup ids inserted, already
+// present, and manifests it could not use ("object: reason").
+struct CatalogRebuildReport {
+  std::string container;  // the store container, "<project>/<container>"
+  int manifests = 0;
+  std::vector<std::string> inserted;
+  std::vector<std::string> already_present;
+  std::vector<std::string> skipped;
+  // v2 containers: the index rebuilt from the packs first (pipeline_v2/index_rebuild.h).
+  int packs_indexed = 0;                           // packs no readable index object named
+  std::string index_object;                        // the index object written for them
+  std::vector<std::string> index_objects_removed;  // damaged ones, after it was written
+  std::vector<std::string> unreadable_packs;
+};
+
 // What a backup reads (a local path or an attached export, opened as a block device) and the
 // instant its data represents.
 struct PreparedSource {
@@ -183,6 +213,16 @@ class BackupManager {
   Result<BackupRecordWire> ExportBackupRecord(const std::string& project_id,
                                               const std::string& backup_id);
   Result<Backup> ImportBackupRecord(const std::string& project_id, const BackupRecordWire& record);
+  // Re-reads and checks every object an available backup depends on, writing nothing
+  // (verify_backup.cc): DataLoss naming the backup and the damaged object; FailedPrecondition
+  // when the backup is not available or the master key cannot open its container.
+  Result<VerifyReport> VerifyBackup(const std::string& project_id, const std::string& backup_id);
+  // Disaster recovery (catalog_rebuild.cc): holding the container exclusive, rebuilds lost or
+  // damaged index objects from the packs, then reads every manifest of the project's
+  // `container` (default: the configured one) and inserts the backups this database lacks as
+  // available, without quota checks (they exist already). Admin only; the transport checks it.
+  Result<CatalogRebuildReport> RebuildCatalog(const std::string& project_id,
+                                              const std::string& container);
   // One observation for WatchBackup/WatchRestore (watch_backup.cc): the row (NotFound for a
   // missing, deleted or other project's backup) and this daemon's live or recently finished
   // job. restore_volume_id: a restore target the watcher saw earlier; its status is read once

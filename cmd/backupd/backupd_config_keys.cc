@@ -64,6 +64,10 @@ const std::vector<std::string>& BackupdConfigKeys() {
 std::string BackupdUsage() {
   return R"(usage: backupd [--config FILE] [--KEY=VALUE | --KEY VALUE]...
        backupd --list-failpoints    prints the failpoint table (name, where) and exits
+       backupd [--config FILE] rotate-master-key --new-master-key-file FILE
+                                    re-wraps every container key (keys/*.key) of the store from
+                                    backup_master_key_file to FILE and exits (backupd stopped;
+                                    no data is rewritten); then set backup_master_key_file = FILE
 
 Serves VolumeService and BackupService over gRPC. Settings come from FILE (`key = value` lines,
 `#` comment lines) and are overridden by flags of the same name.

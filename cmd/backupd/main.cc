@@ -40,6 +40,7 @@
 #include "cmd/backupd/api_role.h"
 #include "cmd/backupd/backupd_config.h"
 #include "cmd/backupd/daemon_support.h"
+#include "cmd/backupd/rotate_master_key.h"
 #include "rpc/grpc_server.h"
 #include "rpc/operator_auth.h"
 #include "rpc/remote_volume_host.h"
@@ -125,6 +126,8 @@ int Run(int argc, char** argv, bool* served) {
                   static_cast<int>(f.where.size()), f.where.data());
     return 0;
   }
+  // Offline maintenance: re-wrap every container key with a new master key, then exit.
+  if (IsRotateMasterKeyCommand(args)) return RunRotateMasterKey(args, LocalHostName());
   bool help = false;
   auto config = LoadBackupdConfig(args, LocalHostName(), &help);
   if (help) {

@@ -46,6 +46,20 @@ Result<V2Container> OpenForBackup(ObjectStore& store, const std::string& contain
 Result<V2Container> OpenForRead(ObjectStore& store, const std::string& container,
                                 const std::optional<Key256>& master);
 
+// Master-key rotation (README.md "Encryption and keys"): every keys/*.key of `container`
+// re-wrapped from `old_master` to `new_master`, one atomic Put per key object; no pack, index
+// or manifest is touched (they are sealed with the container key, which does not change).
+// Idempotent: a key already wrapped by `new_master` is left as it is, so an interrupted
+// rotation is finished by running it again. FailedPrecondition naming the container, the key
+// object and the key ids when a key opens with neither master key (nothing of it is changed).
+// A container without keys (unencrypted, or v1 only) rotates nothing.
+struct KeyRotation {
+  int rewrapped = 0;
+  int already_new = 0;  // wrapped by the new master key before this run
+};
+Result<KeyRotation> RewrapContainerKeys(ObjectStore& store, const std::string& container,
+                                        const Key256& old_master, const Key256& new_master);
+
 struct BlobLocation {
   BlobId pack_hash{};
   PackEntry entry;
