@@ -25,7 +25,8 @@ struct ApiRequest {
   std::string body;
   ApiVersion version;
   ApiCaller caller;
-  std::string base_url;  // "http://HOST:PORT" as the client addressed us (links)
+  CallCredential credential;  // the X-Auth-Token as given (forwarded by role api; never logged)
+  std::string base_url;       // "http://HOST:PORT" as the client addressed us (links)
 
   bool is_admin() const { return caller.role == ApiRole::kAdmin; }
   // Project to look records up in by id: the caller's; an admin's reaches every project (as

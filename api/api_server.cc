@@ -114,6 +114,7 @@ void ApiServer::Impl::Serve(const Route& route, bool with_project, const httplib
   request.body = req.body;
   request.version = *version;
   request.caller = **caller;
+  request.credential.token = req.get_header_value(kAuthHeader);
   request.base_url = BaseUrl(req, scheme, host_port);
 
   if (!ValidateProjectId("project", request.project).ok()) {
@@ -178,7 +179,8 @@ void ApiServer::Shutdown() {
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options,
-                                                    VolumeManager* volumes, BackupManager& backups,
+                                                    VolumeOperations* volumes,
+                                                    BackupOperations& backups,
                                                     Authenticator& auth) {
   size_t colon = options.listen.rfind(':');
   if (colon == std::string::npos) {

@@ -1,5 +1,6 @@
 // ApiServer: the Cinder-compatible REST API (cpp-httplib) inside backupd, over the same
-// VolumeManager and BackupManager as the gRPC services. The header is free of httplib types.
+// VolumeManager and BackupManager as the gRPC services (in process), or, in role api, over gRPC
+// calls to the daemons that own them. The header is free of httplib types.
 //
 // Every request under /v3/{project}/ (or /v3/ without the project, as Cinder 3.67+ accepts: the
 // token's project) goes through one path (api_server.cc): microversion
@@ -17,14 +18,11 @@
 
 #include "backup_service/common/result.h"
 
-namespace bb {
-class BackupManager;
-class VolumeManager;
-}  // namespace bb
-
 namespace bb::api {
 
 class Authenticator;
+class BackupOperations;
+class VolumeOperations;
 
 struct ApiServerOptions {
   std::string listen = "127.0.0.1:8776";  // HOST:PORT; port 0 picks a free one
@@ -38,12 +36,13 @@ struct ApiServerOptions {
 class ApiServer {
  public:
   // Binds and starts serving on a thread of its own. Unavailable when the address cannot be
-  // bound; InvalidArgument for bad TLS files (naming the api_tls_* key). The managers and the
-  // authenticator must outlive the server. `volumes` null (role backup: the volumes are another
-  // daemon's) serves the backup routes only.
+  // bound; InvalidArgument for bad TLS files (naming the api_tls_* key). The operations (the
+  // managers in process, or gRPC clients of other daemons in role api: volume_operations.h) and
+  // the authenticator must outlive the server. `volumes` null (role backup: the volumes are
+  // another daemon's) serves the backup routes only.
   static Result<std::unique_ptr<ApiServer>> Start(const ApiServerOptions& options,
-                                                  VolumeManager* volumes, BackupManager& backups,
-                                                  Authenticator& auth);
+                                                  VolumeOperations* volumes,
+                                                  BackupOperations& backups, Authenticator& auth);
   ~ApiServer();  // Shutdown()
 
   int port() const;

@@ -6,7 +6,7 @@
 #include "api/json_body.h"
 #include "api/route.h"
 #include "api/views.h"
-#include "backup_service/volume_manager/volume_manager.h"
+#include "api/volume_operations.h"
 
 namespace bb::api {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 constexpr ApiVersion kAttachmentsVersion{3, 27};
 constexpr ApiVersion kCompleteVersion{3, 44};
 
-Result<ApiResponse> Create(VolumeManager& volumes, const ApiRequest& r) {
+Result<ApiResponse> Create(VolumeOperations& volumes, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto body,
                    BodyObject::Parse(r.body, "attachment",
                                      {"volume_uuid", "instance_uuid", "connector", "mode"}));
@@ -41,15 +41,17 @@ Result<ApiResponse> Create(VolumeManager& volumes, const ApiRequest& r) {
         "An attachment without a connector (a reservation) is not supported by this service: "
         "give the connector");
   }
-  ASSIGN_OR_RETURN(auto made, volumes.AttachVolume(r.caller.project_id, *volume_id, *instance));
+  ASSIGN_OR_RETURN(auto made,
+                   volumes.AttachVolume(r.credential, r.caller.project_id, *volume_id, *instance));
   // Read back for the stored times (attached_at).
-  ASSIGN_OR_RETURN(auto attachment, volumes.GetAttachment(r.caller.project_id, made.id));
+  ASSIGN_OR_RETURN(auto attachment,
+                   volumes.GetAttachment(r.credential, r.caller.project_id, made.id));
   return Json(200, {{"attachment", AttachmentView(attachment)}});
 }
 
 // GET /attachments[/detail]: the caller's attachments, read through its volumes (every page).
 // Filters volume_id and instance_id; no paging of its own (a project's attachments are few).
-Result<ApiResponse> List(VolumeManager& volumes, const ApiRequest& r) {
+Result<ApiResponse> List(VolumeOperations& volumes, const ApiRequest& r) {
   std::string volume_id, instance_id;
   for (const auto& [key, value] : r.query) {
     if (key == "volume_id") {
@@ -65,7 +67,7 @@ Result<ApiResponse> List(VolumeManager& volumes, const ApiRequest& r) {
   query.page.all_projects = r.query.count("all_tenants") > 0;
   nlohmann::json list = nlohmann::json::array();
   do {
-    ASSIGN_OR_RETURN(auto page, volumes.ListVolumes(query));
+    ASSIGN_OR_RETURN(auto page, volumes.ListVolumes(r.credential, query));
     for (const auto& listed : page.records) {
       if (!volume_id.empty() && listed.volume.id != volume_id) continue;
       for (const auto& a : listed.attachments) {
@@ -79,20 +81,22 @@ Result<ApiResponse> List(VolumeManager& volumes, const ApiRequest& r) {
   return Json(200, {{"attachments", list}});
 }
 
-Result<ApiResponse> Show(VolumeManager& volumes, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto attachment, volumes.GetAttachment(r.lookup_project(), r.path_args[0]));
+Result<ApiResponse> Show(VolumeOperations& volumes, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto attachment,
+                   volumes.GetAttachment(r.credential, r.lookup_project(), r.path_args[0]));
   return Json(200, {{"attachment", AttachmentView(attachment)}});
 }
 
 // os-complete: the attach is complete when AttachVolume returns (the volume is in-use), so this
 // only checks that the attachment is the caller's and live.
-Result<ApiResponse> Action(VolumeManager& volumes, const ApiRequest& r) {
+Result<ApiResponse> Action(VolumeOperations& volumes, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto action, ParseActionBody(r.body));
   if (action.first != "os-complete") {
     return Status::InvalidArgument("There is no such action: " + action.first.substr(0, 64));
   }
   RETURN_IF_ERROR(RequireVersion(r, kCompleteVersion));
-  ASSIGN_OR_RETURN(auto attachment, volumes.GetAttachment(r.lookup_project(), r.path_args[0]));
+  ASSIGN_OR_RETURN(auto attachment,
+                   volumes.GetAttachment(r.credential, r.lookup_project(), r.path_args[0]));
   if (attachment.status != AttachmentStatus::kAttached) {
     return Status::FailedPrecondition("attachment " + attachment.id + " is " +
                                       std::string(ToString(attachment.status)));
@@ -100,21 +104,21 @@ Result<ApiResponse> Action(VolumeManager& volumes, const ApiRequest& r) {
   return Empty(204);
 }
 
-Result<ApiResponse> Delete(VolumeManager& volumes, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto attachment, volumes.GetAttachment(r.lookup_project(), r.path_args[0]));
-  ASSIGN_OR_RETURN(auto volume,
-                   volumes.DetachVolume(r.lookup_project(), attachment.volume_id, attachment.id));
-  ASSIGN_OR_RETURN(auto remaining, volumes.ListAttachments(volume.id));
+Result<ApiResponse> Delete(VolumeOperations& volumes, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto attachment,
+                   volumes.GetAttachment(r.credential, r.lookup_project(), r.path_args[0]));
+  ASSIGN_OR_RETURN(auto volume, volumes.DetachVolume(r.credential, r.lookup_project(),
+                                                     attachment.volume_id, attachment.id));
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& a : remaining) list.push_back(AttachmentView(a));
+  for (const auto& a : volume.attachments) list.push_back(AttachmentView(a));
   return Json(200, {{"attachments", list}});
 }
 
 }  // namespace
 
-std::vector<Route> AttachmentRoutes(VolumeManager& v) {
+std::vector<Route> AttachmentRoutes(VolumeOperations& v) {
   using R = ApiRole;
-  auto bind = [&v](Result<ApiResponse> (*fn)(VolumeManager&, const ApiRequest&)) {
+  auto bind = [&v](Result<ApiResponse> (*fn)(VolumeOperations&, const ApiRequest&)) {
     return [&v, fn](const ApiRequest& r) { return fn(v, r); };
   };
   return {

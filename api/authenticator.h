@@ -25,6 +25,13 @@ struct ApiCaller {
   ApiRole role = ApiRole::kReader;
 };
 
+// The caller's credential as it came in (X-Auth-Token): what role api forwards with every call
+// so that the daemon it calls authenticates the caller again (api/volume_operations.h). Never
+// logged.
+struct CallCredential {
+  std::string token;
+};
+
 class Authenticator {
  public:
   virtual ~Authenticator() = default;

@@ -3,17 +3,17 @@
 // and checks the request (the bodies: backup_requests.h), then makes ONE BackupManager call: the
 // rules (volume status, force, snapshot ownership, incremental parent, ...) are the manager's, the
 // same as over gRPC.
+#include "api/backup_operations.h"
 #include "api/backup_requests.h"
 #include "api/json_body.h"
 #include "api/list_params.h"
 #include "api/route.h"
 #include "api/views.h"
-#include "backup_service/manager/backup_manager.h"
 
 namespace bb::api {
 namespace {
 
-Result<ApiResponse> Create(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Create(BackupOperations& backups, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto body, ParseBackupCreate(r.body));
   CreateBackupParams params{.project_id = r.caller.project_id,
                             .volume_id = body.volume_id,
@@ -23,18 +23,18 @@ Result<ApiResponse> Create(BackupManager& backups, const ApiRequest& r) {
                             .incremental = body.incremental,
                             .snapshot_id = body.snapshot_id,
                             .container = body.container};
-  ASSIGN_OR_RETURN(auto backup, backups.CreateBackup(params));
+  ASSIGN_OR_RETURN(auto backup, backups.CreateBackup(r.credential, params));
   return Json(202, {{"backup", BackupSummary(r, backup)}});
 }
 
-Result<ApiResponse> List(BackupManager& backups, const ApiRequest& r, bool detail) {
+Result<ApiResponse> List(BackupOperations& backups, const ApiRequest& r, bool detail) {
   ASSIGN_OR_RETURN(auto params, ParseListParams(r, {"name", "status", "volume_id"}));
   ListBackupsQuery query{.project_id = r.caller.project_id,
                          .volume_id = params.filters["volume_id"],
                          .name = params.filters["name"],
                          .status = params.filters["status"],
                          .page = params.page};
-  ASSIGN_OR_RETURN(auto page, backups.ListBackups(query));
+  ASSIGN_OR_RETURN(auto page, backups.ListBackups(r.credential, query));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& b : page.records) {
     list.push_back(detail ? BackupDetail(r, b) : BackupSummary(r, b));
@@ -45,68 +45,70 @@ Result<ApiResponse> List(BackupManager& backups, const ApiRequest& r, bool detai
   return Json(200, out);
 }
 
-Result<ApiResponse> Show(BackupManager& backups, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto backup, backups.GetBackup(r.lookup_project(), r.path_args[0]));
+Result<ApiResponse> Show(BackupOperations& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto backup,
+                   backups.GetBackup(r.credential, r.lookup_project(), r.path_args[0]));
   return Json(200, {{"backup", BackupDetail(r, backup)}});
 }
 
-Result<ApiResponse> Update(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Update(BackupOperations& backups, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto body, ParseBackupUpdate(r.body));
-  ASSIGN_OR_RETURN(auto backup, backups.UpdateBackup(r.lookup_project(), r.path_args[0], body.name,
-                                                     body.description));
+  ASSIGN_OR_RETURN(auto backup, backups.UpdateBackup(r.credential, r.lookup_project(),
+                                                     r.path_args[0], body.name, body.description));
   return Json(200, {{"backup", BackupSummary(r, backup)}});
 }
 
-Result<ApiResponse> Delete(BackupManager& backups, const ApiRequest& r) {
-  RETURN_IF_ERROR(backups.DeleteBackup(r.lookup_project(), r.path_args[0], false).status());
+Result<ApiResponse> Delete(BackupOperations& backups, const ApiRequest& r) {
+  RETURN_IF_ERROR(backups.DeleteBackup(r.credential, r.lookup_project(), r.path_args[0], false));
   return Empty(202);
 }
 
-Result<ApiResponse> Restore(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Restore(BackupOperations& backups, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto body, ParseBackupRestore(r.body));
   RestoreParams params{.project_id = r.caller.project_id,
                        .backup_id = r.path_args[0],
                        .volume_id = body.volume_id,
                        .name = body.name};
-  ASSIGN_OR_RETURN(auto started, backups.RestoreBackup(params));
+  ASSIGN_OR_RETURN(auto started, backups.RestoreBackup(r.credential, params));
   return Json(202, {{"restore",
-                     {{"backup_id", started.backup.id},
-                      {"volume_id", started.volume.id},
-                      {"volume_name", started.volume.name}}}});
+                     {{"backup_id", started.backup_id},
+                      {"volume_id", started.volume_id},
+                      {"volume_name", started.volume_name}}}});
 }
 
-Result<ApiResponse> Export(BackupManager& backups, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto record, backups.ExportBackupRecord(r.lookup_project(), r.path_args[0]));
+Result<ApiResponse> Export(BackupOperations& backups, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto record,
+                   backups.ExportBackupRecord(r.credential, r.lookup_project(), r.path_args[0]));
   return Json(200,
               {{"backup-record",
                 {{"backup_service", record.backup_service}, {"backup_url", record.backup_url}}}});
 }
 
-Result<ApiResponse> Import(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Import(BackupOperations& backups, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto body, ParseBackupImport(r.body));
-  ASSIGN_OR_RETURN(auto backup,
-                   backups.ImportBackupRecord(
-                       r.caller.project_id, BackupRecordWire{.backup_service = body.backup_service,
-                                                             .backup_url = body.backup_url}));
+  ASSIGN_OR_RETURN(auto backup, backups.ImportBackupRecord(
+                                    r.credential, r.caller.project_id,
+                                    BackupRecordWire{.backup_service = body.backup_service,
+                                                     .backup_url = body.backup_url}));
   return Json(201, {{"backup", BackupSummary(r, backup)}});
 }
 
 // POST /backups/{id}/action: os-reset_status {"status": "available"|"error"} and
 // os-force_delete {} (both admin).
-Result<ApiResponse> Action(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Action(BackupOperations& backups, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto action, ParseActionBody(r.body));
   const auto& [name, value] = action;
   if (name == "os-reset_status") {
     RETURN_IF_ERROR(RequireRole(r, ApiRole::kAdmin, "backup:backup-reset_status"));
     ASSIGN_OR_RETURN(auto status, ParseResetStatusArgs(value));
     // The id lookup first: another project's backup is NotFound for everyone but an admin.
-    RETURN_IF_ERROR(backups.ResetBackupStatus(r.path_args[0], status).status());
+    RETURN_IF_ERROR(backups.ResetBackupStatus(r.credential, r.path_args[0], status));
     return Empty(202);
   }
   if (name == "os-force_delete") {
     RETURN_IF_ERROR(RequireRole(r, ApiRole::kAdmin, "backup:force_delete"));
     RETURN_IF_ERROR(ParseForceDeleteArgs(value));
-    RETURN_IF_ERROR(backups.DeleteBackup(r.lookup_project(), r.path_args[0], true).status());
+    RETURN_IF_ERROR(backups.DeleteBackup(r.credential, r.lookup_project(), r.path_args[0], true));
     return Empty(202);
   }
   std::string shown = name.substr(0, 64);
@@ -115,9 +117,9 @@ Result<ApiResponse> Action(BackupManager& backups, const ApiRequest& r) {
 
 }  // namespace
 
-std::vector<Route> BackupRoutes(BackupManager& b) {
+std::vector<Route> BackupRoutes(BackupOperations& b) {
   using R = ApiRole;
-  auto bind = [&b](Result<ApiResponse> (*fn)(BackupManager&, const ApiRequest&)) {
+  auto bind = [&b](Result<ApiResponse> (*fn)(BackupOperations&, const ApiRequest&)) {
     return [&b, fn](const ApiRequest& r) { return fn(b, r); };
   };
   return {

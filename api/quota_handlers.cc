@@ -3,10 +3,10 @@
 // `quota-delete` work. Show and defaults: the target's own readers, or an admin for any project
 // (Cinder's SYSTEM_READER_OR_PROJECT_READER on the target); update and delete: admin. Only
 // `backups` and `backup_gigabytes` exist here: there are no volume quotas.
+#include "api/backup_operations.h"
 #include "api/list_params.h"
 #include "api/quota_body.h"
 #include "api/route.h"
-#include "backup_service/manager/backup_manager.h"
 
 namespace bb::api {
 namespace {
@@ -32,43 +32,44 @@ nlohmann::json WithUsage(const ProjectQuota& q) {
           {"backup_gigabytes", entry(q.limits.backup_gigabytes, q.in_use.backup_gigabytes)}};
 }
 
-Result<ApiResponse> Show(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Show(BackupOperations& backups, const ApiRequest& r) {
   const std::string& target = r.path_args[0];
   RETURN_IF_ERROR(RequireOwnProjectOrAdmin(r, target));
   bool usage = false;
   if (auto it = r.query.find("usage"); it != r.query.end()) {
     ASSIGN_OR_RETURN(usage, ParseBoolParam("usage", it->second));
   }
-  ASSIGN_OR_RETURN(auto quota, backups.GetQuota(target));
+  ASSIGN_OR_RETURN(auto quota, backups.GetQuota(r.credential, target));
   nlohmann::json set = usage ? WithUsage(quota) : Limits(quota.limits);
   set["id"] = target;
   return Json(200, {{"quota_set", set}});
 }
 
-Result<ApiResponse> Defaults(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Defaults(BackupOperations& backups, const ApiRequest& r) {
   const std::string& target = r.path_args[0];
   RETURN_IF_ERROR(RequireOwnProjectOrAdmin(r, target));
-  nlohmann::json set = Limits(backups.DefaultQuota());
+  ASSIGN_OR_RETURN(auto defaults, backups.DefaultQuota(r.credential));
+  nlohmann::json set = Limits(defaults);
   set["id"] = target;
   return Json(200, {{"quota_set", set}});
 }
 
-Result<ApiResponse> Update(BackupManager& backups, const ApiRequest& r) {
+Result<ApiResponse> Update(BackupOperations& backups, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto update, ParseQuotaSetBody(r.body));
-  ASSIGN_OR_RETURN(auto quota, backups.UpdateQuota(r.path_args[0], update));
+  ASSIGN_OR_RETURN(auto quota, backups.UpdateQuota(r.credential, r.path_args[0], update));
   return Json(200, {{"quota_set", Limits(quota.limits)}});
 }
 
-Result<ApiResponse> Delete(BackupManager& backups, const ApiRequest& r) {
-  RETURN_IF_ERROR(backups.ResetQuota(r.path_args[0]));
+Result<ApiResponse> Delete(BackupOperations& backups, const ApiRequest& r) {
+  RETURN_IF_ERROR(backups.ResetQuota(r.credential, r.path_args[0]));
   return Empty(200);
 }
 
 }  // namespace
 
-std::vector<Route> QuotaRoutes(BackupManager& b) {
+std::vector<Route> QuotaRoutes(BackupOperations& b) {
   using R = ApiRole;
-  auto bind = [&b](Result<ApiResponse> (*fn)(BackupManager&, const ApiRequest&)) {
+  auto bind = [&b](Result<ApiResponse> (*fn)(BackupOperations&, const ApiRequest&)) {
     return [&b, fn](const ApiRequest& r) { return fn(b, r); };
   };
   return {

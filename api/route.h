@@ -9,12 +9,10 @@
 
 #include "api/api_request.h"
 
-namespace bb {
-class BackupManager;
-class VolumeManager;
-}  // namespace bb
-
 namespace bb::api {
+
+class BackupOperations;
+class VolumeOperations;
 
 using ApiHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
 
@@ -26,11 +24,11 @@ struct Route {
   ApiHandler handler;
 };
 
-std::vector<Route> VolumeRoutes(VolumeManager& volumes);
-std::vector<Route> SnapshotRoutes(VolumeManager& volumes);
-std::vector<Route> AttachmentRoutes(VolumeManager& volumes);
-std::vector<Route> BackupRoutes(BackupManager& backups);
-std::vector<Route> QuotaRoutes(BackupManager& backups);
+std::vector<Route> VolumeRoutes(VolumeOperations& volumes);
+std::vector<Route> SnapshotRoutes(VolumeOperations& volumes);
+std::vector<Route> AttachmentRoutes(VolumeOperations& volumes);
+std::vector<Route> BackupRoutes(BackupOperations& backups);
+std::vector<Route> QuotaRoutes(BackupOperations& backups);
 
 // ApiResponse helpers.
 inline ApiResponse Json(int status, nlohmann::json body) { return {status, std::move(body)}; }

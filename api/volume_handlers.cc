@@ -5,7 +5,7 @@
 #include "api/list_params.h"
 #include "api/route.h"
 #include "api/views.h"
-#include "backup_service/volume_manager/volume_manager.h"
+#include "api/volume_operations.h"
 
 namespace bb::api {
 namespace {
@@ -18,7 +18,7 @@ constexpr std::string_view kUnsupportedVolumeFields[] = {
     "snapshot_id", "source_volid",        "imageRef", "backup_id",
     "volume_type", "consistencygroup_id", "group_id"};
 
-Result<ApiResponse> CreateVolume(VolumeManager& volumes, const ApiRequest& r) {
+Result<ApiResponse> CreateVolume(VolumeOperations& volumes, const ApiRequest& r) {
   ASSIGN_OR_RETURN(
       auto body, BodyObject::Parse(r.body, "volume",
                                    {"size", "name", "description", "availability_zone", "metadata",
@@ -50,17 +50,17 @@ Result<ApiResponse> CreateVolume(VolumeManager& volumes, const ApiRequest& r) {
                             .name = name.value_or(""),
                             .description = description.value_or(""),
                             .size_gib = *size};
-  ASSIGN_OR_RETURN(auto volume, volumes.CreateVolume(params));
+  ASSIGN_OR_RETURN(auto volume, volumes.CreateVolume(r.credential, params));
   return Json(202, {{"volume", VolumeDetail(r, volume, {})}});
 }
 
-Result<ApiResponse> ListVolumes(VolumeManager& volumes, const ApiRequest& r, bool detail) {
+Result<ApiResponse> ListVolumes(VolumeOperations& volumes, const ApiRequest& r, bool detail) {
   ASSIGN_OR_RETURN(auto params, ParseListParams(r, {"name", "status"}));
   ListVolumesQuery query{.project_id = r.caller.project_id,
                          .name = params.filters["name"],
                          .status = params.filters["status"],
                          .page = params.page};
-  ASSIGN_OR_RETURN(auto page, volumes.ListVolumes(query));
+  ASSIGN_OR_RETURN(auto page, volumes.ListVolumes(r.credential, query));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& v : page.records) {
     list.push_back(detail ? VolumeDetail(r, v.volume, v.attachments) : VolumeSummary(r, v.volume));
@@ -71,23 +71,23 @@ Result<ApiResponse> ListVolumes(VolumeManager& volumes, const ApiRequest& r, boo
   return Json(200, out);
 }
 
-Result<ApiResponse> ShowVolume(VolumeManager& volumes, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto volume, volumes.GetVolume(r.lookup_project(), r.path_args[0]));
-  ASSIGN_OR_RETURN(auto attachments, volumes.ListAttachments(volume.id));
-  return Json(200, {{"volume", VolumeDetail(r, volume, attachments)}});
+Result<ApiResponse> ShowVolume(VolumeOperations& volumes, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto listed,
+                   volumes.GetVolume(r.credential, r.lookup_project(), r.path_args[0]));
+  return Json(200, {{"volume", VolumeDetail(r, listed.volume, listed.attachments)}});
 }
 
-Result<ApiResponse> DeleteVolume(VolumeManager& volumes, const ApiRequest& r) {
+Result<ApiResponse> DeleteVolume(VolumeOperations& volumes, const ApiRequest& r) {
   for (const auto& [key, value] : r.query) {
     if (key == "cascade" || key == "force") {
       return Status::InvalidArgument(key + " delete of volumes is not supported by this service");
     }
   }
-  RETURN_IF_ERROR(volumes.DeleteVolume(r.lookup_project(), r.path_args[0]));
+  RETURN_IF_ERROR(volumes.DeleteVolume(r.credential, r.lookup_project(), r.path_args[0]));
   return Empty(202);
 }
 
-Result<ApiResponse> CreateSnapshot(VolumeManager& volumes, const ApiRequest& r) {
+Result<ApiResponse> CreateSnapshot(VolumeOperations& volumes, const ApiRequest& r) {
   ASSIGN_OR_RETURN(auto body,
                    BodyObject::Parse(r.body, "snapshot",
                                      {"volume_id", "force", "name", "description", "metadata",
@@ -112,18 +112,18 @@ Result<ApiResponse> CreateSnapshot(VolumeManager& volumes, const ApiRequest& r) 
                               .name = name.value_or(""),
                               .description = description.value_or(""),
                               .force = force.value_or(false)};
-  ASSIGN_OR_RETURN(auto snapshot, volumes.CreateSnapshot(params));
+  ASSIGN_OR_RETURN(auto snapshot, volumes.CreateSnapshot(r.credential, params));
   return Json(202, {{"snapshot", SnapshotDetail(r, snapshot)}});
 }
 
-Result<ApiResponse> ListSnapshots(VolumeManager& volumes, const ApiRequest& r, bool detail) {
+Result<ApiResponse> ListSnapshots(VolumeOperations& volumes, const ApiRequest& r, bool detail) {
   ASSIGN_OR_RETURN(auto params, ParseListParams(r, {"name", "status", "volume_id"}));
   ListSnapshotsQuery query{.project_id = r.caller.project_id,
                            .volume_id = params.filters["volume_id"],
                            .name = params.filters["name"],
                            .status = params.filters["status"],
                            .page = params.page};
-  ASSIGN_OR_RETURN(auto page, volumes.ListSnapshots(query));
+  ASSIGN_OR_RETURN(auto page, volumes.ListSnapshots(r.credential, query));
   nlohmann::json list = nlohmann::json::array();
   for (const auto& s : page.records) {
     list.push_back(detail ? SnapshotDetail(r, s) : SnapshotSummary(r, s));
@@ -136,21 +136,22 @@ Result<ApiResponse> ListSnapshots(VolumeManager& volumes, const ApiRequest& r, b
   return Json(200, out);
 }
 
-Result<ApiResponse> ShowSnapshot(VolumeManager& volumes, const ApiRequest& r) {
-  ASSIGN_OR_RETURN(auto snapshot, volumes.GetSnapshot(r.lookup_project(), r.path_args[0]));
+Result<ApiResponse> ShowSnapshot(VolumeOperations& volumes, const ApiRequest& r) {
+  ASSIGN_OR_RETURN(auto snapshot,
+                   volumes.GetSnapshot(r.credential, r.lookup_project(), r.path_args[0]));
   return Json(200, {{"snapshot", SnapshotDetail(r, snapshot)}});
 }
 
-Result<ApiResponse> DeleteSnapshot(VolumeManager& volumes, const ApiRequest& r) {
-  RETURN_IF_ERROR(volumes.DeleteSnapshot(r.lookup_project(), r.path_args[0]));
+Result<ApiResponse> DeleteSnapshot(VolumeOperations& volumes, const ApiRequest& r) {
+  RETURN_IF_ERROR(volumes.DeleteSnapshot(r.credential, r.lookup_project(), r.path_args[0]));
   return Empty(202);
 }
 
 }  // namespace
 
-std::vector<Route> VolumeRoutes(VolumeManager& v) {
+std::vector<Route> VolumeRoutes(VolumeOperations& v) {
   using R = ApiRole;
-  auto bind = [&v](Result<ApiResponse> (*fn)(VolumeManager&, const ApiRequest&)) {
+  auto bind = [&v](Result<ApiResponse> (*fn)(VolumeOperations&, const ApiRequest&)) {
     return [&v, fn](const ApiRequest& r) { return fn(v, r); };
   };
   return {
@@ -164,9 +165,9 @@ std::vector<Route> VolumeRoutes(VolumeManager& v) {
   };
 }
 
-std::vector<Route> SnapshotRoutes(VolumeManager& v) {
+std::vector<Route> SnapshotRoutes(VolumeOperations& v) {
   using R = ApiRole;
-  auto bind = [&v](Result<ApiResponse> (*fn)(VolumeManager&, const ApiRequest&)) {
+  auto bind = [&v](Result<ApiResponse> (*fn)(VolumeOperations&, const ApiRequest&)) {
     return [&v, fn](const ApiRequest& r) { return fn(v, r); };
   };
   return {

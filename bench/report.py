@@ -136,9 +136,15 @@ def rows(run):
                 f"<= 1.5x Cinder: <= {fmt(goal, 1)} MB",
                 verdict(None if goal is None or added["ours"] is None
                         else added["ours"] / 1e6 <= goal)))
-    out.append(("incremental with changed-extent info: s",
-                {"ours": "n/a: no changed-extent path yet (v2 re-reads and dedups)"},
-                "< 1 s for 1 GiB", "n/a"))
+    cx = run.wall("ours", "incr_cx")
+    read = run.num("ours", "incr_cx_read_bytes")
+    verify = run.f.get("ours", {}).get("incr_cx_verify", "")
+    out.append(("incremental with changed-extent info: s (MB backupd read, restore check)",
+                {"ours": cell(run, "ours", "incr_cx", cx) + (
+                    f" ({fmt(read / 1e6, 1)} MB read, {verify or '?'})" if read is not None
+                    else "")},
+                "< 1 s for 1 GiB",
+                verdict(None if cx is None else cx < 1.0 and verify == "OK")))
 
     # peak RSS
     rss = {}

@@ -152,6 +152,7 @@ bb_log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 if wants ours || wants sparse; then
   ours_setup "$backupd_bin" "$backupctl_bin" "$pg_port"
   wants ours && ours_run_dense
+  wants ours && ours_run_changed_extents
   wants sparse && ours_run_sparse "$sparse_gib"
   wants floor && ours_volume_floor
   ours_teardown

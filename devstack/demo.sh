@@ -7,6 +7,8 @@
 # Leaves the services running (devstack/unstack.sh stops them). The demo's volumes and backup are
 # deleted at the end unless --keep is given (or the demo failed: then they are left to look at).
 # Environment: as devstack/stack.sh (BB_STATE_DIR, BB_LISTEN, BB_SKIP_DEPS, BB_SKIP_BUILD...).
+# --driver lvm: the same job with the lvm driver on real LVM, run in the test VM (boots it, runs,
+# stops it; devstack/vm/demo-lvm.sh). --driver file (the default): the devstack on this host.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=devstack/lib/common.sh
@@ -17,16 +19,29 @@ source "$here/lib/build.sh"
 source "$here/lib/backupd.sh"
 
 keep=0
-for arg in "$@"; do
-  case $arg in
+driver="file"
+while (($#)); do
+  case $1 in
     --keep) keep=1 ;;
+    --driver)
+      (($# >= 2)) || bb_die "--driver needs a value: file or lvm"
+      driver=$2
+      shift
+      ;;
+    --driver=*) driver=${1#--driver=} ;;
     -h | --help)
-      sed -n '2,10p' "$0"
+      sed -n '2,12p' "$0"
       exit 0
       ;;
-    *) bb_die "unknown argument: $arg" ;;
+    *) bb_die "unknown argument: $1" ;;
   esac
+  shift
 done
+case $driver in
+  file) ;;
+  lvm) exec "$here/vm/demo-lvm.sh" ;;
+  *) bb_die "--driver must be file or lvm, got '$driver'" ;;
+esac
 BB_STATE_DIR=${BB_STATE_DIR:-/var/lib/blockbackup-devstack}
 export BB_STATE_DIR
 

@@ -176,6 +176,47 @@ grpc::Status BackupServiceImpl::ResetBackupStatus(grpc::ServerContext* context,
   });
 }
 
+grpc::Status BackupServiceImpl::VerifyBackup(grpc::ServerContext* context,
+                                             const v1::VerifyBackupRequest* request,
+                                             v1::VerifyBackupResponse* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
+    ASSIGN_OR_RETURN(VerifyReport r, backups_.VerifyBackup(project_id, request->backup_id()));
+    response->set_backup_id(r.backup_id);
+    response->set_storage_format(r.storage_format);
+    response->set_size_bytes(r.size_bytes);
+    response->set_chunks(r.chunks);
+    response->set_chunks_zero(r.chunks_zero);
+    response->set_blobs_checked(r.blobs_checked);
+    response->set_plain_bytes(r.plain_bytes);
+    response->set_packs_checked(r.packs_checked);
+    response->set_bytes_read(r.bytes_read);
+    response->set_seconds(r.seconds);
+    return Status::Ok();
+  });
+}
+
+grpc::Status BackupServiceImpl::RebuildCatalog(grpc::ServerContext* context,
+                                               const v1::RebuildCatalogRequest* request,
+                                               v1::RebuildCatalogResponse* response) {
+  return RunHandler([&]() -> Status {
+    RETURN_IF_ERROR(auth_.RequireAdmin(*context, "catalog rebuild"));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(CatalogRebuildReport r,
+                     backups_.RebuildCatalog(project_id, request->container()));
+    response->set_container(r.container);
+    response->set_manifests(r.manifests);
+    for (const auto& id : r.inserted) response->add_inserted(id);
+    for (const auto& id : r.already_present) response->add_already_present(id);
+    for (const auto& s : r.skipped) response->add_skipped(s);
+    response->set_packs_indexed(r.packs_indexed);
+    response->set_index_object(r.index_object);
+    for (const auto& o : r.index_objects_removed) response->add_index_objects_removed(o);
+    for (const auto& p : r.unreadable_packs) response->add_unreadable_packs(p);
+    return Status::Ok();
+  });
+}
+
 grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* context,
                                             const v1::WatchRequest* request,
                                             grpc::ServerWriter<v1::Progress>* writer) {

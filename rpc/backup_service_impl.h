@@ -42,10 +42,24 @@ class BackupServiceImpl final : public v1::BackupService::Service {
   grpc::Status ResetBackupStatus(grpc::ServerContext* context,
                                  const v1::ResetBackupStatusRequest* request,
                                  v1::Backup* response) override;
+  grpc::Status VerifyBackup(grpc::ServerContext* context, const v1::VerifyBackupRequest* request,
+                            v1::VerifyBackupResponse* response) override;
+  grpc::Status RebuildCatalog(grpc::ServerContext* context,
+                              const v1::RebuildCatalogRequest* request,
+                              v1::RebuildCatalogResponse* response) override;
   grpc::Status WatchBackup(grpc::ServerContext* context, const v1::WatchRequest* request,
                            grpc::ServerWriter<v1::Progress>* writer) override;
   grpc::Status WatchRestore(grpc::ServerContext* context, const v1::WatchRequest* request,
                             grpc::ServerWriter<v1::Progress>* writer) override;
+
+  grpc::Status GetQuota(grpc::ServerContext* context, const v1::ProjectQuotaRequest* request,
+                        v1::ProjectQuota* response) override;
+  grpc::Status GetDefaultQuota(grpc::ServerContext* context, const v1::ProjectQuotaRequest* request,
+                               v1::QuotaSet* response) override;
+  grpc::Status UpdateQuota(grpc::ServerContext* context, const v1::UpdateQuotaRequest* request,
+                           v1::ProjectQuota* response) override;
+  grpc::Status ResetQuota(grpc::ServerContext* context, const v1::ProjectQuotaRequest* request,
+                          v1::ResetQuotaResponse* response) override;
 
   // Ends every open watch, and any started later after its first message (UNAVAILABLE). Called
   // first on server shutdown, whose grace period would otherwise wait for the watched jobs.
@@ -56,6 +70,10 @@ class BackupServiceImpl final : public v1::BackupService::Service {
                      grpc::ServerWriter<v1::Progress>* writer);
   // The record plus what this daemon's job on it is doing (job_phase, queue_position).
   v1::Backup WithLocalJob(const Backup& backup);
+  // The project a quota call is about: the request's (the caller's when empty); a non-admin
+  // naming another project is PERMISSION_DENIED with the REST API's policy message.
+  Result<std::string> QuotaProject(const grpc::ServerContext& context, const std::string& named,
+                                   bool admin_only);
 
   BackupManager& backups_;
   const CallAuth& auth_;  // who each call acts for (the auth interceptor's verdict)

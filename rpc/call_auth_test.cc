@@ -137,6 +137,8 @@ TEST(MethodRolesTest, ReadsAreReaderChangesMemberRecordsAdmin) {
   EXPECT_EQ(RequiredRole("/bb.v1.VolumeService/DeleteVolume"), ApiRole::kMember);
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/ExportBackupRecord"), ApiRole::kAdmin);
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/ResetBackupStatus"), ApiRole::kAdmin);
+  EXPECT_EQ(RequiredRole("/bb.v1.BackupService/VerifyBackup"), ApiRole::kMember);
+  EXPECT_EQ(RequiredRole("/bb.v1.BackupService/RebuildCatalog"), ApiRole::kAdmin);
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/SomethingNew"), ApiRole::kAdmin);
 }
 

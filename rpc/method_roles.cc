@@ -8,7 +8,7 @@ namespace bb {
 namespace {
 
 using R = ApiRole;
-constexpr std::array<std::pair<std::string_view, ApiRole>, 27> kMethodRoles = {{
+constexpr std::array<std::pair<std::string_view, ApiRole>, 34> kMethodRoles = {{
     {"/bb.v1.VolumeService/CreateVolume", R::kMember},
     {"/bb.v1.VolumeService/GetVolume", R::kReader},
     {"/bb.v1.VolumeService/ListVolumes", R::kReader},
@@ -19,6 +19,7 @@ constexpr std::array<std::pair<std::string_view, ApiRole>, 27> kMethodRoles = {{
     {"/bb.v1.VolumeService/GetSnapshot", R::kReader},
     {"/bb.v1.VolumeService/ListSnapshots", R::kReader},
     {"/bb.v1.VolumeService/DeleteSnapshot", R::kMember},
+    {"/bb.v1.VolumeService/GetAttachment", R::kReader},
     {"/bb.v1.BackupService/CreateBackup", R::kMember},
     {"/bb.v1.BackupService/GetBackup", R::kReader},
     {"/bb.v1.BackupService/ListBackups", R::kReader},
@@ -32,6 +33,16 @@ constexpr std::array<std::pair<std::string_view, ApiRole>, 27> kMethodRoles = {{
     {"/bb.v1.BackupService/ResetBackupStatus", R::kAdmin},
     {"/bb.v1.BackupService/WatchBackup", R::kReader},
     {"/bb.v1.BackupService/WatchRestore", R::kReader},
+    // Quotas: a project's readers see their own (the handler checks the project); changes are
+    // an admin's.
+    {"/bb.v1.BackupService/GetQuota", R::kReader},
+    {"/bb.v1.BackupService/GetDefaultQuota", R::kReader},
+    {"/bb.v1.BackupService/UpdateQuota", R::kAdmin},
+    {"/bb.v1.BackupService/ResetQuota", R::kAdmin},
+    // Reads only, but costs a restore's reads: the owner's members (and admins), as restore.
+    {"/bb.v1.BackupService/VerifyBackup", R::kMember},
+    // Disaster recovery inserts rows: admin, as import.
+    {"/bb.v1.BackupService/RebuildCatalog", R::kAdmin},
     // The operator's service: the handlers require the operator token itself, whatever the role.
     {"/bb.v1.ServiceAdmin/ListServices", R::kReader},
     {"/bb.v1.ServiceAdmin/TakeoverService", R::kReader},

@@ -31,6 +31,7 @@ v1::Attachment ToProto(const Attachment& attachment) {
   out.set_attached_host(attachment.attached_host);
   out.set_device(attachment.device);
   out.set_status(std::string(ToString(attachment.status)));
+  out.set_created_at_us(attachment.created_at);
   return out;
 }
 
@@ -87,10 +88,27 @@ v1::Backup ToProto(const Backup& backup) {
   return out;
 }
 
+v1::QuotaSet ToProto(const QuotaLimits& limits) {
+  v1::QuotaSet out;
+  out.set_backups(limits.backups);
+  out.set_backup_gigabytes(limits.backup_gigabytes);
+  return out;
+}
+
+v1::ProjectQuota ToProto(const std::string& project_id, const ProjectQuota& quota) {
+  v1::ProjectQuota out;
+  out.set_project_id(project_id);
+  *out.mutable_limits() = ToProto(quota.limits);
+  out.mutable_in_use()->set_backups(quota.in_use.backups);
+  out.mutable_in_use()->set_backup_gigabytes(quota.in_use.backup_gigabytes);
+  return out;
+}
+
 PageRequest FromProto(const v1::ListOptions& options) {
   return {.sort = options.sort(),
           .limit = options.limit(),
           .marker = options.marker(),
+          .offset = options.offset(),
           .with_count = options.with_count(),
           .all_projects = options.all_projects()};
 }

@@ -198,4 +198,14 @@ Result<Volume> RemoteVolumeHost::CreateVolumeForRestore(const CreateVolumeParams
   return FromWire(response);
 }
 
+Result<ExtentChanges> RemoteVolumeHost::ChangedExtents(const std::string& base_snapshot_id,
+                                                       const std::string& snapshot_id) {
+  wire::ChangedExtentsRequest request;
+  request.set_base_snapshot_id(base_snapshot_id);
+  request.set_snapshot_id(snapshot_id);
+  wire::HostExtentChanges response;
+  RETURN_IF_ERROR(impl_->Call(&wire::VolumeHostService::Stub::ChangedExtents, request, &response));
+  return FromWire(response);
+}
+
 }  // namespace bb

@@ -132,4 +132,15 @@ grpc::Status VolumeHostServiceImpl::CreateVolumeForRestore(
   });
 }
 
+grpc::Status VolumeHostServiceImpl::ChangedExtents(grpc::ServerContext* context,
+                                                   const ChangedExtentsRequest* request,
+                                                   v1::internal::HostExtentChanges* response) {
+  return Serve(context, [&]() -> Status {
+    ASSIGN_OR_RETURN(ExtentChanges changes,
+                     volumes_.ChangedExtents(request->base_snapshot_id(), request->snapshot_id()));
+    *response = ToWire(changes);
+    return Status::Ok();
+  });
+}
+
 }  // namespace bb

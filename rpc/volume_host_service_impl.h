@@ -21,6 +21,7 @@ class VolumeHostServiceImpl final : public v1::internal::VolumeHostService::Serv
   using CreateTemporaryRequest = v1::internal::CreateTemporaryRequest;
   using DeleteTemporaryRequest = v1::internal::DeleteTemporaryRequest;
   using ExportRequest = v1::internal::ExportRequest;
+  using ChangedExtentsRequest = v1::internal::ChangedExtentsRequest;
 
   VolumeHostServiceImpl(VolumeManager& volumes, const OperatorAuth& auth)
       : volumes_(volumes), auth_(auth) {}
@@ -55,6 +56,9 @@ class VolumeHostServiceImpl final : public v1::internal::VolumeHostService::Serv
   grpc::Status CreateVolumeForRestore(grpc::ServerContext* context,
                                       const v1::internal::CreateVolumeForRestoreRequest* request,
                                       v1::internal::HostVolume* response) override;
+
+  grpc::Status ChangedExtents(grpc::ServerContext* context, const ChangedExtentsRequest* request,
+                              v1::internal::HostExtentChanges* response) override;
 
  private:
   // Runs `body` (returning Status) only for an operator call; maps the outcome once.

@@ -138,4 +138,23 @@ ConnectionInfo FromWire(const wire::HostConnectionInfo& c) {
   return out;
 }
 
+wire::HostExtentChanges ToWire(const ExtentChanges& c) {
+  wire::HostExtentChanges out;
+  out.set_known(c.known);
+  for (const ByteRange& r : c.ranges) {
+    auto* w = out.add_ranges();
+    w->set_offset(r.offset);
+    w->set_length(r.length);
+  }
+  return out;
+}
+
+ExtentChanges FromWire(const wire::HostExtentChanges& c) {
+  ExtentChanges out;
+  out.known = c.known();
+  out.ranges.reserve(static_cast<size_t>(c.ranges_size()));
+  for (const auto& r : c.ranges()) out.ranges.push_back({r.offset(), r.length()});
+  return out;
+}
+
 }  // namespace bb

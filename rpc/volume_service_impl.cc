@@ -92,6 +92,17 @@ grpc::Status VolumeServiceImpl::DetachVolume(grpc::ServerContext* context,
   });
 }
 
+grpc::Status VolumeServiceImpl::GetAttachment(grpc::ServerContext* context,
+                                              const v1::GetAttachmentRequest* request,
+                                              v1::Attachment* response) {
+  return RunHandler([&]() -> Status {
+    ASSIGN_OR_RETURN(auto project_id, auth_.LookupProjectOf(*context));
+    ASSIGN_OR_RETURN(auto attachment, volumes_.GetAttachment(project_id, request->attachment_id()));
+    *response = ToProto(attachment);
+    return Status::Ok();
+  });
+}
+
 grpc::Status VolumeServiceImpl::CreateSnapshot(grpc::ServerContext* context,
                                                const v1::CreateSnapshotRequest* request,
                                                v1::Snapshot* response) {

@@ -34,6 +34,8 @@ class VolumeServiceImpl final : public v1::VolumeService::Service {
                            v1::Snapshot* response) override;
   grpc::Status ListSnapshots(grpc::ServerContext* context, const v1::ListSnapshotsRequest* request,
                              v1::ListSnapshotsResponse* response) override;
+  grpc::Status GetAttachment(grpc::ServerContext* context, const v1::GetAttachmentRequest* request,
+                             v1::Attachment* response) override;
   grpc::Status DeleteSnapshot(grpc::ServerContext* context,
                               const v1::DeleteSnapshotRequest* request,
                               v1::DeleteSnapshotResponse* response) override;

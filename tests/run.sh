@@ -3,7 +3,8 @@
 #   a) unit tests: every CTest test that is not from an integration executable below
 #   b) PostgreSQL integration: a throw-away PostgreSQL (unix socket, own dir and port) exported as
 #      BB_TEST_PG_CONNINFO for bb_db_test, bb_manager_integration_test, bb_backupd_grpc_test,
-#      bb_backupctl_cli_test, bb_multi_daemon_test, bb_object_store_conformance_test,
+#      bb_backupctl_cli_test, bb_changed_extents_test (root too: changed-extent incrementals on
+#      a reflink XFS), bb_multi_daemon_test, bb_object_store_conformance_test,
 #      bb_crash_test (the failpoint matrix, the crash soak, the volume/snapshot failpoints: root
 #      too; PostgreSQL going away: a throw-away server of its own), bb_api_integration_test (the
 #      REST API over HTTP against backupd, API tokens), bb_tls_auth_test (HTTPS, gRPC TLS and
@@ -85,8 +86,8 @@ ci=0
 unset BB_TEST_PG_CONNINFO
 
 pg_stages=(bb_db_test bb_manager_integration_test bb_backupd_grpc_test bb_backupctl_cli_test
-  bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
-  bb_tls_auth_test bb_remote_attach_test bb_roles_test)
+  bb_changed_extents_test bb_multi_daemon_test bb_object_store_conformance_test bb_crash_test bb_api_integration_test
+  bb_tls_auth_test bb_remote_attach_test bb_roles_test bb_pack_gc_test)
 root_stages=(bb_volume_driver_conformance_test bb_iscsi_live_test bb_connector_conformance_test)
 
 passed=0
@@ -236,8 +237,11 @@ vm_stage() {
     ! strip --strip-debug -o "$work/vm-bin/backupctl" "$build_dir/cmd/backupctl/backupctl" ||
     ! strip --strip-debug -o "$work/vm-bin/bb_volume_driver_conformance_test" \
       "$build_dir/tests/conformance/bb_volume_driver_conformance_test" ||
+    ! strip --strip-debug -o "$work/vm-bin/bb_connector_conformance_test" \
+      "$build_dir/tests/conformance/bb_connector_conformance_test" ||
     ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$work/vm-bin/backupd" \
-      "$work/vm-bin/backupctl" "$work/vm-bin/bb_volume_driver_conformance_test" "$prefix/bin" ||
+      "$work/vm-bin/backupctl" "$work/vm-bin/bb_volume_driver_conformance_test" \
+      "$work/vm-bin/bb_connector_conformance_test" "$prefix/bin" ||
     ! BB_VM_STATE=$vm_state "$root/devstack/vm/copy-in.sh" "$root/schema" "$prefix"; then
     fail vm "could not copy the binaries into the guest"
     vm_stop
@@ -281,9 +285,10 @@ if ! (bb_configure); then
 fi
 # -k 0: build every target that can be built, so the tests of the modules that compile still run
 # while another module is broken. A build failure is one failed test.
-# --vm-only builds just what the guest runs (the lvm conformance cases run there).
+# --vm-only builds just what the guest runs (the lvm and iscsiadm conformance cases run there).
 build_targets=()
-((vm_only)) && build_targets=(backupd backupctl bb_volume_driver_conformance_test)
+((vm_only)) && build_targets=(backupd backupctl bb_volume_driver_conformance_test
+  bb_connector_conformance_test)
 if ! ninja -C "$build_dir" -k 0 "${build_targets[@]}"; then
   fail build "ninja failed (see the compiler errors above); tests whose executable exists still run"
 fi

@@ -37,6 +37,11 @@ Status VolumeDriver::DeleteSnapshot(const SnapshotRef& /*snapshot*/) {
   return NotSupported(*this, "DeleteSnapshot", "capability can_snapshot is false");
 }
 
+Result<ExtentChanges> VolumeDriver::ChangedExtents(const SnapshotRef& /*base*/,
+                                                   const SnapshotRef& /*snapshot*/) {
+  return NotSupported(*this, "ChangedExtents", "capability reports_changed_extents is false");
+}
+
 Result<std::string> VolumeDriver::VolumeLocalPath(const VolumeRef& /*volume*/) {
   return NotSupported(*this, "VolumeLocalPath", "capability volume_readable_locally is false");
 }

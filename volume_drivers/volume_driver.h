@@ -57,8 +57,8 @@ struct DriverCapabilities {
   // Volumes can be exported (CreateExport) and attached from another host (InitializeConnection
   // then returns a remote connection, e.g. "iscsi"), read-write.
   bool volume_attachable = false;
-  // Extent reporting for the chunk engine (later issues): which ranges hold data, and which
-  // ranges differ between two snapshots of one volume.
+  // Extent reporting for the chunk engine: which ranges hold data (later), and which ranges
+  // differ between two snapshots of one volume (ChangedExtents).
   bool reports_allocated_extents = false;
   bool reports_changed_extents = false;
   // When neither snapshots nor clones are consistent: why, in words an operator can act on.
@@ -107,6 +107,24 @@ struct ExportUpdate {
   std::string provider_auth;  // a secret: never logged or returned by the API
 };
 
+// A byte range of a volume or snapshot: [offset, offset + length).
+struct ByteRange {
+  int64_t offset = 0;
+  int64_t length = 0;
+
+  bool operator==(const ByteRange&) const = default;
+};
+
+// What ChangedExtents answers. `known` false: the driver cannot tell for this pair (the caller
+// reads everything, as without the capability). `known` true: every byte that differs between
+// the two snapshots lies in `ranges` (sorted, non-overlapping, non-empty, within the newer
+// snapshot's size); ranges may also cover bytes that did not change (a superset is correct, a
+// missing byte is not).
+struct ExtentChanges {
+  bool known = false;
+  std::vector<ByteRange> ranges;
+};
+
 using DriverConfig = std::map<std::string, std::string>;
 
 class VolumeDriver {
@@ -147,6 +165,17 @@ class VolumeDriver {
   // Removes the snapshot. OK when it does not exist. Does not remove an export:
   // RemoveSnapshotExport first.
   virtual Status DeleteSnapshot(const SnapshotRef& snapshot);
+
+  // Which bytes of `snapshot` may differ from `base`, two snapshots of the same volume with
+  // `base` taken first (reports_changed_extents; the incremental backup reads only these). The
+  // contract is a superset: every byte written to the volume between the two snapshots must lie
+  // in a returned range; unchanged bytes may too. Bytes beyond the base's size count as changed.
+  // {known = false} when the driver cannot tell for this pair (e.g. the backend lost the
+  // sharing); the caller then reads everything. NotFound when either snapshot does not exist;
+  // InvalidArgument when they belong to different volumes. Reads only: safe to call while both
+  // snapshots are read elsewhere.
+  virtual Result<ExtentChanges> ChangedExtents(const SnapshotRef& base,
+                                               const SnapshotRef& snapshot);
 
   // --- Local access (this host) ---
   // A path on this host reading (and for volumes writing) the object; NotFound when it does not
@@ -202,8 +231,8 @@ Status CheckDriverOptions(const std::string& driver, const DriverConfig& options
                           const std::vector<std::string>& known,
                           const std::vector<std::string>& known_prefixes = {});
 
-// Registry of built-in drivers (driver_registry.cc, one line each: "file", "lvm" and "fake"). No static
-// initialiser tricks. NotFound names the known drivers. `runner` runs the driver's commands
+// Registry of built-in drivers (driver_registry.cc, one line each: "file", "lvm" and "fake"). No
+// static initialiser tricks. NotFound names the known drivers. `runner` runs the driver's commands
 // (the iSCSI target helper's tgtadm) and must outlive the driver.
 Result<std::unique_ptr<VolumeDriver>> CreateVolumeDriver(const std::string& name,
                                                          const DriverConfig& config,

@@ -22,10 +22,13 @@ Status BackupRepository::CheckIdUnused(const std::string& id) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) { return IdUnused(txn, id); });
 }
 
-Status BackupRepository::InsertImported(const Backup& b, const std::string& reason) {
+Status BackupRepository::InsertImported(const Backup& b, const std::string& reason,
+                                        bool check_quota) {
   return db_.InTransaction([&](pqxx::dbtransaction& txn) -> Status {
     // An import consumes quota as a create does (Cinder's import_record reserves it too).
-    RETURN_IF_ERROR(LockAndCheckBackupQuota(txn, b.project_id, b.size_gib, quota_defaults_));
+    if (check_quota) {
+      RETURN_IF_ERROR(LockAndCheckBackupQuota(txn, b.project_id, b.size_gib, quota_defaults_));
+    }
     RETURN_IF_ERROR(IdUnused(txn, b.id));
     Backup row = b;
     row.status = BackupStatus::kAvailable;

@@ -97,7 +97,8 @@ class BackupRepository {
   // then counted as its dependent; the row inserted as available with location, sizes and times
   // from `b`, and its first event.
   Status CheckIdUnused(const std::string& id);
-  Status InsertImported(const Backup& b, const std::string& reason);
+  // check_quota false: catalog rebuild (the backups exist in the store already).
+  Status InsertImported(const Backup& b, const std::string& reason, bool check_quota = true);
   // NotFound when missing, deleted, or in another project (when project_id is non-empty).
   Result<Backup> Get(const std::string& id, const std::string& project_id = "");
   // One page of backups in the page's order (keyset_page.h); deleted ones are never listed.
@@ -139,6 +140,17 @@ class BackupRepository {
   Result<Backup> UpdateInfo(const std::string& id, const std::string& project_id,
                             const std::optional<std::string>& name,
                             const std::optional<std::string>& description);
+  // The commit of a backup that keeps its temporary snapshot as the volume's incremental base
+  // (backup_base.cc, schema/0009_incremental_base.sql), in one transaction: the backup creating
+  // -> available with `change` (which must clear temp_snapshot_id: the snapshot is no longer a
+  // temporary to remove), the snapshot (available, of `volume_id`) becomes the volume's base, and
+  // the base it replaces, if any, goes available -> deleting (persisted before it is removed).
+  // Returns the ids of the superseded bases, for the caller to remove.
+  Result<std::vector<std::string>> MakeAvailableKeepingBase(const std::string& id,
+                                                            const std::string& reason,
+                                                            const BackupChange& change,
+                                                            const std::string& snapshot_id,
+                                                            const std::string& volume_id);
   // Progress counters only: no event row (one per chunk would be a database write per chunk).
   Status UpdateProgress(const std::string& id, int64_t bytes_done, int64_t bytes_total);
   // Adjusts the parent's dependent count atomically (single statement; no lost updates).

@@ -12,6 +12,8 @@ const std::string kColumns =
     "id::text, project_id, volume_id::text, name, description, size_gib, status, is_temporary, "
     "provider_location, provider_auth, " +
     sql::Micros("created_at") + ", " + sql::Micros("updated_at") + ", host";
+// kColumns and the backup an incremental base holds (schema/0009_incremental_base.sql).
+const std::string kBaseColumns = kColumns + ", coalesce(incremental_base_of::text, '')";
 
 // Sort keys (model/list_query.h kSnapshotSortKeys) -> SQL.
 constexpr sql::SortColumn kSortColumns[] = {
@@ -39,6 +41,10 @@ Snapshot RowToSnapshot(const pqxx::row& r) {
   s.updated_at = sql::Int(r[11]);
   s.host = sql::Text(r[12]);
   return s;
+}
+
+IncrementalBaseRow RowToBase(const pqxx::row& r) {
+  return IncrementalBaseRow{RowToSnapshot(r), sql::Text(r[13])};
 }
 
 }  // namespace
@@ -172,6 +178,49 @@ Status SnapshotRepository::Remove(const std::string& id, SnapshotStatus expected
     RecordEvent(txn, "snapshot", id, std::string(ToString(expected)), "deleted", reason, host_);
     return Status::Ok();
   });
+}
+
+Result<std::optional<IncrementalBaseRow>> SnapshotRepository::IncrementalBase(
+    const std::string& volume_id) {
+  std::optional<IncrementalBaseRow> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto r = txn.exec_params("SELECT " + kBaseColumns +
+                                 " FROM snapshots WHERE volume_id = $1::uuid AND "
+                                 "incremental_base_of IS NOT NULL AND status <> 'deleting'",
+                             volume_id);
+    if (!r.empty()) out = RowToBase(r[0]);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<Snapshot>> SnapshotRepository::IncrementalBasesOf(const std::string& volume_id) {
+  std::vector<Snapshot> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params("SELECT " + kColumns +
+                                    " FROM snapshots WHERE volume_id = $1::uuid AND "
+                                    "incremental_base_of IS NOT NULL ORDER BY created_at, id",
+                                volume_id);
+    for (const auto& r : rows) out.push_back(RowToSnapshot(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<IncrementalBaseRow>> SnapshotRepository::StaleIncrementalBases(
+    const std::string& backup_host) {
+  std::vector<IncrementalBaseRow> out;
+  RETURN_IF_ERROR(db_.InTransaction([&](pqxx::dbtransaction& txn) {
+    auto rows = txn.exec_params(
+        "SELECT " + kBaseColumns +
+            " FROM snapshots s WHERE s.incremental_base_of IS NOT NULL AND EXISTS (SELECT 1 FROM "
+            "backups b WHERE b.id = s.incremental_base_of AND b.host = $1 AND (s.status <> "
+            "'available' OR b.status NOT IN ('available', 'restoring'))) ORDER BY created_at, id",
+        backup_host);
+    for (const auto& r : rows) out.push_back(RowToBase(r));
+    return Status::Ok();
+  }));
+  return out;
 }
 
 }  // namespace bb

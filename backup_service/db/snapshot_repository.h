@@ -15,6 +15,12 @@
 
 namespace bb {
 
+// A snapshot kept as its volume's incremental base, and the backup whose data it holds.
+struct IncrementalBaseRow {
+  Snapshot snapshot;
+  std::string backup_id;
+};
+
 struct SnapshotChange {
   std::optional<std::string> provider_location;
   std::optional<std::string> provider_auth;
@@ -52,6 +58,16 @@ class SnapshotRepository {
   // restart cleanup of the snapshot operations must finish (state_machine.cc). Temporary
   // snapshots belong to their backup's cleanup. Oldest first.
   Result<std::vector<Snapshot>> ListNeedingRecovery(const std::string& host);
+
+  // --- Incremental bases (schema/0009_incremental_base.sql) ---
+  // The volume's live incremental base (not superseded), if any.
+  Result<std::optional<IncrementalBaseRow>> IncrementalBase(const std::string& volume_id);
+  // Every base of the volume, live or superseded (a volume delete removes them first).
+  Result<std::vector<Snapshot>> IncrementalBasesOf(const std::string& volume_id);
+  // Bases made by backups of `backup_host` that restart cleanup removes: superseded ones
+  // (deleting), and live ones whose backup is no longer available or restoring (deleted, failed:
+  // the base would describe data no backup holds). A valid base is never listed.
+  Result<std::vector<IncrementalBaseRow>> StaleIncrementalBases(const std::string& backup_host);
 
  private:
   Database& db_;

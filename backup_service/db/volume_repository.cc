@@ -212,7 +212,11 @@ Status VolumeRepository::BeginDelete(const std::string& id, VolumeStatus from) {
                                         sql::Text(busy[0][0]) + " is " + sql::Text(busy[0][1]) +
                                         "; wait for it to finish or delete the backup first");
     }
-    auto snaps = txn.exec_params("SELECT count(*) FROM snapshots WHERE volume_id = $1::uuid", id);
+    // Incremental bases do not count: they are the service's, and go with the volume.
+    auto snaps = txn.exec_params(
+        "SELECT count(*) FROM snapshots WHERE volume_id = $1::uuid AND incremental_base_of IS "
+        "NULL",
+        id);
     if (sql::Int(snaps[0][0]) > 0) {
       return Status::FailedPrecondition("volume " + id + " has " +
                                         std::to_string(sql::Int(snaps[0][0])) +

@@ -155,6 +155,17 @@ Result<int64_t> BackupManager::DiscardStoredData(const Backup& b, bool wait_for_
   const std::string manifest = v2 ? ManifestV2ObjectName(b.id) : ManifestObjectName(b.id);
   RETURN_IF_ERROR(store_.Delete(container, manifest)
                       .WithContext("removing the manifest of failed backup " + b.id));
+  if (v2) {
+    // The v2 collector takes its own locks, the container's only for its fence.
+    auto collected = CollectContainer(container, b.storage_format, wait_for_container);
+    if (!collected.ok() && collected.status().code() == StatusCode::kUnavailable &&
+        !wait_for_container) {
+      BB_LOG(kInfo) << "backup " << b.id << ": " << collected.status().message()
+                    << "; the packs no manifest names are collected by the next delete there";
+      return 0;
+    }
+    return collected;
+  }
   // Exclusive, as for a delete's collection: no backup into the container, on any daemon, may
   // be between "chunk already stored" and writing the manifest that names it.
   auto hold = wait_for_container ? HoldContainer(container, ContainerLockMode::kExclusive)

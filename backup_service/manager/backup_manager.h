@@ -30,6 +30,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/backup_job.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/pipeline_v2/pack_collector.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/datapath/restore_job.h"
 #include "backup_service/db/backup_repository.h"
@@ -64,6 +65,11 @@ struct BackupManagerOptions {
   // wrapped by it, and encrypted containers can be read.
   std::optional<Key256> master_key;
   int workers_per_job = 2;
+  // Config changed_extent_incrementals: a v2 backup that read a temporary snapshot of a volume
+  // whose driver reports changed extents keeps it as the volume's incremental base, and an
+  // incremental whose parent is that base's backup reads only the changed chunks
+  // (backup_service/datapath/README.md "Changed-extent incrementals").
+  bool changed_extent_incrementals = false;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
@@ -129,6 +135,36 @@ struct RecoveryReport {
   std::vector<std::string> problems;  // steps that failed and will be retried at the next start
 };
 
+// What VerifyBackup checked (verify_backup.cc). "blobs" are v2 blobs (data and chunk lists)
+// or v1 chunk objects; packs_checked is 0 for v1.
+struct VerifyReport {
+  std::string backup_id;
+  std::string storage_format;
+  int64_t size_bytes = 0;
+  int64_t chunks = 0;
+  int64_t chunks_zero = 0;
+  int64_t blobs_checked = 0;
+  int64_t plain_bytes = 0;
+  int64_t packs_checked = 0;
+  int64_t bytes_read = 0;
+  double seconds = 0;
+};
+
+// What RebuildCatalog found in a container (catalog_rebuild.cc): backup ids inserted, already
+// present, and manifests it could not use ("object: reason").
+struct CatalogRebuildReport {
+  std::string container;  // the store container, "<project>/<container>"
+  int manifests = 0;
+  std::vector<std::string> inserted;
+  std::vector<std::string> already_present;
+  std::vector<std::string> skipped;
+  // v2 containers: the index rebuilt from the packs first (pipeline_v2/index_rebuild.h).
+  int packs_indexed = 0;                           // packs no readable index object named
+  std::string index_object;                        // the index object written for them
+  std::vector<std::string> index_objects_removed;  // damaged ones, after it was written
+  std::vector<std::string> unreadable_packs;
+};
+
 // What a backup reads (a local path or an attached export, opened as a block device) and the
 // instant its data represents.
 struct PreparedSource {
@@ -177,6 +213,16 @@ class BackupManager {
   Result<BackupRecordWire> ExportBackupRecord(const std::string& project_id,
                                               const std::string& backup_id);
   Result<Backup> ImportBackupRecord(const std::string& project_id, const BackupRecordWire& record);
+  // Re-reads and checks every object an available backup depends on, writing nothing
+  // (verify_backup.cc): DataLoss naming the backup and the damaged object; FailedPrecondition
+  // when the backup is not available or the master key cannot open its container.
+  Result<VerifyReport> VerifyBackup(const std::string& project_id, const std::string& backup_id);
+  // Disaster recovery (catalog_rebuild.cc): holding the container exclusive, rebuilds lost or
+  // damaged index objects from the packs, then reads every manifest of the project's
+  // `container` (default: the configured one) and inserts the backups this database lacks as
+  // available, without quota checks (they exist already). Admin only; the transport checks it.
+  Result<CatalogRebuildReport> RebuildCatalog(const std::string& project_id,
+                                              const std::string& container);
   // One observation for WatchBackup/WatchRestore (watch_backup.cc): the row (NotFound for a
   // missing, deleted or other project's backup) and this daemon's live or recently finished
   // job. restore_volume_id: a restore target the watcher saw earlier; its status is read once
@@ -240,27 +286,54 @@ class BackupManager {
   Result<PreparedSource> PrepareSource(Backup& backup, const Volume& volume,
                                        const BackupSourcePlan& plan);
   // Reads the source into the store; fills `done` on success.
+  // `changed`: the changed-extent incremental's ranges since the parent (v2 only).
   Status CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
-                     BackupChange& done, JobHandle& job);
+                     const std::optional<std::vector<ByteRange>>& changed, BackupChange& done,
+                     JobHandle& job);
+  // Changed-extent incrementals (incremental_base.cc). Whether this backup keeps its temporary
+  // snapshot as the volume's incremental base (config, format v2, a local temporary snapshot, a
+  // driver reporting changed extents).
+  bool KeepsIncrementalBase(const Backup& backup, const BackupSourcePlan& plan);
+  // The ranges changed since the volume's base when it holds `parent`'s data; nullopt (read
+  // everything) otherwise, the reason logged.
+  std::optional<std::vector<ByteRange>> ChangedSinceBase(const Backup& backup, const Backup* parent,
+                                                         const BackupSourcePlan& plan);
+  // creating -> available keeping the temporary snapshot as the base (one transaction with the
+  // old base's deleting), then the old base removed. `outcome` is updated with what was written.
+  Status CommitKeepingBase(const Backup& backup, BackupChange& outcome, const std::string& reason);
+  // Restart cleanup of the bases made by `host`'s backups: superseded or orphaned ones removed.
+  void RemoveStaleBases(const std::string& host, RecoveryReport& report);
   // Format v2 (v2_data_path.cc): the copy with RunV2Backup, a restore with RunV2Restore, the
   // key check a request makes before anything is written, and the collection of a container.
   // They take the v1 job specs (source/target, store, container, progress, cancellation) and
   // answer in the v1 result types, so the flows around them stay format-blind.
-  Result<BackupJobResult> RunBackupV2(const BackupJobSpec& spec, const Backup& backup);
+  Result<BackupJobResult> RunBackupV2(const BackupJobSpec& spec, const Backup& backup,
+                                      const std::optional<std::vector<ByteRange>>& changed);
   Result<RestoreJobResult> RunRestoreV2(const RestoreJobSpec& spec, const Backup& backup);
   // FailedPrecondition saying what to fix when this daemon's master key cannot open the
   // container's key (wrong key, none configured for an encrypted container, or a key configured
   // for a container created unencrypted). Ok for a container without v2 data yet.
   Status CheckV2Keys(const std::string& container, bool for_backup);
-  // Collects what no manifest of `storage_format` references in the container (v1 chunks or v2
-  // packs), holding nothing: the caller holds the container exclusive. Objects collected.
-  Result<int64_t> CollectContainer(const std::string& container, const std::string& storage_format);
+  // Collects what no manifest of `storage_format` references in the container. v1 chunks: the
+  // caller holds the container exclusive. v2 packs: CollectPacksFenced (its own locks; with
+  // !wait, Unavailable when a backup or another collector runs there). Objects collected.
+  Result<int64_t> CollectContainer(const std::string& container, const std::string& storage_format,
+                                   bool wait = true);
+  // The v2 collector with repacking (v2_collection.cc): the container's gc lock for the run,
+  // the container lock exclusive only for the fence (FenceContainer). Caller holds nothing.
+  Result<v2::PackCollectResult> CollectPacksFenced(const std::string& container, bool wait);
+  // The container exclusive for a collector's fence: try-locks between backups, then (after
+  // 10 minutes of failing) a wait in the lock's queue. !wait: one try (nullptr when busy).
+  Result<std::unique_ptr<ContainerHold>> FenceContainer(const std::string& container, bool wait);
   // Puts the volume back to its previous status after backing-up.
   Status ReleaseVolume(const Volume& volume, const std::string& reason);
   // Puts a given snapshot back to available after backing-up.
   Status ReleaseSnapshot(const std::string& snapshot_id, const std::string& reason);
   // Removes the temporary snapshot/clone of a backup; clears the ids in `change` when removed.
   // False when one of them could not be removed (its id stays recorded for the next attempt).
+  // Restart cleanup of a backup that read through an export: logs out what this host's
+  // connector still holds connected to it (recovery.cc).
+  Status DisconnectLeftoverSource(const Backup& b);
   bool RemoveTemporaries(const Backup& backup, BackupChange& change);
   // Removes what a failed backup stored: its manifest if it was written, then every chunk of the
   // container that no manifest names; returns how many chunks it collected. Idempotent (nothing

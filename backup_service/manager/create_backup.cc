@@ -193,15 +193,32 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     auto pr = backups_.Get(backup.parent_id);
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
+  const bool keep_base = KeepsIncrementalBase(backup, plan);
+  std::optional<std::vector<ByteRange>> changed =
+      ChangedSinceBase(backup, parent ? &*parent : nullptr, plan);
   job.SetPhase(JobPhase::kCopy);
   copy_started = true;
-  Status st = CopyToStore(backup, *attached, parent ? &*parent : nullptr, outcome, job);
+  Status st = CopyToStore(backup, *attached, parent ? &*parent : nullptr, changed, outcome, job);
   if (!st.ok()) return fail(st);
   detach();
   release("backup " + backup.id + " copied");
   if (Status fp = failpoint::Hit("create.after_manifest"); !fp.ok()) return fail(fp);
 
   job.SetPhase(JobPhase::kCleanup);
+  if (keep_base) {
+    // The snapshot stays, as the volume's incremental base, recorded in the commit itself.
+    job.SetPhase(JobPhase::kFinalize);
+    outcome.set_finished_now = true;
+    st = CommitKeepingBase(backup, outcome, "manifest " + *outcome.manifest_object + " written");
+    if (st.ok()) {
+      if (parent) (void)backups_.AddDependent(parent->id, +1);
+      BB_LOG(kInfo) << "backup " << backup.id << " available";
+      return;
+    }
+    if (CancelledInDatabase(backup.id)) return fail(st);
+    BB_LOG(kWarning) << "backup " << backup.id
+                     << ": keeping the incremental base failed, removing it: " << st.ToString();
+  }
   RemoveTemporaries(backup, outcome);
   job.SetPhase(JobPhase::kFinalize);
   outcome.set_finished_now = true;
@@ -296,6 +313,7 @@ Result<PreparedSource> BackupManager::PrepareSource(Backup& backup, const Volume
 }
 
 Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
+                                  const std::optional<std::vector<ByteRange>>& changed,
                                   BackupChange& done, JobHandle& job) {
   std::string container = StoreContainer(backup);
   RETURN_IF_ERROR(store_.EnsureContainer(container));
@@ -323,8 +341,8 @@ Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, cons
     }
     return hold.status();
   }
-  auto result =
-      backup.storage_format == kStoragePackedV2 ? RunBackupV2(spec, backup) : RunBackupJob(spec);
+  auto result = backup.storage_format == kStoragePackedV2 ? RunBackupV2(spec, backup, changed)
+                                                          : RunBackupJob(spec);
   if (!result.ok()) {
     if (job.cancel_requested()) return Status::Cancelled("cancelled by a force delete");
     if (result.status().code() == StatusCode::kCancelled && stopping_) {
@@ -344,8 +362,8 @@ Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, cons
   done.bytes_done = spec.size_bytes;  // logical bytes: skipped holes count as done
   BB_LOG(kInfo) << "backup " << backup.id << ": " << result->chunks_total << " chunks ("
                 << result->chunks_new << " new, " << result->chunks_reused << " reused, "
-                << result->chunks_zero << " zero), " << result->stored_bytes << " bytes stored in "
-                << result->seconds << " s";
+                << result->chunks_zero << " zero), " << result->bytes_read << " bytes read, "
+                << result->stored_bytes << " bytes stored in " << result->seconds << " s";
   return Status::Ok();
 }
 

@@ -67,9 +67,13 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) 
   if (st.ok()) st = released;
   if (st.ok() && !backup.manifest_object.empty()) {
     std::string container = StoreContainer(backup);
-    // Exclusive: no backup into this container, on any daemon, may find a chunk "already
-    // stored" while the collector decides that nobody refers to it.
-    auto hold = HoldContainer(container, ContainerLockMode::kExclusive);
+    // v1: exclusive for the whole collection: no backup into this container, on any daemon, may
+    // find a chunk "already stored" while the collector decides that nobody refers to it. v2:
+    // the collector holds the container exclusive only for its fence (v2_collection.cc).
+    Result<std::unique_ptr<ContainerHold>> hold = std::unique_ptr<ContainerHold>();
+    if (backup.storage_format != kStoragePackedV2) {
+      hold = HoldContainer(container, ContainerLockMode::kExclusive);
+    }
     st = hold.status();
     if (hold.ok()) {
       // The manifest goes first (the backup is unrestorable before anything it used goes),

@@ -60,6 +60,10 @@ class LocalVolumeHost final : public VolumeHost {
   Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p) override {
     return volumes_.CreateVolumeForRestore(p);
   }
+  Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
+                                       const std::string& snapshot_id) override {
+    return volumes_.ChangedExtents(base_snapshot_id, snapshot_id);
+  }
 
  private:
   VolumeManager& volumes_;

@@ -14,11 +14,61 @@
 //                backup force-deleted while creating, RunDelete also gives back the volume or
 //                snapshot it may still hold and removes its temporaries and chunks.
 //   any backup still recording a temporary (an earlier removal failed) -> removed now.
+// A creating backup that read through an export (backup_attach = remote) may have died logged in
+// (open-iscsi's kernel session outlives the process): that session is logged out first, found
+// by the exported object's provider_location, before the export and the temporary go.
 #include "backup_service/common/log.h"
 #include "backup_service/datapath/restore_job.h"
 #include "backup_service/manager/backup_manager.h"
+#include "volume_drivers/targets/driver_exports.h"
 
 namespace bb {
+namespace {
+
+bool ReadThroughExport(BackupSourceKind k) {
+  return k == BackupSourceKind::kTempSnapshotAttached ||
+         k == BackupSourceKind::kTempCloneAttached || k == BackupSourceKind::kSnapshotAttached;
+}
+
+// Logs out whatever this host's connector still has connected to the iSCSI export recorded in
+// `provider_location` (none for libiscsi, whose sessions die with the process). OK when it is not
+// an iSCSI location (not exported, or already unexported: nothing can be connected then).
+Status DisconnectLeftover(const std::string& provider_location, CommandRunner& runner,
+                          const ConnectorOptions& options, const std::string& what) {
+  auto exported = ParseProviderLocation(provider_location);
+  if (!exported.ok()) return Status::Ok();
+  ConnectionInfo info = IscsiConnectionInfo(*exported);
+  ASSIGN_OR_RETURN(std::unique_ptr<Connector> connector,
+                   CreateConnector(info.driver_volume_type, runner, options));
+  ASSIGN_OR_RETURN(std::vector<std::string> devices, connector->Devices(info));
+  for (const std::string& device : devices) {
+    RETURN_IF_ERROR(connector->Disconnect(info, device).WithContext("disconnecting " + what));
+    BB_LOG(kWarning) << "recovery: disconnected " << device << " (" << what << ")";
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status BackupManager::DisconnectLeftoverSource(const Backup& b) {
+  if (!ReadThroughExport(b.source_kind)) return Status::Ok();
+  const std::string& snapshot_id = b.snapshot_id.empty() ? b.temp_snapshot_id : b.snapshot_id;
+  if (!snapshot_id.empty()) {
+    auto s = snapshot_records_.Get(snapshot_id);
+    if (s.status().code() == StatusCode::kNotFound) return Status::Ok();
+    if (!s.ok()) return s.status();
+    return DisconnectLeftover(s->provider_location, volumes_.runner(), options_.connector_options,
+                              "snapshot " + snapshot_id);
+  }
+  if (!b.temp_volume_id.empty()) {
+    auto v = volume_records_.Get(b.temp_volume_id);
+    if (v.status().code() == StatusCode::kNotFound) return Status::Ok();
+    if (!v.ok()) return v.status();
+    return DisconnectLeftover(v->provider_location, volumes_.runner(), options_.connector_options,
+                              "clone " + b.temp_volume_id);
+  }
+  return Status::Ok();
+}
 
 Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
   ASSIGN_OR_RETURN(std::vector<Backup> unfinished, backups_.ListNeedingRecovery(host));
@@ -32,6 +82,10 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
     std::string reason;
     switch (b.status) {
       case BackupStatus::kCreating: {
+        if (Status st = DisconnectLeftoverSource(b); !st.ok()) {
+          report.problems.push_back("backup " + b.id + ": " + st.ToString());
+          continue;
+        }
         to = BackupStatus::kError;
         reason = "incomplete backup: backupd on " + host + " stopped during it";
         change.fail_reason = reason;
@@ -124,6 +178,8 @@ Result<RecoveryReport> BackupManager::RecoverHost(const std::string& host) {
       }
     }
   }
+  // After the backups: a base whose backup just failed here is now stale too.
+  RemoveStaleBases(host, report);
   BB_LOG(kInfo) << "recovery of host " << host << ": " << report.backups_failed
                 << " backups failed, " << report.restores_rolled_back << " restores rolled back, "
                 << report.deletes_resumed << " deletes resumed, " << report.temporaries_removed

@@ -107,8 +107,9 @@ Status BackupManager::CheckV2Keys(const std::string& container, bool for_backup)
   return Status::Ok();
 }
 
-Result<BackupJobResult> BackupManager::RunBackupV2(const BackupJobSpec& spec,
-                                                   const Backup& backup) {
+Result<BackupJobResult> BackupManager::RunBackupV2(
+    const BackupJobSpec& spec, const Backup& backup,
+    const std::optional<std::vector<ByteRange>>& changed) {
   if (spec.source_device == nullptr) {
     return Status::InvalidArgument("a v2 backup reads through a connected device");
   }
@@ -140,6 +141,10 @@ Result<BackupJobResult> BackupManager::RunBackupV2(const BackupJobSpec& spec,
   PacedHooks hooks(spec.progress, spec.cancelled);
   v.progress = hooks.Observer();
   v.cancelled = hooks.Cancelled();
+  if (changed && !spec.parent_manifest_object.empty()) {
+    v.parent_id = spec.parent_id;
+    v.changed = changed;
+  }
   auto r = v2::RunV2Backup(v);
   if (!r.ok()) return KeyAdvice(r.status(), spec.container);
   BackupJobResult out;
@@ -154,6 +159,12 @@ Result<BackupJobResult> BackupManager::RunBackupV2(const BackupJobSpec& spec,
   out.seconds = r->seconds;
   BB_LOG(kInfo) << "backup " << backup.id << " (format v2" << (v.encrypt ? ", encrypted" : "")
                 << "): " << r->packs << " packs, index " << r->index_object;
+  if (v.changed) {
+    BB_LOG(kInfo) << "backup " << backup.id << ": changed extents "
+                  << (r->carried_over ? "used: " + std::to_string(r->chunks_carried) +
+                                            " chunks copied from parent " + v.parent_id
+                                      : "not used, everything read: " + r->carry_fallback);
+  }
   return out;
 }
 
@@ -191,11 +202,10 @@ Result<RestoreJobResult> BackupManager::RunRestoreV2(const RestoreJobSpec& spec,
 }
 
 Result<int64_t> BackupManager::CollectContainer(const std::string& container,
-                                                const std::string& storage_format) {
+                                                const std::string& storage_format, bool wait) {
   if (storage_format == kStoragePackedV2) {
-    ASSIGN_OR_RETURN(v2::PackCollectResult r,
-                     v2::CollectUnreferencedPacks(store_, container, options_.master_key));
-    return r.packs_deleted;
+    ASSIGN_OR_RETURN(v2::PackCollectResult r, CollectPacksFenced(container, wait));
+    return r.packs_deleted + r.packs_repacked;
   }
   auto swept = CollectUnreferencedChunks(store_, container);
   if (!swept.ok() && swept.status().code() != StatusCode::kNotFound) return swept.status();

@@ -59,6 +59,10 @@ class VolumeHost {
   virtual Result<std::string> SnapshotLocalPath(const Snapshot& snapshot) = 0;
 
   virtual Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p) = 0;
+
+  // The driver's ChangedExtents between two snapshots of one volume, by id.
+  virtual Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
+                                               const std::string& snapshot_id) = 0;
 };
 
 }  // namespace bb

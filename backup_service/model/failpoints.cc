@@ -16,6 +16,13 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"create.after_manifest", "create", "manifest written; temporaries not removed"},
       {"create.before_db_available", "create", "temporaries removed; backup still creating"},
 
+      // A backup kept its snapshot as the volume's incremental base (incremental_base.cc), in
+      // the transaction that made it available; the base it replaced is deleting, not removed.
+      // Not in the create matrix (only changed_extent_incrementals reaches it):
+      // backupctl_changed_extents_test kills the daemon here and checks restart cleanup.
+      {"base.after_commit", "base",
+       "backup available with its snapshot as the new base; the old base deleting, not removed"},
+
       // restore: backup restoring + volume restoring-backup are one transaction (BeginRestore).
       {"restore.after_begin", "restore", "backup restoring + volume restoring-backup committed"},
       {"restore.mid_write", "restore", "some chunks written to the volume"},
@@ -25,6 +32,15 @@ const std::vector<FailpointInfo>& AllFailpoints() {
       {"delete.after_begin", "delete", "backup deleting committed; nothing removed"},
       {"delete.after_manifest_removed", "delete", "manifest removed; chunks not collected"},
       {"delete.before_db_deleted", "delete", "chunks collected; backup still deleting"},
+      // gc: the v2 collector a delete (or a failed backup's cleanup) runs (pack_collector.h).
+      // tests/integration/pack_gc_test.cc kills the daemon at each and checks that restart
+      // finishes the delete, every survivor restores bit-exact and nothing is left behind.
+      {"gc.after_fence", "gc", "condemned list written, fence released; nothing repacked"},
+      {"gc.after_repacked_pack", "gc", "a repacked pack is durable; no index names it yet"},
+      {"gc.after_new_index", "gc",
+       "new index written; superseded index objects and condemned packs still there"},
+      {"gc.before_condemned_removed", "gc",
+       "condemned packs and superseded indexes deleted; condemned list still there"},
       // cancel: a force delete moved a creating backup to deleting (cancel_backup.cc). Not in
       // the create matrix (a plain create never reaches it): backupctl_jobs_test and
       // backupctl_reflink_test kill the daemon here and check that restart finishes the cancel.

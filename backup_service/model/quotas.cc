@@ -55,4 +55,13 @@ Status WithQuotaHint(const Status& status, std::string_view project_id) {
                     "\": N}})");
 }
 
+Status WithoutQuotaHint(const Status& status) {
+  if (status.code() != StatusCode::kResourceExhausted) return status;
+  const std::string& m = status.message();
+  if (!m.starts_with(kCountError) && !m.starts_with(kSizeError)) return status;
+  size_t hint = m.find(" (quota `");
+  if (hint == std::string::npos) return status;
+  return Status(status.code(), m.substr(0, hint));
+}
+
 }  // namespace bb

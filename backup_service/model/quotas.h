@@ -61,4 +61,8 @@ Status CheckLimitCoversUsage(std::string_view resource, int64_t limit, int64_t i
 // callers read the message (gRPC); the REST body keeps Cinder's exact message.
 Status WithQuotaHint(const Status& status, std::string_view project_id);
 
+// The inverse of WithQuotaHint: Cinder's message alone, for a REST answer made from a gRPC one
+// (role api); any other status is returned unchanged.
+Status WithoutQuotaHint(const Status& status);
+
 }  // namespace bb

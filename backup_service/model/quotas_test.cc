@@ -61,5 +61,18 @@ TEST(QuotasTest, HintNamesTheQuotaAndHowToRaiseIt) {
   EXPECT_EQ(WithQuotaHint(Status::NotFound("x"), "p1").message(), "x");
 }
 
+TEST(QuotasTest, WithoutQuotaHintGivesBackCindersMessage) {
+  for (Status plain : {CheckBackupQuota({.backups = 1}, {.backups = 1}, 1),
+                       CheckBackupQuota({.backup_gigabytes = 1}, {}, 2)}) {
+    Status back = WithoutQuotaHint(WithQuotaHint(plain, "p1"));
+    EXPECT_EQ(back.code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(back.message(), plain.message());
+    EXPECT_EQ(WithoutQuotaHint(plain).message(), plain.message());
+  }
+  Status disk = Status::ResourceExhausted("No space left on device (quota `x`)");
+  EXPECT_EQ(WithoutQuotaHint(disk).message(), disk.message());
+  EXPECT_EQ(WithoutQuotaHint(Status::NotFound("x (quota `y`")).message(), "x (quota `y`");
+}
+
 }  // namespace
 }  // namespace bb

@@ -1,6 +1,8 @@
 // MemoryStore implementation. Thread-safety: one mutex guards all state.
 #include "backup_service/object_stores/memory_store.h"
 
+#include <algorithm>
+
 #include "backup_service/object_stores/object_name.h"
 
 namespace bb {
@@ -66,6 +68,15 @@ Result<std::vector<std::string>> MemoryStore::List(const std::string& container,
     names.push_back(obj->first);
   }
   return names;
+}
+
+Result<std::vector<std::string>> MemoryStore::ListContainers(int depth) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, objects] : containers_) {
+    if (std::count(name.begin(), name.end(), '/') + 1 == depth) out.push_back(name);
+  }
+  return out;
 }
 
 void MemoryStore::SetRawForTest(const std::string& container, const std::string& name,

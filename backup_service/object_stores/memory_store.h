@@ -21,6 +21,7 @@ class MemoryStore : public ObjectStore {
   Status Delete(const std::string& container, const std::string& name) override;
   Result<std::vector<std::string>> List(const std::string& container,
                                         const std::string& prefix) override;
+  Result<std::vector<std::string>> ListContainers(int depth) override;
 
   // Test hooks: overwrite an object without validation (e.g. to corrupt it), count Put calls.
   void SetRawForTest(const std::string& container, const std::string& name, std::string data);

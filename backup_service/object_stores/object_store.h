@@ -40,6 +40,16 @@ class ObjectStore {
     (void)container, (void)name, (void)offset, (void)length;
     return Status::Unimplemented(Name() + " store has no ranged reads");
   }
+  // Optional capability (maintenance over every container: master-key rotation): the names of
+  // the containers whose name has exactly `depth` '/'-separated parts (the service names its
+  // containers "<project>/<container>": depth 2), sorted. Callers ask for the depth of their
+  // naming scheme: a directory store cannot tell a container from a directory of one (posix
+  // lists "<project>" at depth 1 and "<project>/<container>/packs" at depth 3).
+  // Unimplemented by default.
+  virtual Result<std::vector<std::string>> ListContainers(int depth) {
+    (void)depth;
+    return Status::Unimplemented(Name() + " store cannot list its containers");
+  }
 };
 
 using ObjectStoreConfig = std::map<std::string, std::string>;

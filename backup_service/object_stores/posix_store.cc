@@ -336,4 +336,36 @@ Result<std::vector<std::string>> PosixStore::List(const std::string& container,
   return names;
 }
 
+Result<std::vector<std::string>> PosixStore::ListContainers(int depth) {
+  if (depth < 1) return Status::InvalidArgument("container depth must be at least 1");
+  std::vector<std::string> level = {""};
+  for (int d = 0; d < depth; ++d) {
+    std::vector<std::string> next;
+    for (const std::string& rel : level) {
+      const std::string dir = rel.empty() ? root_ : root_ + "/" + rel;
+      DIR* h = ::opendir(dir.c_str());
+      if (h == nullptr) {
+        if (errno == ENOENT && rel.empty()) return std::vector<std::string>{};
+        return FsError("opendir " + dir, errno);
+      }
+      while (dirent* e = ::readdir(h)) {
+        const std::string entry = e->d_name;
+        if (entry == "." || entry == ".." || entry.starts_with(kReservedTempPrefix)) continue;
+        struct stat st;
+        const std::string path = dir + "/" + entry;
+        if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        next.push_back(rel.empty() ? entry : rel + "/" + entry);
+      }
+      ::closedir(h);
+    }
+    level = std::move(next);
+  }
+  std::vector<std::string> out;
+  for (std::string& c : level) {
+    if (ValidateContainerName(c).ok()) out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace bb

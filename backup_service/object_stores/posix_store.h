@@ -35,6 +35,8 @@ class PosixStore : public ObjectStore {
   Status Delete(const std::string& container, const std::string& name) override;
   Result<std::vector<std::string>> List(const std::string& container,
                                         const std::string& prefix) override;
+  // The directories exactly `depth` levels below the root that are valid container names.
+  Result<std::vector<std::string>> ListContainers(int depth) override;
 
   const std::string& root() const { return root_; }
 

@@ -125,6 +125,7 @@ Status VolumeManager::DeleteVolume(const std::string& project_id, const std::str
   }
   RETURN_IF_ERROR(volumes_.BeginDelete(v.id, v.status));
   Status st = failpoint::Hit("volume.delete.after_begin");
+  if (st.ok()) st = RemoveIncrementalBases(v.id);
   if (st.ok()) st = driver_.DeleteVolume(Ref(v));
   if (st.ok()) st = failpoint::Hit("volume.delete.after_driver");
   if (!st.ok()) {

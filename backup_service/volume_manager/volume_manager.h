@@ -141,6 +141,13 @@ class VolumeManager {
   // Creates a volume for a restore target: creating -> restoring-backup directly, so nobody can
   // attach it before the restore is done. The new volume is zero-filled (sparse).
   Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p);
+  // Which bytes of snapshot `snapshot_id` may differ from `base_snapshot_id` (two snapshots of
+  // one volume, the base older): the driver's ChangedExtents, aligned to 4 KiB and bounded to
+  // kMaxChangedRanges ranges (coarser ranges, still a superset) so the answer fits one gRPC
+  // message. {known = false} without the capability. NotFound for a snapshot that is gone.
+  Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
+                                       const std::string& snapshot_id);
+  static constexpr size_t kMaxChangedRanges = 65536;
 
   // Restart-time cleanup of the volume and snapshot operations this host left unfinished
   // (volume_recovery.cc): every volume/snapshot of this host in a transitional status that no
@@ -176,6 +183,9 @@ class VolumeManager {
                                     bool is_temporary, const std::string& reason);
   // Moves a volume/snapshot in any status to deleting, removes its data and its row. Idempotent.
   Status DeleteTemporaryVolumeImpl(const Volume& v);
+  // Removes the volume's incremental bases (live or superseded), each persisted deleting before
+  // the driver removes it; a volume delete (and its restart cleanup) does this first.
+  Status RemoveIncrementalBases(const std::string& volume_id);
   VolumeRef Ref(const Volume& v) const;
   SnapshotRef Ref(const Snapshot& s) const;
   ConnectorProperties HostConnector() const;

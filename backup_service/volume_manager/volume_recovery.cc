@@ -90,7 +90,8 @@ Result<VolumeRecoveryReport> VolumeManager::RecoverHost() {
         st = FinishInterruptedDetach(v, "detach " + why + "; finished");
         break;
       case VolumeStatus::kDeleting:
-        st = driver_.DeleteVolume(Ref(v));
+        st = RemoveIncrementalBases(v.id);
+        if (st.ok()) st = driver_.DeleteVolume(Ref(v));
         if (st.ok()) {
           st = volumes_.Remove(v.id, VolumeStatus::kDeleting, "delete " + why + "; finished");
         }

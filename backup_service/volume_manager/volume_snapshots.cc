@@ -4,6 +4,7 @@
 #include "backup_service/common/uuid.h"
 #include "backup_service/common/validation.h"
 #include "backup_service/volume_manager/volume_manager.h"
+#include "volume_drivers/extent_ranges.h"
 
 namespace bb {
 namespace {
@@ -172,6 +173,32 @@ Status VolumeManager::DeleteTemporarySnapshot(const std::string& snapshot_id) {
   }
   RETURN_IF_ERROR(driver_.DeleteSnapshot(Ref(*s)));
   return snapshots_.Remove(s->id, SnapshotStatus::kDeleting, "temporary snapshot removed");
+}
+
+Result<ExtentChanges> VolumeManager::ChangedExtents(const std::string& base_snapshot_id,
+                                                    const std::string& snapshot_id) {
+  RETURN_IF_ERROR(ValidateUuid("base_snapshot_id", base_snapshot_id));
+  RETURN_IF_ERROR(ValidateUuid("snapshot_id", snapshot_id));
+  if (!driver_.Capabilities().reports_changed_extents) return ExtentChanges{};
+  ASSIGN_OR_RETURN(Snapshot base, snapshots_.Get(base_snapshot_id));
+  ASSIGN_OR_RETURN(Snapshot next, snapshots_.Get(snapshot_id));
+  if (base.volume_id != next.volume_id) {
+    return Status::InvalidArgument("snapshots " + base.id + " and " + next.id +
+                                   " are not of the same volume");
+  }
+  ASSIGN_OR_RETURN(ExtentChanges changes, driver_.ChangedExtents(Ref(base), Ref(next)));
+  if (changes.known) {
+    changes.ranges = CoarsenRanges(changes.ranges, 4096, next.size_gib << 30, kMaxChangedRanges);
+  }
+  return changes;
+}
+
+Status VolumeManager::RemoveIncrementalBases(const std::string& volume_id) {
+  ASSIGN_OR_RETURN(std::vector<Snapshot> bases, snapshots_.IncrementalBasesOf(volume_id));
+  for (const Snapshot& s : bases) {
+    RETURN_IF_ERROR(DeleteTemporarySnapshot(s.id).WithContext("removing incremental base " + s.id));
+  }
+  return Status::Ok();
 }
 
 }  // namespace bb

@@ -4,6 +4,9 @@
 # starts them), driven only through backupctl. Requires measure.sh and the devstack libraries.
 #   ours_setup BACKUPD BACKUPCTL PG_PORT   start PostgreSQL, the XFS and backupd
 #   ours_run_dense                         full -> incremental -> restore + verify of the image
+#   ours_run_changed_extents               backupd restarted with changed_extent_incrementals:
+#                                          full -> the same 1% mutation -> incremental that reads
+#                                          only the changed extents -> restore + verify
 #   ours_run_sparse GIB                    full backup of a GIB volume holding only the image
 #   ours_volume_floor                      restore floor into the volumes' file system (a copy of
 #                                          the image onto the loop-mounted XFS + sync), the ceiling
@@ -28,6 +31,14 @@ ours_setup() {
     bb_xfs_up "$BENCH_SCR/volumes.img" "$OURS_VOLUMES" 512G
   } >>"$BENCH_SCR/logs/ours-setup.log"
   mkdir -p "$OURS_STORE" "$OURS_RUN"
+  OURS_BACKUPD=$backupd
+  ours_start_backupd
+  record ours version "backupd $(git -C "$BB_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  record ours settings "$(sed -n 's/^\(backup_format\|chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
+    "$OURS_RUN/backupd.conf" | paste -sd' ')"
+}
+
+ours_start_backupd() { # [key=value...]: extra config lines
   bb_backupd_write_config "$OURS_RUN/backupd.conf" \
     "listen=127.0.0.1:0" \
     "api_listen=127.0.0.1:0" \
@@ -35,14 +46,11 @@ ours_setup() {
     "volumes_dir=$OURS_VOLUMES" \
     "store_path=$OURS_STORE" \
     "port_file=$OURS_RUN/backupd.port" \
-    "log_level=warning"
-  bb_backupd_start "$backupd" "$OURS_RUN/backupd.conf" "$OURS_RUN" "$OURS_CTL" \
+    "log_level=warning" "$@"
+  bb_backupd_start "$OURS_BACKUPD" "$OURS_RUN/backupd.conf" "$OURS_RUN" "$OURS_CTL" \
     >>"$BENCH_SCR/logs/ours-setup.log"
   OURS_ENDPOINT=$(bb_backupd_endpoint "$OURS_RUN/backupd.conf")
   OURS_PID=$(bb_backupd_pid "$OURS_RUN")
-  record ours version "backupd $(git -C "$BB_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  record ours settings "$(sed -n 's/^\(backup_format\|chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
-    "$OURS_RUN/backupd.conf" | paste -sd' ')"
 }
 
 ours_teardown() {
@@ -160,6 +168,41 @@ ours_run_dense() {
     record ours restore_verify OK
   else
     record ours restore_verify MISMATCH
+  fi
+}
+
+# rchar of backupd: bytes its read syscalls returned, counted by the kernel
+ours_read_bytes() { awk '$1 == "rchar:" { print $2 }' "/proc/$OURS_PID/io"; }
+
+ours_run_changed_extents() {
+  local vol dev rvol sum r0 r1
+  local gib=$((BENCH_IMG_BYTES >> 30))
+  bb_log "== ours: ${gib} GiB volume, incremental with changed-extent info"
+  bb_backupd_stop "$OURS_RUN" >>"$BENCH_SCR/logs/ours-setup.log" 2>&1
+  ours_start_backupd "changed_extent_incrementals=true"
+  vol=$(ctlj volume create --size-gib "$gib" --name bench-cx | jq -er .id)
+  ours_fill "$vol"
+  warm
+  # A container of its own, so that this full is a full (no dedup against the dense run).
+  ours_backup cx_full "$vol" --container bench-cx || return 0
+  dev=$(ours_attach "$vol")
+  "$BENCH_SCR/gen_volume" mutate "$dev" 1 2>>"$BENCH_SCR/logs/gen.log"
+  ours_detach "$vol"
+  warm
+  r0=$(ours_read_bytes)
+  ours_backup incr_cx "$vol" --incremental --container bench-cx || return 0
+  r1=$(ours_read_bytes)
+  record ours incr_cx_read_bytes $((r1 - r0))
+  sync
+  ours_timed restore_cx backup restore "$OURS_BACKUP" --name bench-cx-restore --wait || return 0
+  rvol=$(jq -er .volume_id <<<"$OURS_OUT")
+  dev=$(ours_attach "$rvol")
+  sum=$(dd if="$dev" bs=4M iflag=direct status=none | sha256sum | cut -d' ' -f1)
+  ours_detach "$rvol"
+  if [[ $sum == "$BENCH_MUT_SHA" ]]; then
+    record ours incr_cx_verify OK
+  else
+    record ours incr_cx_verify MISMATCH
   fi
 }
 

@@ -38,9 +38,9 @@ std::string Command::Usage() const {
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command> kCommands = [] {
     std::vector<Command> all;
-    for (auto part :
-         {VolumeCommands(), SnapshotCommands(), BackupCommands(), BackupEditCommands(),
-          BackupRecordCommands(), BackupWatchCommands(), ServiceCommands(), TokenCommands()}) {
+    for (auto part : {VolumeCommands(), SnapshotCommands(), BackupCommands(), BackupEditCommands(),
+                      BackupRecordCommands(), BackupWatchCommands(), RecoveryCommands(),
+                      ServiceCommands(), TokenCommands()}) {
       all.insert(all.end(), part.begin(), part.end());
     }
     return all;

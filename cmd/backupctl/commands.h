@@ -34,8 +34,9 @@ std::vector<Command> BackupCommands();
 std::vector<Command> BackupEditCommands();
 std::vector<Command> BackupRecordCommands();  // backup export / import
 std::vector<Command> BackupWatchCommands();
-std::vector<Command> ServiceCommands();  // service list / takeover (admin)
-std::vector<Command> TokenCommands();    // token create / revoke / list (admin)
+std::vector<Command> RecoveryCommands();  // backup verify, catalog rebuild
+std::vector<Command> ServiceCommands();   // service list / takeover (admin)
+std::vector<Command> TokenCommands();     // token create / revoke / list (admin)
 const std::vector<Command>& AllCommands();
 
 // Prints `error: message` and the command's usage on stderr; returns kExitUsage.

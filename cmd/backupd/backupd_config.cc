@@ -117,8 +117,9 @@ Status ResolveMaxOperations(const ConfigValues& values, int* max_concurrent_jobs
 
 // role, volume_host_address and what they imply for backup_attach (README "Roles").
 Status ResolveRole(BackupdConfig* c) {
-  if (c->role != "all" && c->role != "volume" && c->role != "backup") {
-    return Status::InvalidArgument("role must be all, volume or backup, got '" + c->role + "'");
+  if (c->role != "all" && c->role != "volume" && c->role != "backup" && c->role != "api") {
+    return Status::InvalidArgument("role must be all, volume, backup or api, got '" + c->role +
+                                   "'");
   }
   if (c->role != "backup") {
     if (!c->volume_host_address.empty()) {
@@ -322,10 +323,12 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("api_port_file", &c.api_port_file);
   str("backup_attach", &c.backup_attach);
   str("iscsi_initiator_name", &c.iscsi_initiator_name);
+  str("iscsi_initiator", &c.iscsi_initiator);
   str("my_ip", &c.my_ip);
   str("role", &c.role);
   str("volume_host_address", &c.volume_host_address);
   RETURN_IF_ERROR(ResolveRole(&c));
+  RETURN_IF_ERROR(ResolveApiRole(values, &c));
   str("api_tls_cert_file", &c.api_tls_cert_file);
   str("api_tls_key_file", &c.api_tls_key_file);
   str("grpc_tls_cert_file", &c.grpc_tls_cert_file);
@@ -337,6 +340,10 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
     return Status::InvalidArgument("backup_attach must be auto, local or remote, got '" +
                                    c.backup_attach + "'");
   }
+  if (c.iscsi_initiator != "libiscsi" && c.iscsi_initiator != "iscsiadm") {
+    return Status::InvalidArgument("iscsi_initiator must be libiscsi or iscsiadm, got '" +
+                                   c.iscsi_initiator + "'");
+  }
   if (auto it = values.find("file_driver_target_helper");
       it != values.end() && it->second != "none" && it->second != "tgt") {
     return Status::InvalidArgument("file_driver_target_helper must be none or tgt, got '" +
@@ -345,6 +352,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
 
   RETURN_IF_ERROR(ValidateListen(c.listen));
   RETURN_IF_ERROR(ParseBool(values, "api_enabled", &c.api_enabled));
+  RETURN_IF_ERROR(ParseBool(values, "changed_extent_incrementals", &c.changed_extent_incrementals));
   RETURN_IF_ERROR(ValidateListen(c.api_listen).WithContext("api_listen"));
   if (c.api_auth != "token" && c.api_auth != "noauth") {
     return Status::InvalidArgument("api_auth must be token or noauth, got '" + c.api_auth + "'");
@@ -390,9 +398,11 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(require(c.default_container, "default_container"));
   RETURN_IF_ERROR(
       ValidateBackupContainerName(c.default_container).WithContext("default_container"));
+  // Role backup: no volume driver here, its settings are the volume host's; role api: none (its
+  // own check refuses them).
   if (c.role == "backup") {
     RETURN_IF_ERROR(RefuseDriverSettings(values));
-  } else {
+  } else if (c.role != "api") {
     RETURN_IF_ERROR(ResolveDriverOptions(values, &c));
     if (c.volume_driver == "file") {
       auto dir = c.volume_driver_options.find("volumes_dir");
@@ -400,7 +410,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
                               "volumes_dir (for volume_driver=file)"));
     }
   }
-  if (c.object_store == "posix" && c.role != "volume") {
+  if (c.object_store == "posix" && c.role != "volume" && c.role != "api") {
     RETURN_IF_ERROR(require(c.store_path, "store_path (for object_store=posix)"));
   }
   return c;

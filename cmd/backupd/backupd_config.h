@@ -38,6 +38,8 @@ struct BackupdConfig {
   // backup host as exports see it.
   std::string backup_attach = "auto";
   std::string iscsi_initiator_name = "iqn.2010-10.org.blockbackup:backupd";
+  // How remote reads log in: libiscsi (userspace) or iscsiadm (open-iscsi, kernel iscsi_tcp).
+  std::string iscsi_initiator = "libiscsi";
   std::string my_ip = "127.0.0.1";
   std::string object_store = "posix";
   std::string store_path;  // required for the posix store
@@ -52,6 +54,7 @@ struct BackupdConfig {
   // start).
   std::string backup_master_key_file;
   int workers_per_job = 2;
+  bool changed_extent_incrementals = false;
   int max_concurrent_jobs = 4;
   LogLevel log_level = LogLevel::kInfo;
   std::string log_level_name = "info";
@@ -86,6 +89,14 @@ struct BackupdConfig {
   // `listen` is a loopback address, token otherwise; trusted-header on a non-loopback address is
   // refused unless gRPC requires client certificates.
   std::string grpc_auth;
+  // Role api (api_role_config.cc): the gRPC HOST:PORT of the daemons it forwards REST calls to
+  // (BackupService; VolumeService, default the same daemon), and the client TLS files for them
+  // (a CA to trust: TLS; plus a certificate and key: mutual TLS).
+  std::string backup_service_address;
+  std::string volume_service_address;
+  std::string backend_tls_ca_file;
+  std::string backend_tls_cert_file;
+  std::string backend_tls_key_file;
 };
 
 // key -> raw value, as read from the file and flags.
@@ -106,6 +117,10 @@ Status ParseFlags(const std::vector<std::string>& args, std::string* config_path
 // Applies defaults, converts numbers, and checks required and dependent keys.
 // `default_host` is used when `host` is not set (main passes gethostname()).
 Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::string& default_host);
+
+// Role api's keys and refusals (api_role_config.cc); a no-op check for other roles, which may
+// not set role api's keys.
+Status ResolveApiRole(const ConfigValues& values, BackupdConfig* c);
 
 // Everything together: flags -> file (if --config) -> overrides -> ResolveConfig.
 Result<BackupdConfig> LoadBackupdConfig(const std::vector<std::string>& args,

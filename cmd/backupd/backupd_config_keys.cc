@@ -20,6 +20,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "iscsi_portal",
                                                  "backup_attach",
                                                  "iscsi_initiator_name",
+                                                 "iscsi_initiator",
                                                  "my_ip",
                                                  "object_store",
                                                  "store_path",
@@ -29,6 +30,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "backup_format",
                                                  "backup_master_key_file",
                                                  "workers_per_job",
+                                                 "changed_extent_incrementals",
                                                  "max_concurrent_jobs",
                                                  "backup_max_operations",
                                                  "log_level",
@@ -50,13 +52,22 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "grpc_tls_cert_file",
                                                  "grpc_tls_key_file",
                                                  "grpc_tls_client_ca_file",
-                                                 "grpc_auth"};
+                                                 "grpc_auth",
+                                                 "backup_service_address",
+                                                 "volume_service_address",
+                                                 "backend_tls_ca_file",
+                                                 "backend_tls_cert_file",
+                                                 "backend_tls_key_file"};
   return kKeys;
 }
 
 std::string BackupdUsage() {
   return R"(usage: backupd [--config FILE] [--KEY=VALUE | --KEY VALUE]...
        backupd --list-failpoints    prints the failpoint table (name, where) and exits
+       backupd [--config FILE] rotate-master-key --new-master-key-file FILE
+                                    re-wraps every container key (keys/*.key) of the store from
+                                    backup_master_key_file to FILE and exits (backupd stopped;
+                                    no data is rewritten); then set backup_master_key_file = FILE
 
 Serves VolumeService and BackupService over gRPC. Settings come from FILE (`key = value` lines,
 `#` comment lines) and are overridden by flags of the same name.
@@ -90,6 +101,9 @@ keys (default):
                        temporary snapshot exported, logged in to with libiscsi, read over TCP)
   iscsi_initiator_name this backup host's iSCSI initiator name
                        (iqn.2010-10.org.blockbackup:backupd)
+  iscsi_initiator      libiscsi | iscsiadm (libiscsi): how remote reads log in. iscsiadm uses
+                       open-iscsi's kernel initiator (iscsid, the iscsi_tcp module; its
+                       InitiatorName= must equal iscsi_initiator_name) and reads a /dev node
   my_ip                this backup host's address, as targets see it (127.0.0.1)
   object_store         posix (posix)
   store_path           root directory of the posix object store (required for posix)
@@ -103,6 +117,9 @@ keys (default):
   chunk_size_mib       v1 backup chunk size in MiB, 1..1024 (4)
   compression_level    zstd level, 1..19 (1 for v2, 3 for v1)
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
+  changed_extent_incrementals  keep each v2 backup's temporary snapshot as the volume's
+                       incremental base when the driver reports changed extents, so the next
+                       --incremental reads only what changed since (false)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count
   backup_max_operations  Cinder's name for max_concurrent_jobs (an alias; 0 is refused)
@@ -116,10 +133,12 @@ keys (default):
   api_auth             token (API tokens, backupctl token create) | noauth: DEVELOPMENT ONLY,
                        X-Auth-Token USER:PROJECT is trusted as an admin, as Cinder's noauth (token)
   api_port_file        write the REST API's bound port to this file (unset)
-  role                 all | volume | backup (all): volume runs the volume driver, its exports,
-                       VolumeService and the internal VolumeHostService; backup runs the backup
-                       manager, object store, connectors, BackupService (and the REST API) and
-                       reaches the volume host at volume_host_address (README "Roles")
+  role                 all | volume | backup | api (all): volume runs the volume driver, its
+                       exports, VolumeService and the internal VolumeHostService; backup runs the
+                       backup manager, object store, connectors, BackupService (and the REST API)
+                       and reaches the volume host at volume_host_address; api serves only the
+                       REST API and forwards every call, with the caller's token, over gRPC to
+                       backup_service_address / volume_service_address (README "Roles")
   volume_host_address  role backup: HOST:PORT of the role volume backupd (required there);
                        role backup needs operator_token_file (the volume host's) and always
                        attaches remotely (backup_attach = local is refused)
@@ -134,6 +153,14 @@ keys (default):
                        trusted-header: the x-project-id metadata as sent (development and the
                        embedded loopback daemon). Default: trusted-header on a loopback listen
                        address, token otherwise (trusted-header elsewhere needs mutual TLS)
+  backup_service_address  role api: HOST:PORT of the gRPC endpoint of the role all or backup
+                       backupd it forwards backup and quota calls to (required there)
+  volume_service_address  role api: HOST:PORT of the role all or volume backupd it forwards
+                       volume, snapshot and attachment calls to (backup_service_address)
+  backend_tls_ca_file  role api: PEM CA that signed those daemons' gRPC certificates: TLS
+                       (unset: plaintext)
+  backend_tls_cert_file, backend_tls_key_file  role api: this client's PEM certificate and key
+                       for daemons that require client certificates (mutual TLS)
   failpoints           TESTS ONLY: NAME=error|kill|delay:MS[@N],... (backup_service/model/
                        failpoints.cc); the BB_FAILPOINTS environment variable overrides it
 )";

@@ -127,6 +127,16 @@ TEST(BackupdConfigTest, RemoteAttachKeys) {
   EXPECT_EQ(c->backup_attach, "remote");
   EXPECT_EQ(c->volume_driver_options.at("target_helper"), "tgt");
   EXPECT_EQ(c->iscsi_initiator_name, "iqn.2010-10.org.example:b1");
+  EXPECT_EQ(c->iscsi_initiator, "libiscsi");
+  v["iscsi_initiator"] = "iscsiadm";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->iscsi_initiator, "iscsiadm");
+  v["iscsi_initiator"] = "open-iscsi";
+  EXPECT_NE(ResolveConfig(v, "h").status().message().find(
+                "iscsi_initiator must be libiscsi or iscsiadm, got 'open-iscsi'"),
+            std::string::npos);
+  v.erase("iscsi_initiator");
   v["backup_attach"] = "iscsi";
   EXPECT_NE(ResolveConfig(v, "h").status().message().find(
                 "backup_attach must be auto, local or remote, got 'iscsi'"),

@@ -8,7 +8,8 @@
 // then the volume host, store, volume manager, driver and database go.
 // Roles (config `role`, README "Roles"): all wires everything in one process; volume only the
 // driver, VolumeManager, VolumeService and the internal VolumeHostService; backup the object
-// store, BackupManager over a RemoteVolumeHost, BackupService, ServiceAdmin and the REST API.
+// store, BackupManager over a RemoteVolumeHost, BackupService, ServiceAdmin and the REST API;
+// api only the REST API over gRPC calls to the others (api_role.h).
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 
 #include "api/api_server.h"
 #include "api/authenticator.h"
+#include "api/local_operations.h"
 #include "backup_service/auth/api_tokens.h"
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
@@ -35,8 +37,10 @@
 #include "backup_service/model/failpoints.h"
 #include "backup_service/object_stores/object_store.h"
 #include "backup_service/volume_manager/volume_manager.h"
+#include "cmd/backupd/api_role.h"
 #include "cmd/backupd/backupd_config.h"
 #include "cmd/backupd/daemon_support.h"
+#include "cmd/backupd/rotate_master_key.h"
 #include "rpc/grpc_server.h"
 #include "rpc/operator_auth.h"
 #include "rpc/remote_volume_host.h"
@@ -122,6 +126,8 @@ int Run(int argc, char** argv, bool* served) {
                   static_cast<int>(f.where.size()), f.where.data());
     return 0;
   }
+  // Offline maintenance: re-wrap every container key with a new master key, then exit.
+  if (IsRotateMasterKeyCommand(args)) return RunRotateMasterKey(args, LocalHostName());
   bool help = false;
   auto config = LoadBackupdConfig(args, LocalHostName(), &help);
   if (help) {
@@ -132,6 +138,7 @@ int Run(int argc, char** argv, bool* served) {
   SetLogLevel(config->log_level);
 
   if (Status s = ConfigureFailpoints(*config); !s.ok()) return Fail("failpoints", s);
+  if (config->role == "api") return RunApiRole(*config, stop_signals, served);
 
   auto db = Database::Open(config->database);
   if (!db.ok()) return Fail("database", db.status());
@@ -212,12 +219,14 @@ int Run(int argc, char** argv, bool* served) {
             std::string(config->backup_format == "v1" ? kStorageChunkedV1 : kStoragePackedV2),
         .master_key = master_key,
         .workers_per_job = config->workers_per_job,
+        .changed_extent_incrementals = config->changed_extent_incrementals,
         .max_concurrent_jobs = config->max_concurrent_jobs,
         .list_limits = list_limits,
         .attach = *ParseBackupAttach(config->backup_attach),
         .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
         .connector_options = {}};
     options.connector_options.initiator_name = config->iscsi_initiator_name;
+    options.connector_options.iscsi_initiator = config->iscsi_initiator;
     options.quota_defaults = {.backups = config->quota_backups,
                               .backup_gigabytes = config->quota_backup_gigabytes};
     // Role backup: the volume host must answer before restart cleanup can remove what a crash
@@ -278,15 +287,19 @@ int Run(int argc, char** argv, bool* served) {
   // The REST API over the same managers (api/). Its port file is written before the gRPC one,
   // so a reader that waits for port_file finds both.
   std::unique_ptr<api::Authenticator> api_auth;
+  std::unique_ptr<api::LocalVolumeOperations> api_volumes;  // before the server: it uses them
+  std::unique_ptr<api::LocalBackupOperations> api_backups;
   std::unique_ptr<api::ApiServer> api_server;
   if (config->api_enabled && backups) {
+    if (volumes) api_volumes = std::make_unique<api::LocalVolumeOperations>(*volumes);
+    api_backups = std::make_unique<api::LocalBackupOperations>(*backups);
     auto made = api::CreateAuthenticator(config->api_auth, api_tokens);
     if (!made.ok()) return Fail("api_auth", made.status());
     api_auth = std::move(*made);
     auto started = api::ApiServer::Start({.listen = config->api_listen,
                                           .tls_cert_file = config->api_tls_cert_file,
                                           .tls_key_file = config->api_tls_key_file},
-                                         volumes.get(), *backups, *api_auth);
+                                         api_volumes.get(), *api_backups, *api_auth);
     if (!started.ok()) return Fail("REST API", started.status());
     api_server = std::move(*started);
     if (!config->api_port_file.empty()) {

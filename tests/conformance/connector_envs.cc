@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -88,8 +89,11 @@ class TgtdService {
   }
   static Result<std::string> Script(const std::string& arg) {
     SystemCommandRunner runner;
-    ASSIGN_OR_RETURN(CommandResult r,
-                     RunChecked(runner, {"bash", std::string(BB_DEVSTACK_LIB) + "/tgt.sh", arg}));
+    // BB_DEVSTACK_LIB in the environment: where the scripts are when the binary runs elsewhere
+    // than it was built (the test VM: tests/vm/iscsiadm_conformance.sh copies them in).
+    const char* lib = std::getenv("BB_DEVSTACK_LIB");
+    const std::string dir = lib != nullptr && *lib != '\0' ? lib : BB_DEVSTACK_LIB;
+    ASSIGN_OR_RETURN(CommandResult r, RunChecked(runner, {"bash", dir + "/tgt.sh", arg}));
     return r.out;
   }
   Status status_;

@@ -119,6 +119,20 @@ TEST_P(ObjectStoreConformance, ContainersAreSeparate) {
   EXPECT_EQ(*store_->Get(container_, "same"), "one");
 }
 
+// Optional capability: the containers of the "<project>/<container>" scheme (depth 2).
+TEST_P(ObjectStoreConformance, ListContainersByDepth) {
+  auto listed = store_->ListContainers(2);
+  if (listed.status().code() == StatusCode::kUnimplemented) GTEST_SKIP() << "no ListContainers";
+  ASSERT_TRUE(store_->EnsureContainer("project2/backups").ok());
+  ASSERT_TRUE(store_->EnsureContainer("project2/other").ok());
+  ASSERT_TRUE(store_->Put("project2/other", "keys/1.key", "k").ok());
+  listed = store_->ListContainers(2);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::vector<std::string> expected = {container_, "project2/backups", "project2/other"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*listed, expected);
+}
+
 TEST_P(ObjectStoreConformance, ListPrefixThousandsSorted) {
   constexpr int kKeys = 2000;
   std::vector<std::string> expected;

@@ -6,6 +6,7 @@ bb_test(bb_volume_driver_conformance_test
   SOURCES
     ${CMAKE_CURRENT_SOURCE_DIR}/volume_driver_conformance.cc
     ${CMAKE_CURRENT_SOURCE_DIR}/volume_driver_export_cases.cc
+    ${CMAKE_CURRENT_SOURCE_DIR}/volume_driver_extent_cases.cc
     ${BB_DRIVER_CONFORMANCE}
   LIBS bb_volume_drivers bb_volume_drivers_testing bb_common)
 target_compile_definitions(bb_volume_driver_conformance_test PRIVATE

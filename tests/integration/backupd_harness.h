@@ -54,6 +54,10 @@ struct BackupdOptions {
   std::vector<std::string> extra_config;
   // Extra `NAME=value` environment entries for the daemon (on top of the test's environment).
   std::vector<std::string> env;
+  // Role api: the generated config has only what that role reads (database, schema, log level,
+  // the REST API on 127.0.0.1:0, the port files); extra_config names the daemons behind it
+  // (backup_service_address, ...). port() is then the REST API's port too.
+  bool api_role = false;
 };
 
 // Rows of a query on `conninfo`, one string per row with columns joined by '|' (psql -At); a
@@ -89,6 +93,8 @@ class BackupdProcess {
   Result<int> WaitForExit(std::chrono::milliseconds timeout);
   // The daemon's stdout+stderr so far (for failure messages).
   std::string Log() const;
+  // The daemon's process id (kernel counters in /proc/<pid>/io).
+  pid_t pid() const { return pid_; }
 
  private:
   BackupdProcess() = default;

@@ -158,7 +158,20 @@ Result<std::string> IscsiadmConnector::Connect(const ConnectionInfo& info) {
   if (Status s = ConfigureNode(a); !s.ok()) return WithUndo(s, LogoutAndDelete(a));
   Status login =
       Run("login to " + Where(a), iscsiadm::LoginArgv(a.iqn, a.portal), {iscsiadm::kErrSessExists});
-  if (!login.ok()) return WithUndo(login, LogoutAndDelete(a));
+  if (!login.ok()) {
+    // tgtd drops a login to a target it does not have, which open-iscsi reports as a transport
+    // timeout after its retries: ask the portal whether it offers the target at all, so that an
+    // absent target is NotFound (as with the libiscsi connector), not a retryable Unavailable.
+    const bool transport =
+        login.code() == StatusCode::kUnavailable || login.code() == StatusCode::kDeadlineExceeded;
+    if (transport && !options_.sendtargets_discovery) {
+      if (Status offered = Discover(a); offered.code() == StatusCode::kNotFound) {
+        login =
+            Status::NotFound(offered.message() + " (the login failed: " + login.message() + ")");
+      }
+    }
+    return WithUndo(login, LogoutAndDelete(a));
+  }
   if (Status s = WaitForLink(link); !s.ok()) {
     return WithUndo(Status(s.code(), "iSCSI connect to " + Where(a) + ": " + s.message()),
                     LogoutAndDelete(a));

@@ -315,6 +315,25 @@ TEST_F(IscsiadmConnectorTest, AnUnknownTargetIsNotFoundAndUndone) {
   ExpectNothingLeft();
 }
 
+// tgtd drops a login to a target it lacks; open-iscsi then exits 8 (transport timeout) after
+// its retries. Discovery tells an absent target (NotFound) from an unreachable one.
+TEST_F(IscsiadmConnectorTest, ALoginTimeoutToATargetThePortalLacksIsNotFound) {
+  fake_->fail_when = [](const std::vector<std::string>& argv) -> std::optional<int> {
+    if (argv.back() == "--login") return iscsiadm::kErrTransTimeout;
+    return std::nullopt;
+  };
+  fake_->targets.clear();
+  auto absent = Make().Connect(Info());
+  ASSERT_EQ(absent.status().code(), StatusCode::kNotFound) << absent.status().ToString();
+  EXPECT_THAT(absent.status().message(), HasSubstr("does not offer"));
+  ExpectNothingLeft();
+
+  fake_->targets[kIqn] = {"chapuser", kSecret, {1}};
+  auto offered = Make().Connect(Info());
+  ASSERT_EQ(offered.status().code(), StatusCode::kUnavailable) << offered.status().ToString();
+  ExpectNothingLeft();
+}
+
 TEST_F(IscsiadmConnectorTest, TheInitiatorNameMustBeTheKernelInitiators) {
   options_.initiator_name = "iqn.2008-11.org.blockbackup:someone-else";
   auto r = Make().Connect(Info());

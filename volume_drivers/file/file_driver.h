@@ -18,6 +18,8 @@
 // not snapshot, for which backups of attached volumes read a temporary clone (the manager's
 // temp-clone path, proved end to end with this setting). Existing snapshot files can still be
 // read and deleted.
+// Changed extents (reports_changed_extents, with snapshots): two snapshots' FIEMAP extent maps
+// are compared; a range whose physical blocks differ was written in between (fiemap_diff.h).
 // Thread-safety: all methods may be called concurrently; per-object work touches only that object's
 // file, and the capabilities are guarded by a mutex.
 #pragma once
@@ -56,6 +58,10 @@ class FileDriver : public VolumeDriver {
                                                const SnapshotRef& snapshot) override;
   Result<std::string> CreateSnapshot(const SnapshotRef& snapshot, const VolumeRef& volume) override;
   Status DeleteSnapshot(const SnapshotRef& snapshot) override;
+  // FIEMAP of the two reflink snapshot files compared (fiemap_diff.h); InvalidArgument when
+  // their owner tags name different volumes.
+  Result<ExtentChanges> ChangedExtents(const SnapshotRef& base,
+                                       const SnapshotRef& snapshot) override;
   Result<std::string> VolumeLocalPath(const VolumeRef& volume) override;
   Result<std::string> SnapshotLocalPath(const SnapshotRef& snapshot) override;
   Result<ConnectionInfo> InitializeConnection(const VolumeRef& volume,

@@ -15,7 +15,9 @@
 #include "backup_service/datapath/index_object.h"
 #include "backup_service/datapath/pipeline_v2/blob_codec.h"
 #include "backup_service/datapath/pipeline_v2/chunk_reader.h"
+#include "backup_service/datapath/pipeline_v2/condemned_list.h"
 #include "backup_service/datapath/pipeline_v2/pack_uploader.h"
+#include "backup_service/datapath/pipeline_v2/parent_chunks.h"
 #include "backup_service/datapath/pipeline_v2/segment_assembler.h"
 #include "backup_service/datapath/pipeline_v2/v2_container.h"
 
@@ -42,8 +44,11 @@ class DedupSet {
 
 class Job {
  public:
-  Job(const V2BackupSpec& spec, const V2Container& c, const ContainerIndex& known)
+  Job(const V2BackupSpec& spec, const V2Container& c, const ContainerIndex& known,
+      const PackSet& condemned, const ParentChunks* parent, std::vector<ChunkSpan> changed)
       : spec_(spec),
+        parent_(parent),
+        changed_(std::move(changed)),
         codec_(spec.compression_level, c.keys),
         dedup_(known),
         chunk_count_(ChunkCount(spec.source->Size(), spec.chunk_size)),
@@ -51,8 +56,10 @@ class Job {
         meter_(spec.source->Size(), spec.progress),
         batches_(spec.read_queue),
         blobs_(spec.blob_queue),
-        uploader_(*spec.store, spec.container,
-                  PackUploaderOptions{spec.pack_target, spec.max_puts, c.key_generation}, error_) {}
+        uploader_(
+            *spec.store, spec.container,
+            PackUploaderOptions{spec.pack_target, spec.max_puts, c.key_generation, &condemned},
+            error_) {}
 
   Result<UploadedPacks> Run(V2BackupResult& r) {
     ASSIGN_OR_RETURN(auto reader, ChunkReader::Create(*spec_.source, spec_.chunk_size,
@@ -71,6 +78,7 @@ class Job {
     r.chunks_zero = zero_;
     r.chunks_new = new_;
     r.chunks_reused = reused_;
+    r.chunks_carried = carried_;
     r.stats.peak_batch_bytes = peak_batch_bytes_;
     r.stats.peak_open_segments = assembler_.peak_open_segments();
     r.stats.peak_packs_in_memory = uploader_.peak_packs_in_memory();
@@ -94,18 +102,82 @@ class Job {
   }
 
   void ReadLoop(ChunkReader& reader) {
-    while (!Stopping()) {
-      auto next = reader.Next();
-      if (!next.ok()) return Fail(next.status());
-      if (!next->has_value()) break;
-      ChunkBatch b = std::move(**next);
-      const int64_t held = batch_bytes_.fetch_add(b.memory_bytes()) + b.memory_bytes();
-      int64_t peak = peak_batch_bytes_.load();
-      while (held > peak && !peak_batch_bytes_.compare_exchange_weak(peak, held)) {
+    if (parent_ != nullptr) {
+      CarryLoop(reader);
+    } else {
+      while (!Stopping()) {
+        auto next = reader.Next();
+        if (!next.ok()) return Fail(next.status());
+        if (!next->has_value()) break;
+        if (!PushBatch(std::move(**next))) break;
       }
-      if (!batches_.Push(std::move(b))) break;
     }
     batches_.Close();
+  }
+
+  bool PushBatch(ChunkBatch b) {
+    const int64_t held = batch_bytes_.fetch_add(b.memory_bytes()) + b.memory_bytes();
+    int64_t peak = peak_batch_bytes_.load();
+    while (held > peak && !peak_batch_bytes_.compare_exchange_weak(peak, held)) {
+    }
+    return batches_.Push(std::move(b));
+  }
+
+  // The changed-extent path, segment by segment in volume order: a segment without a changed
+  // chunk is the parent's entry as it is; in the others the unchanged chunks get the parent's
+  // refs and the changed ones are read and go to the workers like any chunk.
+  void CarryLoop(ChunkReader& reader) {
+    const int64_t chunk = spec_.chunk_size;
+    const int64_t size = spec_.source->Size();
+    size_t next = 0;
+    for (int64_t seg = 0; seg < assembler_.segment_count() && !Stopping(); ++seg) {
+      const int64_t first = seg * kChunksPerList;
+      const int64_t end = std::min(chunk_count_, first + kChunksPerList);
+      while (next < changed_.size() && changed_[next].end <= first) ++next;
+      std::vector<ChunkSpan> here;
+      for (size_t k = next; k < changed_.size() && changed_[k].first < end; ++k) {
+        here.push_back({std::max(first, changed_[k].first), std::min(end, changed_[k].end)});
+      }
+      if (here.empty()) {
+        assembler_.SetSegment(seg, parent_->Segment(seg));
+        carried_ += end - first;
+        meter_.Add(std::min(end * chunk, size) - first * chunk);
+        continue;
+      }
+      auto refs = parent_->Refs(seg, static_cast<uint32_t>(end - first));
+      if (!refs.ok()) return Fail(refs.status());
+      int64_t index = first;
+      for (const ChunkSpan& s : here) {
+        for (; index < s.first; ++index) {
+          if (Status st = Carry(index, (*refs)[static_cast<size_t>(index - first)]); !st.ok()) {
+            return Fail(std::move(st));
+          }
+        }
+        index = s.end;
+      }
+      for (; index < end; ++index) {
+        if (Status st = Carry(index, (*refs)[static_cast<size_t>(index - first)]); !st.ok()) {
+          return Fail(std::move(st));
+        }
+      }
+      for (const ChunkSpan& s : here) {
+        for (int64_t c = s.first; c < s.end && !Stopping();) {
+          const int64_t n = std::min(s.end - c, spec_.read_size / chunk);
+          auto b = reader.ReadSpan(c * chunk, std::min(n * chunk, size - c * chunk));
+          if (!b.ok()) return Fail(b.status());
+          if (!PushBatch(std::move(b).value())) return;
+          c += n;
+        }
+      }
+    }
+  }
+
+  Status Carry(int64_t index, const ChunkRef& ref) {
+    ++carried_;
+    ASSIGN_OR_RETURN(auto segment, assembler_.Add(index, ref));
+    if (segment) RETURN_IF_ERROR(DoSegment(*segment));
+    meter_.Add(ChunkLength(spec_.source->Size(), spec_.chunk_size, index));
+    return Status::Ok();
   }
 
   void WorkLoop() {
@@ -167,6 +239,8 @@ class Job {
   }
 
   const V2BackupSpec& spec_;
+  const ParentChunks* const parent_;      // null: every chunk is read
+  const std::vector<ChunkSpan> changed_;  // chunks that may differ from the parent
   const BlobCodec codec_;
   DedupSet dedup_;
   const int64_t chunk_count_;
@@ -177,7 +251,7 @@ class Job {
   BoundedQueue<EncodedBlob> blobs_;
   PackUploader uploader_;
   std::atomic<int64_t> batch_bytes_{0}, peak_batch_bytes_{0};
-  std::atomic<int64_t> zero_{0}, new_{0}, reused_{0};
+  std::atomic<int64_t> zero_{0}, new_{0}, reused_{0}, carried_{0};
 };
 
 Status CheckSpec(const V2BackupSpec& s) {
@@ -199,11 +273,35 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   // Keys first: a wrong master key stops the job before it reads the volume.
   ASSIGN_OR_RETURN(V2Container c,
                    OpenForBackup(*spec.store, spec.container, wanted, spec.master_key));
-  ASSIGN_OR_RETURN(ContainerIndex known, LoadContainerIndex(*spec.store, spec.container, c));
+  // The caller holds the container shared, so the collector's condemned lists are complete:
+  // blobs in packs it is about to delete or repack count as absent and are stored again.
+  ASSIGN_OR_RETURN(CondemnedPacks condemned,
+                   LoadCondemnedPacks(*spec.store, spec.container, BlobCodec(0, c.keys)));
+  ASSIGN_OR_RETURN(ContainerIndex known,
+                   LoadContainerIndex(*spec.store, spec.container, c, &condemned.packs));
 
   V2BackupResult r;
   r.stats.known_ids = known.size();
-  Job job(spec, c, known);
+  // Changed extents: the parent's manifest and where its touched chunk lists are, before the
+  // index is dropped. Any problem with the parent only costs reading everything.
+  std::optional<ParentChunks> parent;
+  std::vector<ChunkSpan> changed;
+  if (spec.changed) {
+    changed = ChangedChunkSpans(*spec.changed, spec.chunk_size, spec.source->Size());
+    auto loaded = spec.parent_id.empty()
+                      ? Result<ParentChunks>(Status::InvalidArgument("no parent backup given"))
+                      : ParentChunks::Load(*spec.store, spec.container, c, known, spec.parent_id,
+                                           spec.source->Size(), spec.chunk_size, changed);
+    if (loaded.ok()) {
+      parent.emplace(std::move(loaded).value());
+      r.carried_over = true;
+    } else {
+      r.carry_fallback = loaded.status().ToString();
+      changed.clear();
+    }
+  }
+  r.stats.condemned_packs = condemned.packs.size();
+  Job job(spec, c, known, condemned.packs, parent ? &*parent : nullptr, std::move(changed));
   known.clear();
   ASSIGN_OR_RETURN(UploadedPacks packs, job.Run(r));
   r.packs = static_cast<int64_t>(packs.packs.size());

@@ -3,8 +3,9 @@
 //
 //   reader thread     ChunkReader: 1 MiB aligned reads from the BlockDevice, holes skipped,
 //                     32 KiB chunks, zero chunks marked          -> batch queue (read_queue)
-//   `workers` threads BlobCodec: id (SHA-256/HMAC), dedup against the container index and this
-//                     job, zstd, AES-256-GCM; SegmentAssembler: chunk lists per 1,024 chunks
+//   `workers` threads BlobCodec: id (SHA-256/HMAC), dedup against the container index (less
+//                     the packs a collector condemned: gc/*.condemned) and this job, zstd,
+//                     AES-256-GCM; SegmentAssembler: chunk lists per 1,024 chunks
 //                                                                -> blob queue (blob_queue)
 //   packer thread     PackUploader: 32 MiB packs, `max_puts` concurrent Puts
 //
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/blob_cipher.h"
@@ -27,6 +29,7 @@
 #include "backup_service/datapath/progress.h"
 #include "backup_service/object_stores/object_store.h"
 #include "volume_drivers/connectors/block_device.h"
+#include "volume_drivers/volume_driver.h"
 
 namespace bb::v2 {
 
@@ -49,6 +52,13 @@ struct V2BackupSpec {
   size_t blob_queue = 64;  // encoded blobs (<= chunk size each)
   ProgressObserver progress;
   CancelFn cancelled;
+  // A changed-extent incremental (README.md "Changed-extent incrementals"): `parent_id`, a v2
+  // backup of the same volume in this container, and `changed`, the byte ranges that may differ
+  // from it (a superset, as VolumeDriver::ChangedExtents reports). Chunks outside them are not
+  // read: their ids are copied from the parent's manifest. Without `changed` every chunk is
+  // read; when the parent cannot be used (another size, unreadable) too, and the result says why.
+  std::string parent_id;
+  std::optional<std::vector<ByteRange>> changed;
 };
 
 // Evidence that memory stayed bounded (tests assert these against the capacities).
@@ -57,6 +67,7 @@ struct V2BackupStats {
   size_t peak_open_segments = 0;  // segments with some, not all, chunks done
   int peak_packs_in_memory = 0;   // packs being built or uploaded
   size_t known_ids = 0;           // ids loaded from the container index
+  size_t condemned_packs = 0;     // packs a running collector condemned (their blobs not reused)
 };
 
 struct V2BackupResult {
@@ -65,8 +76,11 @@ struct V2BackupResult {
   int64_t bytes_read = 0;    // holes excluded
   int64_t chunks_total = 0;
   int64_t chunks_zero = 0;
-  int64_t chunks_new = 0;     // data blobs this job stored
-  int64_t chunks_reused = 0;  // already in the container or earlier in this job
+  int64_t chunks_new = 0;      // data blobs this job stored
+  int64_t chunks_reused = 0;   // already in the container or earlier in this job
+  int64_t chunks_carried = 0;  // copied from the parent without reading (changed extents)
+  bool carried_over = false;   // the changed-extent path ran
+  std::string carry_fallback;  // why `changed` was given but every chunk was read
   int64_t packs = 0;
   int64_t stored_bytes = 0;  // packs + index + manifest written by this job
   int64_t object_count = 0;  // objects written by this job (packs, index, manifest)

@@ -64,20 +64,36 @@ Result<std::optional<ChunkBatch>> ChunkReader::Next() {
   }
   // Spans never cross a segment boundary, so the check above sees every boundary.
   const int64_t seg_end = (offset_ / segment_bytes_ + 1) * segment_bytes_;
-  b.length = std::min({read_size_, size - offset_, seg_end - offset_});
+  ASSIGN_OR_RETURN(ChunkBatch span,
+                   ReadSpan(offset_, std::min({read_size_, size - offset_, seg_end - offset_})));
+  offset_ += span.length;
+  return std::optional<ChunkBatch>(std::move(span));
+}
+
+Result<ChunkBatch> ChunkReader::ReadSpan(int64_t offset, int64_t length) {
+  const int64_t size = device_.Size();
+  if (offset < 0 || offset % chunk_size_ != 0 || length <= 0 || length > read_size_ ||
+      offset + length > size || (length % chunk_size_ != 0 && offset + length != size) ||
+      offset / segment_bytes_ != (offset + length - 1) / segment_bytes_) {
+    return Status::InvalidArgument("span " + std::to_string(offset) + "+" + std::to_string(length) +
+                                   " is not a chunk-aligned read");
+  }
+  ChunkBatch b;
+  b.offset = offset;
+  b.first_index = offset / chunk_size_;
+  b.length = length;
   b.zero.assign(static_cast<size_t>(ChunkCount(b.length, chunk_size_)), 0);
-  if (device_.KnownZero(offset_, b.length)) {
+  if (device_.KnownZero(offset, b.length)) {
     b.hole = true;
     std::fill(b.zero.begin(), b.zero.end(), 1);
   } else {
     // Not value-initialised: the read overwrites every byte (no memset of each span).
     b.data = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(b.length));
-    RETURN_IF_ERROR(device_.ReadAt(offset_, {b.data.get(), static_cast<size_t>(b.length)}));
+    RETURN_IF_ERROR(device_.ReadAt(offset, {b.data.get(), static_cast<size_t>(b.length)}));
     bytes_read_ += b.length;
     for (size_t i = 0; i < b.zero.size(); ++i) b.zero[i] = IsAllZero(b.Chunk(chunk_size_, i));
   }
-  offset_ += b.length;
-  return std::optional<ChunkBatch>(std::move(b));
+  return b;
 }
 
 }  // namespace bb::v2

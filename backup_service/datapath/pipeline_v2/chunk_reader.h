@@ -55,6 +55,10 @@ class ChunkReader {
   // The next batch in volume order, nullopt at the end. A read error is returned as is (the
   // device's Status names it).
   Result<std::optional<ChunkBatch>> Next();
+  // The batch of [offset, offset + length), chunk-aligned (length a multiple of the chunk size
+  // or reaching the end), at most the read size and within one segment: what a changed-extent
+  // incremental reads instead of calling Next. Known-zero spans are not read.
+  Result<ChunkBatch> ReadSpan(int64_t offset, int64_t length);
 
   int64_t bytes_read() const { return bytes_read_; }  // bytes actually read (holes excluded)
 

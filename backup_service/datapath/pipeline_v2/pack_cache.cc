@@ -18,7 +18,7 @@ Result<std::shared_ptr<const std::string>> PackCache::Fetch(const std::string& n
   auto got = store_.Get(container_, name);
   if (!got.ok()) {
     if (got.status().code() == StatusCode::kNotFound) {
-      return Status::DataLoss(what_ + ": pack " + name + " named by the index is missing");
+      return Status::NotFound(what_ + ": pack " + name + " named by the index is missing");
     }
     return Status(got.status().code(), what_ + ": " + got.status().message());
   }

@@ -25,8 +25,9 @@ class PackCache {
   // `what` prefixes errors (e.g. "backup B").
   PackCache(ObjectStore& store, std::string container, size_t capacity, std::string what);
 
-  // The pack's bytes. DataLoss naming the pack when it is missing or its footer/trailer is bad;
-  // other store errors as they are.
+  // The pack's bytes. NotFound naming the pack when it is missing (the caller may reload the
+  // index: the collector repacked it), DataLoss when its footer/trailer is bad; other store
+  // errors as they are.
   Result<std::shared_ptr<const std::string>> Get(const BlobId& pack_hash);
 
   int64_t fetches() const;

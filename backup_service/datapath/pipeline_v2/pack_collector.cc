@@ -1,21 +1,21 @@
-// CollectUnreferencedPacks: mark from v2 manifests, rewrite indexes, sweep packs.
+// CollectPacks: mark, fence and plan, repack, sweep (pack_collector.h).
 #include "backup_service/datapath/pipeline_v2/pack_collector.h"
 
+#include <algorithm>
 #include <map>
-#include <unordered_set>
+#include <set>
 #include <vector>
 
+#include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
-#include "backup_service/datapath/chunk_list.h"
 #include "backup_service/datapath/index_object.h"
-#include "backup_service/datapath/manifest_v2.h"
-#include "backup_service/datapath/pipeline_v2/blob_codec.h"
+#include "backup_service/datapath/pipeline_v2/condemned_list.h"
+#include "backup_service/datapath/pipeline_v2/pack_marker.h"
+#include "backup_service/datapath/pipeline_v2/pack_repacker.h"
 #include "backup_service/datapath/pipeline_v2/v2_container.h"
 
 namespace bb::v2 {
 namespace {
-
-using IdSet = std::unordered_set<BlobId, BlobIdHash>;
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
@@ -31,158 +31,266 @@ std::optional<BlobId> PackHashOf(const std::string& name) {
   return id;
 }
 
-int64_t PackBytes(const IndexedPack& p) {
-  int64_t bytes = kPackHeaderSize + kPackFooterSize;
-  for (const PackEntry& e : p.entries) {
-    bytes += int64_t{kBlobHeaderSize} + e.stored_length + kPackEntrySize;
+// What the fence decided (step 2), carried out by steps 3 and 4.
+struct Plan {
+  std::vector<BlobId> remove;                  // dead or orphaned
+  std::vector<const IndexedPack*> repack;      // in listing order
+  PackSet keep;                                // present, indexed, live, not repacked
+  std::vector<std::string> superseded;         // index objects to replace
+  std::vector<const IndexedPack*> carry_over;  // kept packs those name, once each
+  IdSet copy;                                  // blobs to copy out of `repack`
+  std::vector<std::string> old_condemned;      // lists of earlier (crashed) runs
+  bool Empty() const {
+    return remove.empty() && repack.empty() && superseded.empty() && old_condemned.empty();
   }
-  return bytes;
-}
+};
 
 class Collector {
  public:
-  Collector(ObjectStore& store, const std::string& container, const V2Container& c)
-      : store_(store), container_(container), codec_(0, c.keys) {}
+  Collector(ObjectStore& store, const std::string& container, const V2Container& c,
+            const PackCollectOptions& options)
+      : store_(store),
+        container_(container),
+        c_(c),
+        options_(options),
+        codec_(0, c.keys),
+        marker_(store, container, codec_) {}
 
-  Status LoadIndexes() {
-    ASSIGN_OR_RETURN(std::vector<std::string> names, store_.List(container_, "index/"));
+  // Step 1 (and, with `in_fence`, the manifests written since).
+  Status MarkAll(bool in_fence, PackCollectResult& out) {
+    RETURN_IF_ERROR(marker_.LoadIndexes());
+    ASSIGN_OR_RETURN(std::vector<std::string> names, store_.List(container_, "manifests/"));
     for (const std::string& name : names) {
-      ASSIGN_OR_RETURN(std::string stored, store_.Get(container_, name));
-      const std::string what = "container " + container_ + ": index object " + name;
-      ASSIGN_OR_RETURN(std::string plain, codec_.OpenObject(stored, kIndexAad, what));
-      auto packs = DecodeIndexObject(plain, name);
-      if (!packs.ok()) return Status(packs.status().code(), what + ": " + packs.status().message());
-      for (const IndexedPack& p : *packs) {
-        for (const PackEntry& e : p.entries) location_[e.id].emplace_back(p.pack_hash, e);
-      }
-      indexes_[name] = std::move(*packs);
+      if (!EndsWith(name, ".bbm") || marker_.marked().count(name) > 0) continue;
+      Status s = marker_.Mark(name);
+      if (!s.ok()) return s.WithContext("pack collection stopped, nothing deleted");
+      ++out.manifests;
+      if (in_fence) ++out.manifests_in_fence;
     }
     return Status::Ok();
   }
 
-  // Marks one manifest's chunk lists and data blobs. NotFound: deleted meanwhile (skipped).
-  Status Mark(const std::string& name) {
-    auto stored = store_.Get(container_, name);
-    if (!stored.ok()) {
-      return stored.status().code() == StatusCode::kNotFound ? Status::Ok() : stored.status();
-    }
-    const std::string what = "container " + container_ + ": manifest " + name;
-    ASSIGN_OR_RETURN(std::string plain, codec_.OpenObject(*stored, name, what));
-    ASSIGN_OR_RETURN(ManifestV2 m, DecodeManifestV2(plain, name));
-    for (const ManifestSegment& seg : m.segments) {
-      if (seg.zero) continue;
-      MarkBlob(seg.list_id);
-      ASSIGN_OR_RETURN(std::string list, ReadBlob(seg.list_id, what));
-      ASSIGN_OR_RETURN(std::vector<ChunkRef> refs,
-                       DecodeChunkList(list, what + ": chunk list " + BlobIdHex(seg.list_id)));
-      for (const ChunkRef& r : refs) {
-        if (!r.zero) MarkBlob(r.id);
-      }
-    }
-    return Status::Ok();
+  // Step 2, holding the fence: the last marks, the plan, and the condemned list.
+  Status Fence(PackCollectResult& out) {
+    RETURN_IF_ERROR(MarkAll(/*in_fence=*/true, out));
+    ASSIGN_OR_RETURN(CondemnedPacks old, LoadCondemnedPacks(store_, container_, codec_));
+    plan_.old_condemned = old.names;
+    ASSIGN_OR_RETURN(std::vector<std::string> listed, store_.List(container_, "packs/"));
+    MakePlan(listed, out);
+    if (plan_.remove.empty() && plan_.repack.empty()) return Status::Ok();
+    std::vector<BlobId> condemned = plan_.remove;
+    for (const IndexedPack* p : plan_.repack) condemned.push_back(p->pack_hash);
+    ASSIGN_OR_RETURN(std::string sealed,
+                     codec_.SealObject(EncodeCondemnedList(condemned), kCondemnedAad));
+    list_name_ = NewCondemnedListName();
+    return store_.Put(container_, list_name_, sealed).WithContext("put " + list_name_);
   }
 
-  // Index objects naming a dead pack: replaced by one naming only the live packs.
-  Status RewriteIndexes(PackCollectResult& out) {
-    for (const auto& [name, packs] : indexes_) {
-      std::vector<IndexedPack> keep;
-      for (const IndexedPack& p : packs) {
-        if (live_packs_.count(p.pack_hash) > 0) keep.push_back(p);
-      }
-      if (keep.size() == packs.size()) continue;
-      if (!keep.empty()) {
-        ASSIGN_OR_RETURN(std::string sealed, codec_.SealObject(EncodeIndexObject(keep), kIndexAad));
-        RETURN_IF_ERROR(store_.Put(container_, IndexObjectName(sealed), sealed));
-        ++out.index_objects_rewritten;
-      } else {
-        ++out.index_objects_deleted;
-      }
+  // Steps 3 and 4.
+  Status RepackAndSweep(PackCollectResult& out) {
+    if (plan_.Empty()) return Status::Ok();
+    BB_FAILPOINT("gc.after_fence");
+    RepackResult copied;
+    if (!plan_.repack.empty()) {
+      ASSIGN_OR_RETURN(copied, RepackBlobs(store_, container_, codec_, c_.key_generation,
+                                           c_.config.pack_target, plan_.repack, plan_.copy));
+    }
+    out.blobs_copied = copied.blobs_copied;
+    out.repack_packs_written = static_cast<int64_t>(copied.packs.size());
+    out.repack_bytes_written = copied.bytes_written;
+    PackSet fresh;
+    for (const IndexedPack& p : copied.packs) fresh.insert(p.pack_hash);
+
+    // The index naming the new packs and what the superseded ones still name, before any delete.
+    std::vector<IndexedPack> index = copied.packs;
+    for (const IndexedPack* p : plan_.carry_over) index.push_back(*p);
+    std::string written;
+    if (!index.empty() && (!plan_.superseded.empty() || !copied.packs.empty())) {
+      ASSIGN_OR_RETURN(std::string sealed, codec_.SealObject(EncodeIndexObject(index), kIndexAad));
+      written = IndexObjectName(sealed);
+      RETURN_IF_ERROR(store_.Put(container_, written, sealed).WithContext("put " + written));
+      ++out.index_objects_rewritten;
+    }
+    BB_FAILPOINT("gc.after_new_index");
+    for (const std::string& name : plan_.superseded) {
+      // Unencrypted indexes are named by their bytes: a run that repeats a crashed run's work
+      // writes the very index object it supersedes. That one stays.
+      if (name == written) continue;
       RETURN_IF_ERROR(store_.Delete(container_, name).WithContext("delete " + name));
+      ++out.index_objects_deleted;
     }
-    return Status::Ok();
-  }
-
-  Status Sweep(PackCollectResult& out) {
-    std::map<BlobId, int64_t> sizes;
-    for (const auto& [name, packs] : indexes_) {
-      for (const IndexedPack& p : packs) sizes[p.pack_hash] = PackBytes(p);
-    }
-    ASSIGN_OR_RETURN(std::vector<std::string> names, store_.List(container_, "packs/"));
-    for (const std::string& name : names) {
-      std::optional<BlobId> hash = PackHashOf(name);
-      if (!hash || live_packs_.count(*hash) > 0) continue;
+    // Step 4: no index names these any more.
+    auto remove = [&](const BlobId& pack) -> Status {
+      if (fresh.count(pack) > 0) return Status::Ok();  // rewritten to identical bytes: keep
+      const std::string name = PackObjectNameOf(pack);
+      return store_.Delete(container_, name).WithContext("delete " + name);
+    };
+    for (const BlobId& pack : plan_.remove) RETURN_IF_ERROR(remove(pack));
+    for (const IndexedPack* p : plan_.repack) RETURN_IF_ERROR(remove(p->pack_hash));
+    BB_FAILPOINT("gc.before_condemned_removed");
+    std::vector<std::string> lists = plan_.old_condemned;
+    if (!list_name_.empty()) lists.push_back(list_name_);
+    for (const std::string& name : lists) {
       RETURN_IF_ERROR(store_.Delete(container_, name).WithContext("delete " + name));
-      ++out.packs_deleted;
-      if (auto s = sizes.find(*hash); s != sizes.end()) out.bytes_freed += s->second;
+      ++out.condemned_lists_deleted;
     }
-    out.live_packs = static_cast<int64_t>(live_packs_.size());
     return Status::Ok();
   }
 
  private:
-  // Every copy counts: two backups running at once may have stored the same blob in two packs,
-  // and a restore may have picked either copy from its index.
-  void MarkBlob(const BlobId& id) {
-    auto loc = location_.find(id);
-    if (loc == location_.end()) return;
-    for (const auto& [pack, entry] : loc->second) live_packs_.insert(pack);
+  // A live blob stored more than once (backups that ran at once, a backup that stored again
+  // what a collector had condemned, a crashed run's copies) is counted in one pack only, its
+  // owner: the present pack with the most blobs (then the lowest hash). A pack whose live blobs
+  // are all owned elsewhere is dead: its copies go, and a restore that picked one reloads.
+  std::optional<BlobId> OwnerOf(const BlobId& id, const PackSet& present) const {
+    std::optional<BlobId> best;
+    size_t best_count = 0;
+    for (const BlobId& pack : marker_.Copies(id)) {
+      if (present.count(pack) == 0) continue;
+      const size_t n = marker_.packs().at(pack)->entries.size();
+      if (!best || n > best_count || (n == best_count && pack < *best)) {
+        best = pack;
+        best_count = n;
+      }
+    }
+    return best;
   }
 
-  Result<std::string> ReadBlob(const BlobId& id, const std::string& what) {
-    auto loc = location_.find(id);
-    if (loc == location_.end()) {
-      return Status::DataLoss(what + ": chunk list " + BlobIdHex(id) + " is in no index object");
+  void MakePlan(const std::vector<std::string>& listed, PackCollectResult& out) {
+    const auto& packs = marker_.packs();
+    const int64_t small = std::min<int64_t>(options_.repack_below_bytes, c_.config.pack_target / 4);
+    PackSet present;
+    for (const std::string& name : listed) {
+      if (std::optional<BlobId> hash = PackHashOf(name); hash && packs.count(*hash) > 0) {
+        present.insert(*hash);
+      }
     }
-    const PackEntry& e = loc->second.front().second;
-    const std::string pack = PackObjectNameOf(loc->second.front().first);
-    const std::string blob_what = what + ": pack " + pack + ": blob " + BlobIdHex(id);
-    const int64_t length = int64_t{kBlobHeaderSize} + e.stored_length;
-    auto got = store_.GetRange(container_, pack, e.offset, length);
-    if (got.ok()) return codec_.Decode(*got, e, blob_what);
-    if (got.status().code() != StatusCode::kUnimplemented)
-      return got.status().WithContext(blob_what);
-    ASSIGN_OR_RETURN(std::string whole, store_.Get(container_, pack));
-    if (uint64_t{e.offset} + length > whole.size()) {
-      return Status::DataLoss(blob_what + ": lies outside the pack");
+    std::vector<std::pair<const IndexedPack*, bool>> candidates;  // pack, has dead blobs
+    for (const std::string& name : listed) {
+      std::optional<BlobId> hash = PackHashOf(name);
+      if (!hash) continue;
+      ++out.packs_before;
+      auto it = packs.find(*hash);
+      if (it == packs.end()) {  // a killed job's: no index, no size known
+        plan_.remove.push_back(*hash);
+        ++out.packs_deleted;
+        continue;
+      }
+      const int64_t size = PackBytes(*it->second);
+      out.bytes_before += size;
+      int64_t live = 0, blobs = 0;
+      for (const PackEntry& e : it->second->entries) {
+        blobs += BlobBytes(e);
+        if (marker_.IsLive(e.id) && OwnerOf(e.id, present) == *hash) live += BlobBytes(e);
+      }
+      if (live == 0) {
+        plan_.remove.push_back(*hash);
+        ++out.packs_deleted;
+        out.dead_bytes_freed += size;
+        continue;
+      }
+      if (options_.repack &&
+          (live < options_.repack_below_live_fraction * static_cast<double>(size) ||
+           size < small)) {
+        candidates.emplace_back(it->second, live < blobs);
+      } else {
+        plan_.keep.insert(*hash);
+      }
     }
-    return codec_.Decode(std::string_view(whole).substr(e.offset, length), e, blob_what);
+    // One fully live pack alone would be rewritten as itself: nothing to gain.
+    if (candidates.size() == 1 && !candidates[0].second) {
+      plan_.keep.insert(candidates[0].first->pack_hash);
+      candidates.clear();
+    }
+    for (const auto& [p, dead] : candidates) {
+      plan_.repack.push_back(p);
+      ++out.packs_repacked;
+      out.repacked_bytes += PackBytes(*p);
+    }
+    for (const IndexedPack* p : plan_.repack) {
+      for (const PackEntry& e : p->entries) {
+        if (!marker_.IsLive(e.id)) continue;
+        std::vector<BlobId> copies = marker_.Copies(e.id);
+        bool kept = std::any_of(copies.begin(), copies.end(),
+                                [&](const BlobId& c) { return plan_.keep.count(c) > 0; });
+        if (!kept) plan_.copy.insert(e.id);
+      }
+    }
+    out.live_packs = static_cast<int64_t>(plan_.keep.size());
+    PlanIndexes();
+  }
+
+  // Index objects naming a condemned pack, or a pack another index object names too (a crash
+  // between writing a new index and deleting the old ones), are replaced by one.
+  void PlanIndexes() {
+    PackSet condemned(plan_.remove.begin(), plan_.remove.end());
+    for (const IndexedPack* p : plan_.repack) condemned.insert(p->pack_hash);
+    std::map<BlobId, int> named;
+    for (const auto& [name, packs] : marker_.indexes()) {
+      for (const IndexedPack& p : packs) ++named[p.pack_hash];
+    }
+    PackSet carried;
+    for (const auto& [name, packs] : marker_.indexes()) {
+      bool replace = std::any_of(packs.begin(), packs.end(), [&](const IndexedPack& p) {
+        return condemned.count(p.pack_hash) > 0 || named[p.pack_hash] > 1;
+      });
+      if (!replace) continue;
+      plan_.superseded.push_back(name);
+      for (const IndexedPack& p : packs) {
+        if (condemned.count(p.pack_hash) == 0 && carried.insert(p.pack_hash).second) {
+          plan_.carry_over.push_back(&p);
+        }
+      }
+    }
   }
 
   ObjectStore& store_;
-  const std::string container_;
+  const std::string& container_;
+  const V2Container& c_;
+  const PackCollectOptions& options_;
   const BlobCodec codec_;
-  std::map<std::string, std::vector<IndexedPack>> indexes_;
-  // blob id -> (pack hash, entry) of every copy the index objects name
-  std::unordered_map<BlobId, std::vector<std::pair<BlobId, PackEntry>>, BlobIdHash> location_;
-  IdSet live_packs_;
+  PackMarker marker_;
+  Plan plan_;
+  std::string list_name_;
 };
 
 }  // namespace
 
-Result<PackCollectResult> CollectUnreferencedPacks(ObjectStore& store, const std::string& container,
-                                                   const std::optional<Key256>& master) {
+Result<PackCollectResult> CollectPacks(ObjectStore& store, const std::string& container,
+                                       const std::optional<Key256>& master,
+                                       const PackCollectOptions& options) {
   PackCollectResult out;
   auto c = OpenForRead(store, container, master);
   if (!c.ok()) {
     if (c.status().code() == StatusCode::kNotFound) return out;  // no v2 data in it
     return c.status();
   }
-  Collector collector(store, container, *c);
-  RETURN_IF_ERROR(collector.LoadIndexes());
-  ASSIGN_OR_RETURN(std::vector<std::string> manifests, store.List(container, "manifests/"));
-  for (const std::string& name : manifests) {
-    if (!EndsWith(name, ".bbm")) continue;  // v1 manifests mark chunks/, not packs
-    Status s = collector.Mark(name);
-    if (!s.ok()) return s.WithContext("pack collection stopped, nothing deleted");
-    ++out.manifests;
-  }
-  RETURN_IF_ERROR(collector.RewriteIndexes(out));
-  RETURN_IF_ERROR(collector.Sweep(out));
-  BB_LOG(kInfo) << "container " << container << ": " << out.manifests << " v2 manifests, "
-                << out.live_packs << " live packs, " << out.packs_deleted << " packs deleted ("
-                << out.bytes_freed << " bytes), " << out.index_objects_rewritten
-                << " index objects rewritten, " << out.index_objects_deleted << " deleted";
+  Collector collector(store, container, *c, options);
+  RETURN_IF_ERROR(collector.MarkAll(/*in_fence=*/false, out));
+  auto fenced = [&] { return collector.Fence(out); };
+  RETURN_IF_ERROR(options.fence ? options.fence(fenced) : fenced());
+  RETURN_IF_ERROR(collector.RepackAndSweep(out));
+  out.repack_bytes_freed = out.repacked_bytes - out.repack_bytes_written;
+  out.bytes_freed = out.dead_bytes_freed + out.repack_bytes_freed;
+  out.packs_after =
+      out.packs_before - out.packs_deleted - out.packs_repacked + out.repack_packs_written;
+  out.bytes_after = out.bytes_before - out.bytes_freed;
+  BB_LOG(kInfo) << "container " << container << ": " << DescribeCollection(out);
   return out;
+}
+
+std::string DescribeCollection(const PackCollectResult& r) {
+  return std::to_string(r.manifests) + " v2 manifests (" + std::to_string(r.manifests_in_fence) +
+         " marked in the fence); packs " + std::to_string(r.packs_before) + " -> " +
+         std::to_string(r.packs_after) + ", bytes " + std::to_string(r.bytes_before) + " -> " +
+         std::to_string(r.bytes_after) + "; deleted " + std::to_string(r.packs_deleted) +
+         " dead packs (" + std::to_string(r.dead_bytes_freed) + " bytes), repacked " +
+         std::to_string(r.packs_repacked) + " packs (" + std::to_string(r.repacked_bytes) +
+         " bytes) into " + std::to_string(r.repack_packs_written) + " (" +
+         std::to_string(r.repack_bytes_written) + " bytes, " + std::to_string(r.blobs_copied) +
+         " blobs): " + std::to_string(r.repack_bytes_freed) + " bytes freed by repacking; " +
+         std::to_string(r.index_objects_rewritten) + " index objects written, " +
+         std::to_string(r.index_objects_deleted) + " superseded";
 }
 
 }  // namespace bb::v2

@@ -47,8 +47,8 @@ class PackCollectorTest : public ::testing::Test {
     spec.encrypt = key_.has_value();
     spec.master_key = key_;
     spec.pack_target = 1 << 20;  // several packs per backup
-    // One worker: blobs reach packs in volume order, so which packs a delete leaves dead (the
-    // sweep frees whole packs only; no repack yet) is the same on every run.
+    // One worker: blobs reach packs in volume order, so which packs a delete leaves dead or
+    // partly live (repacked: pack_repack_test.cc) is the same on every run.
     spec.workers = 1;
     auto r = RunV2Backup(spec);
     ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -52,9 +52,31 @@ Status PackUploader::Add(const EncodedBlob& blob) {
   return Status::Ok();
 }
 
+Result<FinishedPack> PackUploader::Rearrange(FinishedPack pack) {
+  const size_t n = pack.entries.size();
+  for (size_t shift = 1; shift < n; ++shift) {
+    PackWriter w(options_.key_generation);
+    w.Reserve(pack.bytes.size());
+    for (size_t i = 0; i < n; ++i) {
+      const PackEntry& e = pack.entries[(i + shift) % n];
+      std::string_view stored =
+          std::string_view(pack.bytes).substr(e.offset + kBlobHeaderSize, e.stored_length);
+      RETURN_IF_ERROR(w.Add(e.id, e.type, e.compression, e.plain_length, stored));
+    }
+    ASSIGN_OR_RETURN(FinishedPack other, w.Finish());
+    if (options_.avoid->count(other.hash) == 0) return other;
+  }
+  return Status::Aborted("pack " + pack.name +
+                         " equals one a running collection is deleting; retry the backup once "
+                         "the collection is over");
+}
+
 Status PackUploader::ClosePack() {
   auto pack = writer_->Finish();
   writer_.reset();
+  if (pack.ok() && options_.avoid != nullptr && options_.avoid->count(pack->hash) > 0) {
+    pack = Rearrange(std::move(pack).value());
+  }
   if (!pack.ok()) {
     ReleaseSlot();
     return pack.status();

@@ -32,6 +32,11 @@ struct PackUploaderOptions {
   int64_t target_bytes = kDefaultPackTarget;
   int max_puts = 2;
   uint32_t key_generation = 0;  // 0: unencrypted container
+  // Packs a running collector condemned (gc/*.condemned): a finished pack whose bytes, hence
+  // name, equal one of them would be deleted under the backup. Its blobs are then laid out in
+  // another order (another name); a one-blob pack cannot be, and the job fails with Aborted
+  // (retry once the collection is over). Not owned; may be null.
+  const PackSet* avoid = nullptr;
 };
 
 struct UploadedPacks {
@@ -62,6 +67,8 @@ class PackUploader {
   Status AcquireSlot();
   void ReleaseSlot();
   Status ClosePack();
+  // `pack` again with its blobs rotated until its name is not in options_.avoid.
+  Result<FinishedPack> Rearrange(FinishedPack pack);
   void UploadLoop();
 
   ObjectStore& store_;

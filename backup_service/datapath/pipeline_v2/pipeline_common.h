@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <mutex>
+#include <unordered_set>
 
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/blob_id.h"
@@ -86,5 +87,8 @@ struct BlobIdHash {
     return h;
   }
 };
+
+// A set of pack hashes (packs/<h[0:2]>/<h>).
+using PackSet = std::unordered_set<BlobId, BlobIdHash>;
 
 }  // namespace bb::v2

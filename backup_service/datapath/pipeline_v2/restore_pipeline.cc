@@ -15,6 +15,7 @@
 #include "backup_service/datapath/manifest_v2.h"
 #include "backup_service/datapath/pipeline_v2/blob_codec.h"
 #include "backup_service/datapath/pipeline_v2/pack_cache.h"
+#include "backup_service/datapath/pipeline_v2/reloading_index.h"
 #include "backup_service/datapath/pipeline_v2/v2_container.h"
 
 namespace bb::v2 {
@@ -38,13 +39,12 @@ Status Prefix(const std::string& what, const Status& s) {
 
 class Job {
  public:
-  Job(const V2RestoreSpec& spec, const ManifestV2& m, const V2Container& c,
-      const ContainerIndex& index)
+  Job(const V2RestoreSpec& spec, const ManifestV2& m, const V2Container& c, ContainerIndex index)
       : spec_(spec),
         what_("backup " + spec.backup_id),
         m_(m),
         codec_(0, c.keys),
-        index_(index),
+        index_(*spec.store, spec.container, c, std::move(index)),
         cache_(*spec.store, spec.container, spec.pack_cache, what_),
         meter_(m.header.size_bytes, spec.progress),
         ranged_(spec.ranged_reads),
@@ -65,6 +65,7 @@ class Job {
     writer.join();
     r.packs_fetched = cache_.fetches();
     r.ranged_reads = ranged_reads_;
+    r.index_reloads = index_.reloads();
     r.peak_window = peak_window_;
     r.bytes_written = bytes_written_;
     if (error_.failed()) return error_.status();
@@ -87,13 +88,33 @@ class Job {
     return error_.failed();
   }
 
+  // The verified plaintext of blob `id`. A pack gone (a collector repacked the blob meanwhile)
+  // or a blob in no index: the index is reloaded and the read tried again, a few times.
   Result<std::string> ReadBlob(const BlobId& id) {
-    auto loc = index_.find(id);
-    if (loc == index_.end()) {
-      return Status::DataLoss(what_ + ": blob " + BlobIdHex(id) + " is in no index object");
+    for (int attempt = 0;; ++attempt) {
+      uint64_t generation = 0;
+      std::optional<BlobLocation> loc = index_.Find(id, &generation);
+      const bool may_reload = attempt < kMaxReloads;
+      if (!loc) {
+        if (may_reload && index_.Reload(generation).ok()) continue;
+        return Status::DataLoss(what_ + ": blob " + BlobIdHex(id) + " is in no index object");
+      }
+      auto got = ReadFrom(id, *loc);
+      if (got.ok() || got.status().code() != StatusCode::kNotFound) return got;
+      if (may_reload) {
+        Status reloaded = index_.Reload(generation);
+        if (!reloaded.ok()) return Prefix(what_ + ": reloading the index", reloaded);
+        continue;
+      }
+      return Status::DataLoss(what_ + ": pack " + PackObjectNameOf(loc->pack_hash) +
+                              " named by the index is missing");
     }
-    const PackEntry& e = loc->second.entry;
-    const std::string pack_name = PackObjectNameOf(loc->second.pack_hash);
+  }
+
+  // NotFound when the pack is gone; any damage DataLoss.
+  Result<std::string> ReadFrom(const BlobId& id, const BlobLocation& loc) {
+    const PackEntry& e = loc.entry;
+    const std::string pack_name = PackObjectNameOf(loc.pack_hash);
     const std::string what = what_ + ": pack " + pack_name + ": blob " + BlobIdHex(id);
     if (ranged_.load()) {
       // One ranged read per blob: no pack is held in memory, and an incremental's restore reads
@@ -109,14 +130,14 @@ class Job {
           ranged_ = false;  // this store cannot: whole packs through the cache from now on
           break;
         case StatusCode::kNotFound:
-          return Status::DataLoss(what_ + ": pack " + pack_name + " named by the index is missing");
+          return got.status();
         case StatusCode::kOutOfRange:
           return Status::DataLoss(what + ": the pack is shorter than the index says (truncated)");
         default:
           return Prefix(what, got.status());
       }
     }
-    ASSIGN_OR_RETURN(auto pack, cache_.Get(loc->second.pack_hash));
+    ASSIGN_OR_RETURN(auto pack, cache_.Get(loc.pack_hash));
     if (uint64_t{e.offset} + kBlobHeaderSize + e.stored_length > pack->size()) {
       return Status::DataLoss(what + ": lies outside the pack");
     }
@@ -239,7 +260,8 @@ class Job {
   const std::string what_;
   const ManifestV2& m_;
   const BlobCodec codec_;
-  const ContainerIndex& index_;
+  static constexpr int kMaxReloads = 3;
+  ReloadingIndex index_;
   PackCache cache_;
   ProgressMeter meter_;
   std::atomic<bool> ranged_;
@@ -300,7 +322,7 @@ Result<V2RestoreResult> RunV2Restore(const V2RestoreSpec& spec) {
   if (!index.ok()) return Prefix("backup " + spec.backup_id, index.status());
   V2RestoreResult r;
   r.bytes_total = m.header.size_bytes;
-  Job job(spec, m, c, *index);
+  Job job(spec, m, c, std::move(index).value());
   RETURN_IF_ERROR(job.Run(r));
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;

@@ -9,9 +9,10 @@
 //   writer thread     BlockDevice::WriteAt in volume order; one Flush at the end
 //
 // Zero chunks are not written when the target is known to read as zeros (a new sparse volume):
-// they stay holes. Any damage (manifest, index, chunk list, pack, blob) is DataLoss naming the
-// backup and the object; nothing is reported as restored that was not verified.
-// Thread-safety: one call per job; the spec's store and device must outlive it.
+// they stay holes. A pack that vanished (a collector repacked it meanwhile) reloads the index
+// (ReloadingIndex) and the blob is read from its new pack. Any damage (manifest, index, chunk list,
+// pack, blob) is DataLoss naming the backup and the object; nothing is reported as restored that
+// was not verified. Thread-safety: one call per job; the spec's store and device must outlive it.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +54,7 @@ struct V2RestoreResult {
   int64_t chunks_zero = 0;
   int64_t packs_fetched = 0;  // whole packs read (no ranged reads)
   int64_t ranged_reads = 0;   // blobs read with a ranged Get
+  int64_t index_reloads = 0;  // a pack was gone (repacked by a collector meanwhile)
   size_t peak_window = 0;     // most decoded chunks held at once (<= write_window)
   double seconds = 0;
 };

@@ -83,6 +83,33 @@ Result<V2ContainerConfig> DecodeConfig(const std::string& bytes, const std::stri
   }
 }
 
+std::string KeyObjectJson(const Key256& master, uint32_t generation, const std::string& wrapped) {
+  nlohmann::json j = {{"version", 1},
+                      {"generation", generation},
+                      {"master_key_id", MasterKeyId(master)},
+                      {"wrap", "aes-256-gcm"},
+                      {"wrapped", Hex(wrapped)}};
+  return j.dump();
+}
+
+// keys/<generation>.key -> generation; nullopt for any other name.
+std::optional<uint32_t> GenerationOf(const std::string& name) {
+  constexpr std::string_view kPrefix = "keys/", kSuffix = ".key";
+  if (name.size() <= kPrefix.size() + kSuffix.size() || !name.starts_with(kPrefix) ||
+      !name.ends_with(kSuffix)) {
+    return std::nullopt;
+  }
+  const std::string digits =
+      name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const uint32_t g = static_cast<uint32_t>(std::stoul(digits));
+  if (g == 0 || KeyObjectName(g) != name) return std::nullopt;
+  return g;
+}
+
 Result<ContainerKeys> UnwrapKeyObject(const std::string& bytes, const Key256& master,
                                       const std::string& container, uint32_t generation) {
   nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
@@ -153,13 +180,9 @@ Result<V2Container> OpenForBackup(ObjectStore& store, const std::string& contain
     }
     ASSIGN_OR_RETURN(Key256 key, RandomKey());
     ASSIGN_OR_RETURN(std::string wrapped, WrapContainerKey(*master, key, kFirstGeneration));
-    nlohmann::json j = {{"version", 1},
-                        {"generation", kFirstGeneration},
-                        {"master_key_id", MasterKeyId(*master)},
-                        {"wrap", "aes-256-gcm"},
-                        {"wrapped", Hex(wrapped)}};
     // The key is durable before the config that says the container is encrypted.
-    RETURN_IF_ERROR(store.Put(container, KeyObjectName(kFirstGeneration), j.dump()));
+    RETURN_IF_ERROR(store.Put(container, KeyObjectName(kFirstGeneration),
+                              KeyObjectJson(*master, kFirstGeneration, wrapped)));
     c.keys = DeriveContainerKeys(key);
     c.key_generation = kFirstGeneration;
   }
@@ -173,21 +196,64 @@ Result<V2Container> OpenForRead(ObjectStore& store, const std::string& container
   return ReadExisting(store, container, config, master);
 }
 
+Result<KeyRotation> RewrapContainerKeys(ObjectStore& store, const std::string& container,
+                                        const Key256& old_master, const Key256& new_master) {
+  KeyRotation out;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, store.List(container, "keys/"));
+  for (const std::string& name : names) {
+    const std::optional<uint32_t> generation = GenerationOf(name);
+    if (!generation) continue;  // not a key object of this format
+    ASSIGN_OR_RETURN(std::string bytes, store.Get(container, name));
+    nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
+    std::optional<std::string> wrapped;
+    if (j.is_object() && j.contains("wrapped") && j["wrapped"].is_string()) {
+      wrapped = Unhex(j["wrapped"].get<std::string>());
+    }
+    if (!wrapped) {
+      return Status::DataLoss("container " + container + ": object " + name +
+                              " is not a wrapped key");
+    }
+    if (UnwrapContainerKey(new_master, *wrapped, *generation, container).ok()) {
+      ++out.already_new;  // a previous, interrupted run got here
+      continue;
+    }
+    auto key = UnwrapContainerKey(old_master, *wrapped, *generation, container);
+    if (!key.ok()) {
+      const std::string recorded = j.contains("master_key_id") && j["master_key_id"].is_string()
+                                       ? j["master_key_id"].get<std::string>()
+                                       : std::string("?");
+      return Status::FailedPrecondition(
+          "container " + container + ": " + name + " is wrapped by master key " + recorded +
+          ", which is neither the old key (" + MasterKeyId(old_master) + ") nor the new one (" +
+          MasterKeyId(new_master) + "); it was left unchanged");
+    }
+    ASSIGN_OR_RETURN(std::string rewrapped, WrapContainerKey(new_master, *key, *generation));
+    // One atomic Put: a reader sees the old wrap or the new one, never a mix.
+    RETURN_IF_ERROR(store.Put(container, name, KeyObjectJson(new_master, *generation, rewrapped))
+                        .WithContext("container " + container + ": writing " + name));
+    ++out.rewrapped;
+  }
+  return out;
+}
+
 Result<ContainerIndex> LoadContainerIndex(ObjectStore& store, const std::string& container,
-                                          const V2Container& c) {
+                                          const V2Container& c, const PackSet* skip) {
   const BlobCodec codec(0, c.keys);
   ContainerIndex index;
   ASSIGN_OR_RETURN(std::vector<std::string> names, store.List(container, "index/"));
   for (const std::string& name : names) {
-    ASSIGN_OR_RETURN(std::string stored, store.Get(container, name));
+    auto stored = store.Get(container, name);
+    if (!stored.ok() && stored.status().code() == StatusCode::kNotFound) continue;
+    if (!stored.ok()) return stored.status();
     const std::string what = "container " + container + ": index object " + name;
-    ASSIGN_OR_RETURN(std::string plain, codec.OpenObject(stored, kIndexAad, what));
+    ASSIGN_OR_RETURN(std::string plain, codec.OpenObject(*stored, kIndexAad, what));
     auto packs = DecodeIndexObject(plain, name);
     if (!packs.ok()) {
       return Status(packs.status().code(),
                     "container " + container + ": " + packs.status().message());
     }
     for (const IndexedPack& p : *packs) {
+      if (skip != nullptr && skip->count(p.pack_hash) > 0) continue;
       for (const PackEntry& e : p.entries) index.emplace(e.id, BlobLocation{p.pack_hash, e});
     }
   }

@@ -46,6 +46,20 @@ Result<V2Container> OpenForBackup(ObjectStore& store, const std::string& contain
 Result<V2Container> OpenForRead(ObjectStore& store, const std::string& container,
                                 const std::optional<Key256>& master);
 
+// Master-key rotation (README.md "Encryption and keys"): every keys/*.key of `container`
+// re-wrapped from `old_master` to `new_master`, one atomic Put per key object; no pack, index
+// or manifest is touched (they are sealed with the container key, which does not change).
+// Idempotent: a key already wrapped by `new_master` is left as it is, so an interrupted
+// rotation is finished by running it again. FailedPrecondition naming the container, the key
+// object and the key ids when a key opens with neither master key (nothing of it is changed).
+// A container without keys (unencrypted, or v1 only) rotates nothing.
+struct KeyRotation {
+  int rewrapped = 0;
+  int already_new = 0;  // wrapped by the new master key before this run
+};
+Result<KeyRotation> RewrapContainerKeys(ObjectStore& store, const std::string& container,
+                                        const Key256& old_master, const Key256& new_master);
+
 struct BlobLocation {
   BlobId pack_hash{};
   PackEntry entry;
@@ -54,9 +68,12 @@ using ContainerIndex = std::unordered_map<BlobId, BlobLocation, BlobIdHash>;
 
 // The union of every index/ object (opened with the container key when encrypted). DataLoss
 // naming the object for one that does not decode. In memory for now: ~100 B per blob (the
-// design's on-disk index cache replaces it).
+// design's on-disk index cache replaces it). Entries of packs in `skip` (the condemned packs,
+// for a backup's dedup) are left out. An index object that vanished between the listing and its
+// read was superseded by the collector, which wrote its replacement first: it is skipped (a
+// restore that then misses a blob reloads; a backup stores the blob again).
 Result<ContainerIndex> LoadContainerIndex(ObjectStore& store, const std::string& container,
-                                          const V2Container& c);
+                                          const V2Container& c, const PackSet* skip = nullptr);
 
 // The AAD that binds a sealed index object to its role.
 inline constexpr std::string_view kIndexAad = "bb-index-v1";

@@ -1,0 +1,71 @@
+// backupctl commands of verification and disaster recovery (datapath/README.md "Disaster
+// recovery: the store alone is enough"):
+//   backup verify BACKUP_ID            re-reads and checks every object of the backup; prints
+//                                      what was checked; exit 1 with DATA_LOSS naming the
+//                                      damaged object.
+//   catalog rebuild [--container C]    admin: recreates the database rows of every backup whose
+//                                      manifest is in the project's container C.
+#include <iostream>
+
+#include "cmd/backupctl/commands.h"
+#include "cmd/backupctl/human_output.h"
+
+namespace bb::cli {
+namespace {
+
+int Verify(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::VerifyBackupRequest request;
+  request.set_backup_id(args.words[2]);
+  v1::VerifyBackupResponse response;
+  // A verify reads the whole backup: allow it as long as a restore's reads take.
+  grpc::Status s = cli.backups().VerifyBackup(cli.NewContext(std::chrono::seconds(3600)).get(),
+                                              request, &response);
+  if (!s.ok()) return cli.Fail(s);
+  if (cli.json()) {
+    cli.PrintJson(MessageToJson(response));
+  } else {
+    PrintRecord(MessageToJson(response));
+  }
+  return kExitOk;
+}
+
+int RebuildCatalog(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::RebuildCatalogRequest request;
+  request.set_container(args.Value("container"));
+  v1::RebuildCatalogResponse response;
+  grpc::Status s = cli.backups().RebuildCatalog(cli.NewContext(std::chrono::seconds(600)).get(),
+                                                request, &response);
+  if (!s.ok()) return cli.Fail(s);
+  if (cli.json()) {
+    cli.PrintJson(MessageToJson(response));
+  } else {
+    PrintRecord(MessageToJson(response));
+  }
+  // Skipped manifests are backups the catalog still lacks: say so in the exit status.
+  return response.skipped().empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+std::vector<Command> RecoveryCommands() {
+  return {
+      {"backup",
+       "verify",
+       {"BACKUP_ID"},
+       {},
+       {},
+       "re-read every object of an available backup (manifest, chunk lists, packs) and check "
+       "digests and GCM tags, writing nothing; DATA_LOSS names the damaged object",
+       Verify},
+      {"catalog",
+       "rebuild",
+       {},
+       {},
+       {"container"},
+       "admin: recreate the database rows (as available) of every backup whose manifest is in "
+       "the project's container in the object store; exit 1 if a manifest was skipped",
+       RebuildCatalog},
+  };
+}
+
+}  // namespace bb::cli
