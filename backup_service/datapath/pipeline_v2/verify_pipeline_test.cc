@@ -157,7 +157,11 @@ TEST_F(V2VerifyTest, DamageOutsideTheBackupsBlobsIsFoundByThePackHash) {
   EXPECT_EQ(small->chunks_new, 0);
   ASSERT_TRUE(Verify("small").ok());
   std::string bad = ReadFile(StorePath(pack));
-  bad[(3 << 20) / 2] ^= 0x01;  // in the second MiB of random data: "big" uses it, "small" not
+  // A byte of the second MiB of random data ("big" uses it, "small" not). It is stored raw and
+  // unencrypted here, so it is found by its bytes wherever the uploader laid its blob out.
+  const size_t at = bad.find(full.substr((3 << 20) / 2, 64));
+  ASSERT_NE(at, std::string::npos);
+  bad[at] ^= 0x01;
   WriteFile(StorePath(pack), bad);
 
   WriteFile(dir_.File("target"), std::string(full.size(), '\0'));
