@@ -82,7 +82,16 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) 
       st = store_.Delete(container, backup.manifest_object)
                .WithContext("delete " + backup.manifest_object);
       if (st.ok()) st = failpoint::Hit("delete.after_manifest_removed");
-      auto r = st.ok() ? CollectContainer(container, backup.storage_format) : Result<int64_t>(st);
+      Result<int64_t> r = st;
+      if (st.ok()) {
+        // The manifest is gone, so the backup is deleted whatever follows: a PostgreSQL outage
+        // (v2's collector takes its locks only now) is waited out rather than failing the
+        // delete. A collection stopped halfway is safe to run again (datapath README).
+        (void)PersistWithRetry("collecting " + container + " after deleting " + backup.id, [&] {
+          r = CollectContainer(container, backup.storage_format);
+          return r.status();
+        });
+      }
       st = r.status();
       if (r.ok()) {
         BB_LOG(kInfo) << "backup " << backup.id << " deleted (" << backup.storage_format
