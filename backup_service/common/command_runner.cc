@@ -62,6 +62,12 @@ Result<CommandResult> SystemCommandRunner::Run(const std::vector<std::string>& a
     dup2(err_pipe[1], STDERR_FILENO);
     setenv("LC_ALL", "C", 1);
     setpgid(0, 0);  // own process group so a timeout kills helpers it spawned too
+    // An ignored SIGPIPE and a blocked mask survive exec: give the command the defaults a shell
+    // would (gRPC and the daemon ignore SIGPIPE; iscsiadm's discovery behaves differently then).
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     execvp(cargv[0], cargv.data());
     _exit(127);
   }

@@ -54,6 +54,9 @@ struct ConnectorOptions {
   // creating the node record; off: a static node record from the connection info (os-brick's
   // single-path default).
   bool iscsi_sendtargets_discovery = false;
+  // iscsiadm: node.session.initial_login_retry_max of the node records it writes; 0 keeps
+  // iscsid.conf's (Debian: 8 retries of 15 s each for a login that gets no answer).
+  int iscsi_login_retry_max = 0;
 };
 
 // The connection types CreateConnector knows, for messages: "local, local_file, iscsi".

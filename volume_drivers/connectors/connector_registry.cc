@@ -31,6 +31,7 @@ Result<std::unique_ptr<Connector>> CreateIscsiConnector(CommandRunner& runner,
     o.device_timeout = options.iscsi_device_timeout;
     o.io_timeout = options.iscsi_io_timeout;
     o.sendtargets_discovery = options.iscsi_sendtargets_discovery;
+    o.login_retry_max = options.iscsi_login_retry_max;
     return std::unique_ptr<Connector>(std::make_unique<IscsiadmConnector>(runner, std::move(o)));
   }
   LibiscsiOptions o;

@@ -2,6 +2,7 @@
 #include "volume_drivers/connectors/iscsiadm.h"
 
 #include <charconv>
+#include <csignal>
 
 namespace bb::iscsiadm {
 namespace {
@@ -194,6 +195,21 @@ Status ExitStatus(std::string_view step, int exit_code, std::string_view err) {
     default:
       return Status::Internal(msg);
   }
+}
+
+bool DiscoverySessionClosed(int exit_code, std::string_view err) {
+  constexpr int kKilledBySigpipe = 128 + SIGPIPE;  // the runner's 128+signal
+  if (exit_code == kKilledBySigpipe) return true;
+  if (exit_code == 0) return false;
+  bool closed = false;
+  ForEachLine(err, [&](std::string_view line) {
+    line = Trim(line);
+    if (line.starts_with("iscsiadm: Connection to Discovery Address ") &&
+        line.ends_with(" closed")) {
+      closed = true;
+    }
+  });
+  return closed;
 }
 
 }  // namespace bb::iscsiadm

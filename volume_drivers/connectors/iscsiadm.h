@@ -87,4 +87,12 @@ std::string ByPathLink(const std::string& dev_root, const std::string& portal,
 // redacted).
 Status ExitStatus(std::string_view step, int exit_code, std::string_view err);
 
+// True when a sendtargets discovery failed because the portal accepted the TCP connection and
+// then closed the discovery session: tgtd does that when it has no target at all (it also drops
+// logins then, which open-iscsi reports as a timeout). iscsiadm either dies of SIGPIPE on its
+// retry (exit 128+13, when SIGPIPE has its default action) or, with SIGPIPE ignored, prints
+// "Connection to Discovery Address <ip> closed" and gives up after its reopen retries (exit 11).
+// Captured: tests/testdata/iscsiadm/discovery-no-targets*.
+bool DiscoverySessionClosed(int exit_code, std::string_view err);
+
 }  // namespace bb::iscsiadm

@@ -99,14 +99,24 @@ Result<bool> IscsiadmConnector::HasNodeRecord(const IscsiTargetAddress& a) {
 }
 
 Status IscsiadmConnector::Discover(const IscsiTargetAddress& a) {
-  std::string out;
-  RETURN_IF_ERROR(
-      Run("sendtargets discovery at " + a.portal, iscsiadm::DiscoveryArgv(a.portal), {}, {}, &out));
-  for (const auto& n : iscsiadm::ParseNodeList(out)) {
+  const std::string step = "sendtargets discovery at " + a.portal;
+  CommandOptions o;
+  o.timeout = options_.command_timeout;
+  auto r = runner_.Run(iscsiadm::DiscoveryArgv(a.portal), o);
+  if (!r.ok()) return Status(r.status().code(), step + ": " + r.status().message());
+  if (r->exit_code == iscsiadm::kErrNoObjsFound) {
+    return Status::NotFound(step + ": the portal offers no targets to this initiator, so not " +
+                            a.iqn);
+  }
+  if (iscsiadm::DiscoverySessionClosed(r->exit_code, r->err)) {
+    return Status::NotFound(step + ": the portal closed the discovery session, so it offers no " +
+                            "targets (tgtd does this when it has none), so not " + a.iqn);
+  }
+  if (r->exit_code != 0) return iscsiadm::ExitStatus(step, r->exit_code, r->err);
+  for (const auto& n : iscsiadm::ParseNodeList(r->out)) {
     if (n.iqn == a.iqn) return Status::Ok();
   }
-  return Status::NotFound("sendtargets discovery at " + a.portal + ": the portal does not offer " +
-                          a.iqn);
+  return Status::NotFound(step + ": the portal does not offer " + a.iqn);
 }
 
 Status IscsiadmConnector::ConfigureNode(const IscsiTargetAddress& a) {
@@ -114,6 +124,12 @@ Status IscsiadmConnector::ConfigureNode(const IscsiTargetAddress& a) {
       Run("settings of the node record of " + Where(a),
           iscsiadm::NodeUpdateArgv(a.iqn, a.portal, "node.session.timeo.replacement_timeout",
                                    std::to_string(options_.io_timeout.count()))));
+  if (options_.login_retry_max > 0) {
+    RETURN_IF_ERROR(
+        Run("settings of the node record of " + Where(a),
+            iscsiadm::NodeUpdateArgv(a.iqn, a.portal, "node.session.initial_login_retry_max",
+                                     std::to_string(options_.login_retry_max))));
+  }
   const std::string step = "CHAP settings of the node record of " + Where(a);
   auto set = [&](const std::string& name, const std::string& value,
                  const std::vector<std::string>& secrets = {}) {

@@ -15,10 +15,14 @@
 //      the portal does not offer the IQN;
 //   3. a static node record (`-m node --op new`);
 //   4. `--op update` of node.session.timeo.replacement_timeout (= io_timeout: how long I/O waits
-//      for a lost session to come back before it fails; open-iscsi's default is 120 s) and of
+//      for a lost session to come back before it fails; open-iscsi's default is 120 s), of
+//      node.session.initial_login_retry_max when login_retry_max is set, and of
 //      node.session.auth.authmethod/username/password (authmethod None without CHAP);
 //   5. `--login` (exit 15, already logged in, is success). A refused CHAP login is
-//      PermissionDenied, a refused target NotFound;  undo: node record deleted;
+//      PermissionDenied, a refused target NotFound. A login that timed out is followed by a
+//      sendtargets discovery: NotFound when the portal does not offer the IQN or closes the
+//      discovery session (tgtd with no targets drops logins and discoveries alike), else the
+//      login's Unavailable;  undo: node record deleted;
 //   6. wait, polling, for udev's /dev/disk/by-path/ip-<portal>-iscsi-<iqn>-lun-<lun> link, at most
 //      device_timeout: DeadlineExceeded naming the path; undo: logout, node record deleted.
 //   Returns the by-path link (a stable name that carries portal, IQN and LUN).
@@ -52,8 +56,10 @@ struct IscsiadmOptions {
   std::chrono::seconds io_timeout{30};  // node.session.timeo.replacement_timeout
   std::chrono::milliseconds device_timeout{20000};
   std::chrono::milliseconds poll_interval{100};
-  // A login to a portal nobody answers retries for login_timeout x initial_login_retry_max
-  // (30 s x 4 by default) before iscsiadm gives up.
+  // node.session.initial_login_retry_max; 0 keeps iscsid.conf's (Debian: 8). A login that gets
+  // no answer (a portal that drops it) fails after about login_timeout (15 s) x this.
+  int login_retry_max = 0;
+  // Must outlast a login's retries: 15 s x 8 on Debian's defaults.
   std::chrono::milliseconds command_timeout{150000};
 };
 

@@ -334,6 +334,47 @@ TEST_F(IscsiadmConnectorTest, ALoginTimeoutToATargetThePortalLacksIsNotFound) {
   ExpectNothingLeft();
 }
 
+// tgtd with no target at all drops the login and closes the discovery session too (iscsiadm dies
+// of SIGPIPE on its retry): the portal offers nothing, so NotFound. Only a login timeout asks.
+TEST_F(IscsiadmConnectorTest, APortalThatClosesDiscoveryAfterALoginTimeoutIsNotFound) {
+  bool login_times_out = true;
+  fake_->fail_when = [&](const std::vector<std::string>& argv) -> std::optional<int> {
+    if (argv.back() == "--login" && login_times_out) return iscsiadm::kErrPduTimeout;
+    if (argv.at(2) == "discovery") return 128 + 13;  // killed by SIGPIPE
+    return std::nullopt;
+  };
+  fake_->targets.clear();
+  auto absent = Make().Connect(Info());
+  ASSERT_EQ(absent.status().code(), StatusCode::kNotFound) << absent.status().ToString();
+  EXPECT_THAT(absent.status().message(), HasSubstr("closed the discovery session"));
+  ExpectNothingLeft();
+
+  login_times_out = false;
+  fake_->fail_when = [](const std::vector<std::string>& argv) -> std::optional<int> {
+    if (argv.back() == "--login") return iscsiadm::kErrTransport;  // connection refused
+    if (argv.at(2) == "discovery") return iscsiadm::kErrTransport;
+    return std::nullopt;
+  };
+  auto unreachable = Make().Connect(Info());
+  ASSERT_EQ(unreachable.status().code(), StatusCode::kUnavailable)
+      << unreachable.status().ToString();
+  ExpectNothingLeft();
+}
+
+TEST_F(IscsiadmConnectorTest, LoginRetryMaxIsWrittenToTheNodeRecordWhenSet) {
+  options_.login_retry_max = 1;
+  auto c = Make();
+  auto r = c.Connect(Info());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  FakeOpenIscsi::Key key{kIqn, kPortal};
+  EXPECT_EQ(fake_->nodes[key]["node.session.initial_login_retry_max"], "1");
+  EXPECT_TRUE(c.Disconnect(Info(), *r).ok());
+  options_.login_retry_max = 0;
+  auto d = Make();
+  ASSERT_TRUE(d.Connect(Info()).ok());
+  EXPECT_EQ(fake_->nodes[key].count("node.session.initial_login_retry_max"), 0u);
+}
+
 TEST_F(IscsiadmConnectorTest, TheInitiatorNameMustBeTheKernelInitiators) {
   options_.initiator_name = "iqn.2008-11.org.blockbackup:someone-else";
   auto r = Make().Connect(Info());

@@ -95,6 +95,40 @@ TEST(IscsiadmParseTest, DiscoveryOutput) {
   EXPECT_TRUE(iscsiadm::ParseNodeList(Sample("node-new.out")).empty());
 }
 
+// Captured in the test VM (tests/testdata/iscsiadm/README.md, "Captured in the test VM").
+TEST(IscsiadmParseTest, CapturedSessionAndDiscovery) {
+  auto sessions = iscsiadm::ParseSessions(Sample("session.out"));
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0].transport, "tcp");
+  EXPECT_EQ(sessions[0].portal, kPortal);
+  EXPECT_EQ(sessions[0].tpgt, 1);
+  EXPECT_EQ(sessions[0].iqn, kIqn);
+  auto nodes = iscsiadm::ParseNodeList(Sample("discovery-absent-target.out"));
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_EQ(nodes[0].iqn, kIqn);
+  EXPECT_EQ(nodes[0].portal, kPortal);
+}
+
+// tgtd without targets closes discovery sessions and drops logins; with a target but not the
+// one asked for, it refuses the login (exit 19) and discovery lists the others.
+TEST(IscsiadmExitTest, APortalWithoutTargetsClosesDiscoveryAndTimesLoginsOut) {
+  for (const char* name : {"discovery-no-targets", "discovery-no-targets-sigpipe-ignored"}) {
+    EXPECT_TRUE(
+        iscsiadm::DiscoverySessionClosed(SampleExit(name), Sample(std::string(name) + ".err")))
+        << name;
+  }
+  EXPECT_FALSE(iscsiadm::DiscoverySessionClosed(SampleExit("discovery-absent-target"),
+                                                Sample("discovery-absent-target.err")));
+  EXPECT_FALSE(iscsiadm::DiscoverySessionClosed(SampleExit("discovery-without-iscsi_tcp"),
+                                                Sample("discovery-without-iscsi_tcp.err")));
+  Status no_targets =
+      iscsiadm::ExitStatus("login", SampleExit("login-no-targets"), Sample("login-no-targets.err"));
+  EXPECT_EQ(no_targets.code(), StatusCode::kUnavailable) << no_targets.ToString();
+  Status absent = iscsiadm::ExitStatus("login", SampleExit("login-absent-target"),
+                                       Sample("login-absent-target.err"));
+  EXPECT_EQ(absent.code(), StatusCode::kNotFound) << absent.ToString();
+}
+
 TEST(IscsiadmParseTest, InitiatorNameFileAsDebianWritesIt) {
   auto name = iscsiadm::ParseInitiatorNameFile(Sample("initiatorname.iscsi"));
   ASSERT_TRUE(name.ok()) << name.status().ToString();
