@@ -100,10 +100,18 @@ work=""
 pg_dir=""
 vm_state="" # the test VM's state dir while it runs (stage v)
 vm_pg_dir=""
+vm_image_pid="" # the guest image build, started in the background before the project build
+fuzz_build_pid="" # the fuzzer's clang build, in the background (niced, one job) during stages b-d
 started=$SECONDS
+stage_names=() # every stage's banner and its start, for the times printed at the end
+stage_starts=()
 
 cleanup() {
   trap '' INT TERM
+  if [[ -n $vm_image_pid ]]; then
+    kill "$vm_image_pid" 2>/dev/null && wait "$vm_image_pid" 2>/dev/null
+    vm_image_pid=""
+  fi
   if [[ -n $pg_dir ]]; then
     (bb_pg_stop "$pg_dir") >/dev/null 2>&1 || true
     pg_dir=""
@@ -150,7 +158,21 @@ skip_expected() {
   done <"$root/tests/expected_skips.txt"
   return 1
 }
-stage() { printf '\n======== %s\n' "$*"; }
+stage() {
+  printf '\n======== %s\n' "$*"
+  stage_names+=("${1%% (*}")
+  stage_starts+=("$SECONDS")
+}
+# One line per stage with its wall time (the CI budget is 60 minutes for the whole run).
+print_stage_times() {
+  local i end
+  ((${#stage_names[@]})) || return 0
+  echo "Stage times:"
+  for i in "${!stage_names[@]}"; do
+    end=${stage_starts[i + 1]:-$SECONDS}
+    printf '  %5d s  %s\n' $((end - stage_starts[i])) "${stage_names[i]}"
+  done
+}
 
 finish() {
   local i
@@ -168,6 +190,7 @@ finish() {
     skipped=$((skipped - ${#skips[@]}))
   fi
   echo
+  print_stage_times
   echo "Test run took $((SECONDS - started)) s."
   if ((${#failures[@]})); then
     echo "Failures:"
@@ -214,11 +237,22 @@ vm_stage() {
     return
   fi
   t0=$SECONDS
-  if ! "$root/devstack/vm/build-image.sh" >/dev/null; then
+  if [[ -n $vm_image_pid ]]; then
+    wait "$vm_image_pid"
+    rc=$?
+    vm_image_pid=""
+    if ((rc != 0)); then
+      tail -n 40 "$work/vm-image.log"
+      fail vm "the guest image could not be built (devstack/vm/build-image.sh, exit $rc; log above)"
+      return
+    fi
+    echo "guest image built alongside the project build ($(grep -o 'built in [0-9]* s' \
+      "$work/vm-image.log" || echo cached)); waited $((SECONDS - t0)) s for it"
+  elif ! "$root/devstack/vm/build-image.sh" >/dev/null; then
     fail vm "the guest image could not be built (devstack/vm/build-image.sh)"
     return
   fi
-  echo "guest image ready in $((SECONDS - t0)) s ($(bb_vm_image_dir))"
+  echo "guest image ready ($(bb_vm_image_dir))"
   vm_pg_dir=$work/vm-pg
   port=$(bb_vm_free_port)
   if ! (BB_PG_FAST=1 BB_PG_LISTEN=127.0.0.1 bb_pg_start "$vm_pg_dir" "$port"); then
@@ -275,6 +309,13 @@ if ((deps)); then
     fail install-deps "could not install the Debian packages"
     finish
   fi
+fi
+
+# The guest image (cold: minutes of mmdebstrap, mostly downloads and dpkg) is built while the
+# project compiles; stage v waits for it.
+if ((!quick && EUID == 0)) && command -v qemu-system-x86_64 >/dev/null; then
+  "$root/devstack/vm/build-image.sh" >"$work/vm-image.log" 2>&1 &
+  vm_image_pid=$!
 fi
 
 stage "build ($build_dir)"
@@ -417,6 +458,14 @@ if ((quick)); then
   finish
 fi
 
+# Stages b-d mostly wait on daemons and PostgreSQL, one test at a time: the fuzzer's clang build
+# (stage f) uses the idle CPU meanwhile, niced and with one job so the tests keep their pace.
+if command -v clang++ >/dev/null; then
+  BB_FUZZ_BUILD_DIR=$root/build-fuzz BB_FUZZ_JOBS=1 nice -n 19 "$root/api/fuzz/run.sh" \
+    --build-only >"$work/fuzz-build.log" 2>&1 &
+  fuzz_build_pid=$!
+fi
+
 # Every daemon of stages b-d records the failpoints it reaches here (stage e reads it).
 export BB_FAILPOINT_HITS=$work/failpoint-hits
 export BB_SOAK_RUNS=$soak_runs BB_SOAK_REPORT=$work/soak-report
@@ -520,6 +569,12 @@ fi
 # --- f) fuzzing -------------------------------------------------------------------------------
 stage "f) API fuzzer (api/fuzz/run.sh, ${fuzz_seconds} s; clang build in build-fuzz)"
 t0=$SECONDS
+if [[ -n $fuzz_build_pid ]]; then
+  # Its failure shows again, with the compiler's errors, when run.sh below builds.
+  wait "$fuzz_build_pid" || echo "the background fuzzer build failed; building again below"
+  fuzz_build_pid=""
+  echo "fuzzer built alongside stages b-d; waited $((SECONDS - t0)) s for it"
+fi
 BB_FUZZ_BUILD_DIR=$root/build-fuzz timeout --foreground -k 60 $((fuzz_seconds + 1200)) \
   "$root/api/fuzz/run.sh" "$fuzz_seconds"
 rc=$?

@@ -4,9 +4,15 @@
 # seeds are only read); a crash leaves its input in the artifact directory and the exit code is
 # non-zero. A crash fixed is a seed added: copy the artifact into api/fuzz/corpus.
 #   api/fuzz/run.sh [SECONDS]
+#   api/fuzz/run.sh --build-only   (configure and build, no run: tests/run.sh builds it early)
 #   BB_FUZZ_BUILD_DIR (default build-fuzz), BB_FUZZ_ARTIFACTS (default: a temp dir, kept on crash)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build_only=0
+if [[ ${1:-} == --build-only ]]; then
+  build_only=1
+  shift
+fi
 seconds=${1:-60}
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || {
   echo "SECONDS must be a positive number, got '$seconds'" >&2
@@ -27,7 +33,8 @@ if [[ ! -f $build/build.ninja ]]; then
     exit 1
   }
 fi
-ninja -C "$build" -j2 bb_api_fuzzer
+ninja -C "$build" -j"${BB_FUZZ_JOBS:-2}" bb_api_fuzzer
+((build_only)) && exit 0
 work=$(mktemp -d /tmp/bb-fuzz.XXXXXX)
 artifacts=${BB_FUZZ_ARTIFACTS:-$work/artifacts}
 mkdir -p "$work/corpus" "$artifacts"
