@@ -108,10 +108,15 @@ stage_starts=()
 
 cleanup() {
   trap '' INT TERM
-  if [[ -n $vm_image_pid ]]; then
-    kill "$vm_image_pid" 2>/dev/null && wait "$vm_image_pid" 2>/dev/null
-    vm_image_pid=""
-  fi
+  # The background builds run in their own sessions (setsid): their whole group goes.
+  local pid
+  for pid in "$vm_image_pid" "$fuzz_build_pid"; do
+    [[ -n $pid ]] || continue
+    kill -TERM -- "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  vm_image_pid=""
+  fuzz_build_pid=""
   if [[ -n $pg_dir ]]; then
     (bb_pg_stop "$pg_dir") >/dev/null 2>&1 || true
     pg_dir=""
@@ -314,7 +319,7 @@ fi
 # The guest image (cold: minutes of mmdebstrap, mostly downloads and dpkg) is built while the
 # project compiles; stage v waits for it.
 if ((!quick && EUID == 0)) && command -v qemu-system-x86_64 >/dev/null; then
-  "$root/devstack/vm/build-image.sh" >"$work/vm-image.log" 2>&1 &
+  setsid "$root/devstack/vm/build-image.sh" >"$work/vm-image.log" 2>&1 &
   vm_image_pid=$!
 fi
 
@@ -461,7 +466,7 @@ fi
 # Stages b-d mostly wait on daemons and PostgreSQL, one test at a time: the fuzzer's clang build
 # (stage f) uses the idle CPU meanwhile, niced and with one job so the tests keep their pace.
 if command -v clang++ >/dev/null; then
-  BB_FUZZ_BUILD_DIR=$root/build-fuzz BB_FUZZ_JOBS=1 nice -n 19 "$root/api/fuzz/run.sh" \
+  BB_FUZZ_BUILD_DIR=$root/build-fuzz BB_FUZZ_JOBS=1 setsid nice -n 19 "$root/api/fuzz/run.sh" \
     --build-only >"$work/fuzz-build.log" 2>&1 &
   fuzz_build_pid=$!
 fi
