@@ -9,81 +9,20 @@
 # Exit 0 = PASS, 77 = skipped.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=devstack/lib/common.sh
-source "$root/devstack/lib/common.sh"
-# shellcheck source=devstack/lib/build.sh
-source "$root/devstack/lib/build.sh"
-# shellcheck source=devstack/lib/postgres.sh
-source "$root/devstack/lib/postgres.sh"
-# shellcheck source=devstack/lib/xfs.sh
-source "$root/devstack/lib/xfs.sh"
-# shellcheck source=devstack/lib/backupd.sh
-source "$root/devstack/lib/backupd.sh"
+# shellcheck source=tests/e2e/lib/stack.sh
+source "$root/tests/e2e/lib/stack.sh"
 
-name=cinder_cli_role_api_test
-if ((EUID != 0)); then
-  echo "$name: SKIP (needs root: loop devices and mounts)"
-  exit 77
-fi
-if ! command -v cinder >/dev/null; then
-  echo "$name: FAIL: the cinder client is not installed (devstack/install-deps.sh installs" \
-    "python3-cinderclient)"
-  exit 1
-fi
-backupd=$(bb_bin backupd)
-backupctl=$(bb_bin backupctl)
-for b in "$backupd" "$backupctl"; do
-  [[ -x $b ]] || {
-    echo "$name: FAIL: $b is not built"
-    exit 1
-  }
-done
-
-state=$(mktemp -d /tmp/bb-e2e-roleapi.XXXXXX)
-chmod 755 "$state"
-result=FAIL
+e2e_begin cinder_cli_role_api_test bb-e2e-roleapi backupd backupctl
+e2e_require_cinder
+backupd=${e2e_bin[backupd]}
+backupctl=${e2e_bin[backupctl]}
 front_pid=
-cleanup() {
-  local rc=$?
-  trap '' INT TERM
-  set +e
-  if [[ -n $front_pid ]] && bb_pid_alive "$front_pid"; then
-    kill -TERM "$front_pid"
-    wait "$front_pid" 2>/dev/null
-  fi
-  bb_backupd_stop "$state/run" >/dev/null
-  bb_loop_detach_under "$state" >/dev/null
-  bb_xfs_down "$state/xfs.img" "$state/volumes" >/dev/null
-  (bb_pg_stop "$state/pg") >/dev/null 2>&1
-  if mountpoint -q "$state/volumes" 2>/dev/null; then
-    echo "$name: WARNING: $state/volumes is still mounted; not removing $state" >&2
-  else
-    rm -rf --one-file-system "$state"
-  fi
-  ((rc == 0)) || result=FAIL
-  echo "$name: $result"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-fail() {
-  echo "$name: assertion failed: $*" >&2
-  [[ -s $state/run/backupd.log ]] && tail -n 20 "$state/run/backupd.log" >&2
-  [[ -s $state/front.log ]] && tail -n 20 "$state/front.log" >&2
-  exit 1
-}
-prop() { awk -F'|' -v k="$1" '{gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $3)} $2 == k {print $3; exit}'; }
+# shellcheck disable=SC2016 # expanded at teardown, when the pid is known
+e2e_on_exit 'e2e_kill_pid "$front_pid"'
+e2e_log_on_fail "$state/front.log"
 
 # --- the daemon behind: role all, tokens checked on gRPC ----------------------------------------
-(
-  BB_PG_FAST=1
-  bb_pg_start "$state/pg" $((20000 + RANDOM % 20000))
-  bb_pg_create_db "$state/pg" bb
-) || fail "PostgreSQL did not start"
-bb_xfs_up "$state/xfs.img" "$state/volumes" 2G
-mkdir -p "$state/backups" "$state/run"
+e2e_stack_up 2G
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/operator-token"
 conf=$state/backupd.conf
 database=$(bb_pg_conninfo "$state/pg" bb)

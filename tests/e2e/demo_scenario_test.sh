@@ -11,71 +11,17 @@
 # 77 = skipped (not root).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=devstack/lib/common.sh
-source "$root/devstack/lib/common.sh"
-# shellcheck source=devstack/lib/build.sh
-source "$root/devstack/lib/build.sh"
-# shellcheck source=devstack/lib/postgres.sh
-source "$root/devstack/lib/postgres.sh"
-# shellcheck source=devstack/lib/xfs.sh
-source "$root/devstack/lib/xfs.sh"
-# shellcheck source=devstack/lib/backupd.sh
-source "$root/devstack/lib/backupd.sh"
+# shellcheck source=tests/e2e/lib/stack.sh
+source "$root/tests/e2e/lib/stack.sh"
 
-name=demo_scenario_test
-if ((EUID != 0)); then
-  echo "$name: SKIP (needs root: loop devices and mounts)"
-  exit 77
-fi
-
-backupd=$(bb_bin backupd)
-backupctl=$(bb_bin backupctl)
-writer=$(bb_bin odirect_writer)
-for b in "$backupd" "$backupctl" "$writer"; do
-  if [[ ! -x $b ]]; then
-    echo "$name: FAIL: $b is not built (run tests/run.sh, or build with devstack/lib/build.sh)"
-    exit 1
-  fi
-done
-
-state=$(mktemp -d /tmp/bb-e2e.XXXXXX)
-chmod 755 "$state"
+e2e_begin demo_scenario_test bb-e2e backupd backupctl odirect_writer
+backupd=${e2e_bin[backupd]}
+backupctl=${e2e_bin[backupctl]}
+writer=${e2e_bin[odirect_writer]}
 writer_pid=""
-result=FAIL
+# shellcheck disable=SC2016 # expanded at teardown, when the pid is known
+e2e_on_exit 'e2e_kill_pid "$writer_pid"'
 
-cleanup() {
-  local rc=$?
-  trap '' INT TERM
-  set +e
-  if [[ -n $writer_pid ]] && bb_pid_alive "$writer_pid"; then
-    kill -TERM "$writer_pid" 2>/dev/null
-    wait "$writer_pid" 2>/dev/null
-  fi
-  bb_backupd_stop "$state/run" >/dev/null
-  bb_xfs_down "$state/xfs.img" "$state/volumes" >/dev/null
-  bb_loop_detach_under "$state" >/dev/null
-  (bb_pg_stop "$state/pg") >/dev/null 2>&1
-  if mountpoint -q "$state/volumes" 2>/dev/null; then
-    echo "$name: WARNING: $state/volumes is still mounted; not removing $state" >&2
-  else
-    rm -rf --one-file-system "$state"
-  fi
-  ((rc == 0)) || result=FAIL
-  echo "$name: $result"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-fail() {
-  echo "$name: assertion failed: $*" >&2
-  if [[ -s $state/run/backupd.log ]]; then
-    echo "--- last lines of backupd.log:" >&2
-    tail -n 20 "$state/run/backupd.log" >&2
-  fi
-  exit 1
-}
 jq_get() { # JSON FILTER
   local v
   v=$(jq -er "$2" <<<"$1") || fail "no $2 in: $1"
@@ -85,13 +31,7 @@ jq_get() { # JSON FILTER
 half=$((512 << 20))
 
 # --- the isolated stack -------------------------------------------------------------------------
-(
-  BB_PG_FAST=1
-  bb_pg_start "$state/pg" $((20000 + RANDOM % 20000))
-  bb_pg_create_db "$state/pg" bb
-) || fail "PostgreSQL did not start"
-bb_xfs_up "$state/xfs.img" "$state/volumes" 4G
-mkdir -p "$state/backups" "$state/run"
+e2e_stack_up 4G
 conf=$state/backupd.conf
 bb_backupd_write_config "$conf" \
   "listen=127.0.0.1:0" \
