@@ -116,8 +116,22 @@ echo "restore into $rvol: $(since "$t") s"
 ctl volume detach "$vol" >/dev/null || fail "detach"
 attached=()
 t=$(now)
-cmp "$vols/volume-$vol" "$vols/volume-$rvol" || fail "restored volume differs from the original"
-echo "restored volume identical to the original (cmp of 1 GiB: $(since "$t") s)"
+# The first 64 MiB hold what was written; beyond them both files are expected to be holes. cmp
+# reads holes as zeros at TCG speed (~1 min for 1 GiB), so the tail is compared only when one of
+# the two has data there (SEEK_DATA from 64 MiB finds none: "DATA EOF").
+written=$((64 << 20))
+cmp -n "$written" "$vols/volume-$vol" "$vols/volume-$rvol" ||
+  fail "restored volume differs from the original in its first 64 MiB"
+tail_checked="both holes"
+for f in "$vols/volume-$vol" "$vols/volume-$rvol"; do
+  if ! xfs_io -r -c "seek -d $written" "$f" | grep -q "^DATA[[:space:]]*EOF"; then
+    cmp -i "$written" "$vols/volume-$vol" "$vols/volume-$rvol" ||
+      fail "restored volume differs from the original after its first 64 MiB"
+    tail_checked="compared"
+    break
+  fi
+done
+echo "restored volume identical to the original (first 64 MiB compared, the rest $tail_checked: $(since "$t") s)"
 
 ctl --json backup delete "$backup" >/dev/null || fail "backup delete"
 for ((i = 0; i < 600; i++)); do
