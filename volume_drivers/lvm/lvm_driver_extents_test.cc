@@ -178,9 +178,8 @@ TEST_F(LvmChangedExtentsTest, AFailedReleaseAfterASuccessKeepsTheAnswer) {
 
 TEST_F(LvmChangedExtentsTest, AHeldMetadataSnapshotIsReleasedAndTheReserveRetriedOnce) {
   // The kernel refuses a second metadata snapshot; a killed process can leave one held.
-  CommandResult busy{1, "",
-                     "device-mapper: message ioctl on bbcap-pool-tpool  failed: Device or "
-                     "resource busy\nCommand failed.\n"};
+  CommandResult busy = Captured("dmsetup_reserve_metadata_snap_held");
+  ASSERT_EQ(busy.exit_code, 1);
   host_.reserve_results = {busy};
   auto changes = Changed();
   ASSERT_TRUE(changes.ok()) << changes.status().ToString();
