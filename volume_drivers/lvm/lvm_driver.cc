@@ -99,7 +99,7 @@ Result<std::unique_ptr<VolumeDriver>> CreateLvmVolumeDriver(const DriverConfig& 
 
 LvmDriver::LvmDriver(LvmDriverConfig config, CommandRunner& runner,
                      std::unique_ptr<DriverExports> exports)
-    : config_(std::move(config)), lvm_(runner), exports_(std::move(exports)) {
+    : config_(std::move(config)), lvm_(runner), thin_delta_(runner), exports_(std::move(exports)) {
   caps_.no_consistent_copy_reason = "the lvm driver has not been checked (CheckForSetupError)";
   caps_.no_snapshot_reason = caps_.no_consistent_copy_reason;
 }
@@ -139,10 +139,18 @@ Status LvmDriver::CheckForSetupError() {
   caps.volume_readable_locally = true;
   caps.volume_attachable = exports_ != nullptr;
   caps.snapshot_attachable = exports_ != nullptr;
-  // Extent reports (thin: allocated and changed extents through thin_delta, whose parser is
-  // lvm_report.h's ParseThinDelta) wait for the contract's extent methods.
+  // Changed extents: thin only, from the pool metadata (thin_delta). Without the tools backups
+  // still work, reading everything.
+  std::string extents = "no changed extents (thick)";
+  if (thin) {
+    auto version = thin_delta_.Version();
+    caps.reports_changed_extents = version.ok();
+    extents = version.ok() ? "changed extents through thin_delta " + *version
+                           : "no changed extents: " + version.status().ToString();
+  }
   BB_LOG(kInfo) << "lvm driver: volume group " << vg << ", " << (thin ? "thin" : "thick")
-                << " volumes" << (thin ? " in pool " + config_.thin_pool : std::string());
+                << " volumes" << (thin ? " in pool " + config_.thin_pool : std::string()) << "; "
+                << extents;
   std::lock_guard<std::mutex> lock(mu_);
   caps_ = caps;
   return Status::Ok();

@@ -11,7 +11,11 @@
 //   clones and volumes from snapshots are new LVs filled by a copy (from a temporary snapshot for
 //   clones); new and grown space is zeroed (BLKZEROOUT), since extents are reused unwiped.
 // - thin: thin LVs in `thin_pool`; snapshots are thin snapshots (activated with `-ay -K`), clones
-//   and volumes from snapshots are thin snapshots made normal LVs (`-kn`): O(1).
+//   and volumes from snapshots are thin snapshots made normal LVs (`-kn`): O(1). Changed extents
+//   between two snapshots come from the pool's metadata (thin_delta, lvm_thin_delta.h;
+//   reports_changed_extents when thin_delta is installed). Thick volumes report none: a COW
+//   snapshot's exception store says what changed in the origin since that snapshot, not between
+//   two snapshots.
 // - auto: thin when `thin_pool` exists in the VG, thick otherwise (decided by CheckForSetupError).
 // A volume with snapshots is not deleted (FailedPrecondition): a thick origin's snapshots would go
 // with it, and a thin origin's snapshots would lose the volume they belong to.
@@ -32,6 +36,7 @@
 #include <string>
 
 #include "volume_drivers/lvm/lvm_commands.h"
+#include "volume_drivers/lvm/lvm_thin_delta.h"
 #include "volume_drivers/targets/driver_exports.h"
 #include "volume_drivers/volume_driver.h"
 
@@ -70,6 +75,9 @@ class LvmDriver : public VolumeDriver {
                                                const SnapshotRef& snapshot) override;
   Result<std::string> CreateSnapshot(const SnapshotRef& snapshot, const VolumeRef& volume) override;
   Status DeleteSnapshot(const SnapshotRef& snapshot) override;
+  // Thin only (lvm_driver_extents.cc): thin_delta between the two snapshots' thin devices.
+  Result<ExtentChanges> ChangedExtents(const SnapshotRef& base,
+                                       const SnapshotRef& snapshot) override;
   Result<std::string> VolumeLocalPath(const VolumeRef& volume) override;
   Result<std::string> SnapshotLocalPath(const SnapshotRef& snapshot) override;
   // Connections and exports: lvm_driver_exports.cc.
@@ -117,6 +125,7 @@ class LvmDriver : public VolumeDriver {
 
   const LvmDriverConfig config_;
   lvm::LvmCommands lvm_;
+  lvm::ThinPoolDelta thin_delta_;
   const std::unique_ptr<DriverExports> exports_;  // null without target_helper
   mutable std::mutex mu_;
   bool thin_ = false;        // guarded by mu_; resolved by CheckForSetupError

@@ -99,6 +99,8 @@ lvs_json lvs_thin_ids "$vg"
 cap dmsetup_ls dmsetup ls
 cap dmsetup_status_pool dmsetup status "$vg-pool-tpool"
 cap dmsetup_reserve_metadata_snap dmsetup message "$vg-pool-tpool" 0 reserve_metadata_snap || die reserve
+# A second reserve while one is held (what a driver meets after a process died holding one).
+cap dmsetup_reserve_metadata_snap_held dmsetup message "$vg-pool-tpool" 0 reserve_metadata_snap
 cap thin_delta thin_delta -m --snap1 "$id1" --snap2 "$id2" "/dev/mapper/$vg-pool_tmeta"
 cap thin_delta_verbose thin_delta -m --verbose --snap1 "$id1" --snap2 "$id2" "/dev/mapper/$vg-pool_tmeta"
 cap dmsetup_release_metadata_snap dmsetup message "$vg-pool-tpool" 0 release_metadata_snap || die release
