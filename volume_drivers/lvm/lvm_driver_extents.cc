@@ -46,12 +46,10 @@ Result<ExtentChanges> LvmDriver::ChangedExtents(const SnapshotRef& base,
   if (const lvm::LvInfo* pool = find(config_.thin_pool); pool != nullptr && !pool->active) {
     RETURN_IF_ERROR(lvm_.Run({"lvchange", "-ay", config_.volume_group + "/" + config_.thin_pool}));
   }
-  ASSIGN_OR_RETURN(
-      std::vector<lvm::ByteRange> delta,
-      thin_delta_.Changed(config_.volume_group, config_.thin_pool, from->thin_id, to->thin_id));
   ExtentChanges changes;
   changes.known = true;
-  for (const lvm::ByteRange& r : delta) changes.ranges.push_back({r.offset, r.length});
+  ASSIGN_OR_RETURN(changes.ranges, thin_delta_.Changed(config_.volume_group, config_.thin_pool,
+                                                       from->thin_id, to->thin_id));
   // Bytes beyond the base's end count as changed (the volume grew in between); thin_delta lists
   // only the blocks provisioned there.
   if (to->size_bytes > from->size_bytes) {

@@ -11,6 +11,7 @@
 
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/result.h"
+#include "volume_drivers/volume_driver.h"  // ByteRange
 
 namespace bb::lvm {
 
@@ -61,13 +62,6 @@ Result<std::vector<VgInfo>> ParseVgsReport(const std::string& json);
 //   Internal with the command line and stderr for anything else.
 Status MapLvmError(const std::vector<std::string>& argv, const CommandResult& result,
                    int64_t extent_size_bytes = 0);
-
-// A byte range of a thin volume.
-struct ByteRange {
-  int64_t offset = 0;
-  int64_t length = 0;
-  bool operator==(const ByteRange&) const = default;
-};
 
 // thin_delta (thin-provisioning-tools 0.9, `-m --snap1 A --snap2 B`): the ranges whose data differs
 // between the two thin devices ("different", "left_only", "right_only"), in bytes (blocks times
