@@ -77,6 +77,9 @@ struct BackupManagerOptions {
   // The remote-attach path (config backup_attach): auto takes the cheapest source the driver
   // offers; local never attaches an export; remote always reads through one.
   BackupAttach attach = BackupAttach::kAuto;
+  // Config backup_use_temp_snapshot (Cinder's option): false makes backups of volumes read a
+  // temporary clone even when the driver can snapshot (backup_source.h).
+  bool use_temp_snapshot = true;
   // This backup host as the driver's exports see it (host, initiator name, address), and how it
   // attaches them (config iscsi_initiator_name, my_ip).
   ConnectorProperties backup_connector{};

@@ -57,7 +57,8 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Volume to be backed up must be available or in-use, but the current status is \"" +
           std::string(ToString(volume.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan, ChooseBackupSource(caps, volume.status, options_.attach));
+    ASSIGN_OR_RETURN(
+        plan, ChooseBackupSource(caps, volume.status, options_.attach, options_.use_temp_snapshot));
   }
   Backup b;
   b.id = NewUuid();
