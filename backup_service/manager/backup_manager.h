@@ -293,6 +293,10 @@ class BackupManager {
   Status CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
                      const std::optional<std::vector<ByteRange>>& changed, BackupChange& done,
                      JobHandle& job);
+  // A snapshot source whose driver reports allocated extents: `source` then skips the rest
+  // (allocated_extents.cc). Logs why when it cannot.
+  void LimitToAllocatedExtents(const Backup& backup, const BackupSourcePlan& plan,
+                               SourceAttachment& source);
   // Changed-extent incrementals (incremental_base.cc). Whether this backup keeps its temporary
   // snapshot as the volume's incremental base (config, format v2, a local temporary snapshot, a
   // driver reporting changed extents).

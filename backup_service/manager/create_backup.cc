@@ -194,6 +194,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     auto pr = backups_.Get(backup.parent_id);
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
+  LimitToAllocatedExtents(backup, plan, *attached);
   const bool keep_base = KeepsIncrementalBase(backup, plan);
   std::optional<std::vector<ByteRange>> changed =
       ChangedSinceBase(backup, parent ? &*parent : nullptr, plan);
