@@ -95,6 +95,19 @@ one_snapshot_lv() {
   echo "$lvs"
 }
 
+# restore_and_compare BACKUP NAME WHAT: restores BACKUP into a new volume NAME, fails unless its
+# KNOWN and NEW regions equal what was written, and deletes it.
+restore_and_compare() {
+  local t rvol
+  t=$(now)
+  rvol=$(restore "$1" "$2")
+  echo "  restore $3: $(since "$t") s"
+  [[ $(region_sha "$(lv_path "$rvol")" "${known[@]}") == "$sum_known" &&
+    $(region_sha "$(lv_path "$rvol")" "${new[@]}") == "$sum_new" ]] ||
+    fail "the restore $3 ($2) does not hold the volume's data"
+  ctl volume delete "$rvol" >/dev/null || fail "volume delete ($2)"
+}
+
 # ---------------------------------------------------------------- 1. thick, local snapshot
 echo "== 1. thick LV, in-use, written during a forced backup"
 start_backupd thick volume_driver.lvm_type=thick volume_driver.snapshot_cow_fraction=0.25 \
@@ -214,13 +227,7 @@ iscsi_mbs=$(mbs "$out")
 [[ $(jq -r .source_kind <<<"$out") == temp-snapshot-attached ]] || fail "remote backup did not read an export: $out"
 [[ $(jq -r .source_device <<<"$out") == /dev/disk/by-path/ip-127.0.0.1:3260-iscsi-*-lun-1 ]] ||
   fail "remote backup did not read through an open-iscsi device: $(jq -r .source_device <<<"$out")"
-iscsi_backup=$(jq -r .id <<<"$out")
-t=$(now)
-rvol=$(restore "$iscsi_backup" e2e-iscsi-restored)
-echo "  restore through an export: $(since "$t") s"
-[[ $(region_sha "$(lv_path "$rvol")" "${known[@]}") == "$sum_known" && $(region_sha "$(lv_path "$rvol")" "${new[@]}") == "$sum_new" ]] ||
-  fail "the backup read over iSCSI does not restore the volume's data"
-ctl volume delete "$rvol" >/dev/null || fail "volume delete (iSCSI restored)"
+restore_and_compare "$(jq -r .id <<<"$out")" e2e-iscsi-restored "through an export"
 [[ -z $(tgtadm --lld iscsi --mode target --op show) ]] || fail "targets left after the iSCSI backup"
 iscsiadm -m session >/dev/null 2>&1 && fail "iSCSI sessions left: $(iscsiadm -m session)"
 echo "BACKUP SPEED local path: $local_mbs"
@@ -285,13 +292,7 @@ clone_lv=$(basename "$(jq -r .source_device <<<"$out")")
 [[ $(lvs_matching .) == "$lvs_before" ]] ||
   fail "LVs after the clone backup differ: before '$lvs_before', after '$(lvs_matching .)'"
 [[ $(volume_status "$vol") == in-use ]] || fail "volume not in-use after the clone backup"
-clone_backup=$(jq -r .id <<<"$out")
-t=$(now)
-rvol=$(restore "$clone_backup" e2e-clone-restored)
-echo "  restore: $(since "$t") s"
-[[ $(region_sha "$(lv_path "$rvol")" "${known[@]}") == "$sum_known" && $(region_sha "$(lv_path "$rvol")" "${new[@]}") == "$sum_new" ]] ||
-  fail "the backup of the temporary clone does not restore the volume's data"
-ctl volume delete "$rvol" >/dev/null || fail "volume delete (clone restored)"
+restore_and_compare "$(jq -r .id <<<"$out")" e2e-clone-restored "of the temporary clone's backup"
 echo "  temporary clone $clone_lv read and removed; restored KNOWN and NEW regions equal"
 
 detach "$vol"
