@@ -202,6 +202,10 @@ class BackupManager {
                                          const std::string& backup_id);
   // This daemon's job on the backup (queued with its queue position, or running), if any.
   std::optional<JobProgress> FindJob(const std::string& backup_id);
+  // Waits up to `d` for this daemon's job on the backup to end; true when none runs (any more).
+  bool WaitUntilJobEnded(const std::string& backup_id, std::chrono::milliseconds d) const {
+    return jobs_.WaitUntilEnded(backup_id, d);
+  }
 
   // Restart-time cleanup of `host`'s unfinished backups, restores and deletes (recovery.cc).
   // Call before serving requests; resumed deletes run on the workers.
