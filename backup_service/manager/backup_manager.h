@@ -68,8 +68,9 @@ struct BackupManagerOptions {
   // Config changed_extent_incrementals: a v2 backup that read a temporary snapshot of a volume
   // whose driver reports changed extents keeps it as the volume's incremental base, and an
   // incremental whose parent is that base's backup reads only the changed chunks
-  // (backup_service/datapath/README.md "Changed-extent incrementals").
-  bool changed_extent_incrementals = false;
+  // (backup_service/datapath/README.md "Changed-extent incrementals"). On by default, as the
+  // config's default.
+  bool changed_extent_incrementals = true;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
