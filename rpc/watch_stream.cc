@@ -25,7 +25,9 @@ class GrpcWatchIo : public WatchIo {
         stop_(stop) {}
 
   Result<ProgressSnapshot> Poll(const std::string& restore_volume_id) override {
-    return backups_.Progress(project_id_, backup_id_, restore_volume_id);
+    auto snapshot = backups_.Progress(project_id_, backup_id_, restore_volume_id);
+    job_live_ = snapshot.ok() && snapshot->live.has_value();
+    return snapshot;
   }
   bool Send(const ProgressReport& report) override {
     return !context_.IsCancelled() && writer_.Write(ToProto(report));
@@ -37,7 +39,18 @@ class GrpcWatchIo : public WatchIo {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           until - std::chrono::steady_clock::now());
       if (left.count() <= 0) return Status::Ok();
-      if (stop_.WaitFor(std::min(left, kWaitSlice))) {
+      const auto slice = std::min(left, kWaitSlice);
+      if (job_live_) {
+        // This daemon runs the job: its end wakes the watch, which polls at once, so `--wait`
+        // returns with the final record as the job ends, not up to a poll interval later.
+        if (backups_.WaitUntilJobEnded(backup_id_, slice)) {
+          job_live_ = false;
+          return Status::Ok();
+        }
+        if (stop_.stopped()) {
+          return Status::Unavailable("backupd is stopping; watch again or poll GetBackup");
+        }
+      } else if (stop_.WaitFor(slice)) {
         return Status::Unavailable("backupd is stopping; watch again or poll GetBackup");
       }
     }
@@ -51,6 +64,7 @@ class GrpcWatchIo : public WatchIo {
   grpc::ServerContext& context_;
   grpc::ServerWriter<v1::Progress>& writer_;
   WatchStop& stop_;
+  bool job_live_ = false;  // this daemon ran a job on the backup at the last poll
 };
 
 }  // namespace
@@ -61,6 +75,11 @@ void WatchStop::Stop() {
     stopped_ = true;
   }
   cv_.notify_all();
+}
+
+bool WatchStop::stopped() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopped_;
 }
 
 bool WatchStop::WaitFor(std::chrono::milliseconds d) {

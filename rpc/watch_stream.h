@@ -1,7 +1,8 @@
 // The gRPC side of WatchBackup/WatchRestore: RunProgressWatch (backup_service/manager) over a
 // grpc::ServerWriter. A watch ends promptly when its caller goes away (the context is cancelled)
 // or when the server stops (WatchStop), so an open watch never holds up daemon shutdown for more
-// than a poll slice (100 ms).
+// than a poll slice (100 ms). A watch of a job this daemon runs is woken when the job ends
+// (JobRegistry::WaitUntilEnded), so `backupctl ... --wait` returns as the job ends.
 // Thread-safety: WatchStop is shared by all watches; StreamProgress runs on the call's thread.
 #pragma once
 
@@ -24,6 +25,7 @@ class WatchStop {
   void Stop();
   // Waits up to `d`; true when stopped.
   bool WaitFor(std::chrono::milliseconds d);
+  bool stopped();
 
  private:
   std::mutex mu_;

@@ -68,8 +68,9 @@ struct BackupManagerOptions {
   // Config changed_extent_incrementals: a v2 backup that read a temporary snapshot of a volume
   // whose driver reports changed extents keeps it as the volume's incremental base, and an
   // incremental whose parent is that base's backup reads only the changed chunks
-  // (backup_service/datapath/README.md "Changed-extent incrementals").
-  bool changed_extent_incrementals = false;
+  // (backup_service/datapath/README.md "Changed-extent incrementals"). On by default, as the
+  // config's default.
+  bool changed_extent_incrementals = true;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
@@ -205,6 +206,10 @@ class BackupManager {
                                          const std::string& backup_id);
   // This daemon's job on the backup (queued with its queue position, or running), if any.
   std::optional<JobProgress> FindJob(const std::string& backup_id);
+  // Waits up to `d` for this daemon's job on the backup to end; true when none runs (any more).
+  bool WaitUntilJobEnded(const std::string& backup_id, std::chrono::milliseconds d) const {
+    return jobs_.WaitUntilEnded(backup_id, d);
+  }
 
   // Restart-time cleanup of `host`'s unfinished backups, restores and deletes (recovery.cc).
   // Call before serving requests; resumed deletes run on the workers.

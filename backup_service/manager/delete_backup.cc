@@ -3,7 +3,7 @@
 // backup may still hold, removes the manifest and collects chunks no other manifest refers to,
 // and the row becomes deleted. Backups are not chained (every manifest names all its chunks), so
 // a backup others were made from can be deleted too: shared chunks stay as long as a manifest
-// refers to them.
+// refers to them. The volume's incremental base, when it holds the backup, goes first.
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
 #include "backup_service/common/validation.h"
@@ -11,6 +11,27 @@
 #include "backup_service/manager/backup_manager.h"
 
 namespace bb {
+namespace {
+
+// The volume's incremental base holds the data of `backup`, which is being deleted: no
+// incremental can use it any more (its parent must be available), so it is removed at once,
+// whether or not the delete then succeeds, rather than at the next restart's cleanup
+// (RemoveStaleBases), which still catches a failure here. A concurrent removal (the base
+// superseded meanwhile) only logs.
+void RemoveBaseOfDeleted(SnapshotRepository& snapshots, VolumeHost& volumes, const Backup& backup) {
+  auto base = snapshots.IncrementalBase(backup.volume_id);
+  if (!base.ok() || !*base || (*base)->backup_id != backup.id) return;
+  const std::string& id = (*base)->snapshot.id;
+  if (Status st = volumes.DeleteTemporarySnapshot(id); !st.ok()) {
+    BB_LOG(kWarning) << "incremental base " << id << " of deleted backup " << backup.id
+                     << " not removed yet (restart cleanup will): " << st.ToString();
+    return;
+  }
+  BB_LOG(kInfo) << "incremental base " << id << " of volume " << backup.volume_id
+                << " removed with the delete of its backup " << backup.id;
+}
+
+}  // namespace
 
 Result<Backup> BackupManager::DeleteBackup(const std::string& project_id,
                                            const std::string& backup_id, bool force) {
@@ -47,6 +68,7 @@ Result<Backup> BackupManager::DeleteBackup(const std::string& project_id,
 void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) {
   Status st = failpoint::Hit("delete.after_begin");
   job.SetPhase(JobPhase::kCleanup);
+  RemoveBaseOfDeleted(snapshot_records_, volumes_, backup);
   // A backup that never finished was cancelled while creating: after a crash of its job it may
   // still hold its volume (backing-up) or snapshot, and record temporaries. Those go back even
   // when the delete itself fails (as in a failed backup's own cleanup): an error_deleting backup

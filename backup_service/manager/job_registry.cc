@@ -105,6 +105,12 @@ void JobRegistry::Remove(const std::string& backup_id, bool failed, std::string 
   finished_[backup_id] =
       Finished{FinishedJob{it->second.progress, failed, std::move(fail_reason)}, now};
   jobs_.erase(it);
+  ended_.notify_all();
+}
+
+bool JobRegistry::WaitUntilEnded(const std::string& backup_id, std::chrono::milliseconds d) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return ended_.wait_for(lock, d, [&] { return !jobs_.count(backup_id); });
 }
 
 void JobRegistry::SetPhase(const std::string& backup_id, JobPhase phase) {

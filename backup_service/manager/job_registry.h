@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -90,6 +91,11 @@ class JobRegistry {
   // The last job on the backup that ended within kFinishedMemory (registering a new job on the
   // backup forgets it).
   std::optional<FinishedJob> FindFinished(const std::string& backup_id) const;
+  // Waits up to `d` for the job on `backup_id` to end (woken by its removal), so that a watch
+  // that saw the job running reports its end as it happens rather than at its next poll. True
+  // when this daemon has no job on the backup (at once when it has none), false when it still
+  // runs after `d`.
+  bool WaitUntilEnded(const std::string& backup_id, std::chrono::milliseconds d) const;
 
   static constexpr std::chrono::seconds kFinishedMemory{120};
   static constexpr size_t kMaxFinished = 1024;
@@ -110,6 +116,7 @@ class JobRegistry {
   void SetBytes(const std::string& backup_id, int64_t done, int64_t total);
 
   mutable std::mutex mu_;
+  mutable std::condition_variable ended_;  // notified by every Remove
   std::map<std::string, Entry> jobs_;
   std::map<std::string, Finished> finished_;  // pruned on every Remove
 };

@@ -90,5 +90,27 @@ TEST(JobRegistryTest, RemembersHowAJobEndedUntilTheNextJob) {
   EXPECT_FALSE(registry.FindFinished("b1").has_value());
 }
 
+TEST(JobRegistryTest, WaitUntilEndedWakesAsTheJobEnds) {
+  using std::chrono::milliseconds;
+  JobRegistry registry;
+  EXPECT_TRUE(registry.WaitUntilEnded("none", milliseconds(60000)));  // no job: at once
+  auto handle = registry.Register("b1", JobOperation::kCreate);
+  auto other = registry.Register("b2", JobOperation::kCreate);
+  EXPECT_FALSE(registry.WaitUntilEnded("b1", milliseconds(20)));  // still running
+  std::thread ender([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    other.reset();  // another job's end does not end the wait
+    std::this_thread::sleep_for(milliseconds(50));
+    handle.reset();
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(registry.WaitUntilEnded("b1", milliseconds(60000)));
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  ender.join();
+  EXPECT_GE(waited, milliseconds(90));
+  EXPECT_LT(waited, milliseconds(30000)) << "woken by the end, not by the timeout";
+  EXPECT_FALSE(registry.IsActive("b1"));
+}
+
 }  // namespace
 }  // namespace bb

@@ -1,5 +1,6 @@
 // RunProgressWatch: the loop behind WatchBackup/WatchRestore, free of gRPC so that it can be
-// tested with a fake transport and clock. It polls about twice a second, sends a report when the
+// tested with a fake transport and clock. It polls about twice a second (io.Wait may return
+// sooner: rpc/watch_stream.cc wakes when this daemon's job ends), sends a report when the
 // progress changed (or as a keep-alive), and ends after the report of the resting backup.
 // Thread-safety: one loop per watch; the WatchIo is used from the calling thread only.
 #pragma once

@@ -33,6 +33,7 @@ class PrefixDevice : public BlockDevice {
   bool KnownZero(int64_t offset, int64_t length) const override {
     return inner_.KnownZero(offset, length);
   }
+  void Prefetch(int64_t offset, int64_t length) override { inner_.Prefetch(offset, length); }
 
  private:
   BlockDevice& inner_;
@@ -162,7 +163,9 @@ Result<BackupJobResult> BackupManager::RunBackupV2(
   if (v.changed) {
     BB_LOG(kInfo) << "backup " << backup.id << ": changed extents "
                   << (r->carried_over ? "used: " + std::to_string(r->chunks_carried) +
-                                            " chunks copied from parent " + v.parent_id
+                                            " chunks copied from parent " + v.parent_id + ", " +
+                                            std::to_string(r->bytes_read) + " bytes read in " +
+                                            std::to_string(r->reads) + " reads"
                                       : "not used, everything read: " + r->carry_fallback);
   }
   return out;

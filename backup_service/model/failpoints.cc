@@ -18,7 +18,8 @@ const std::vector<FailpointInfo>& AllFailpoints() {
 
       // A backup kept its snapshot as the volume's incremental base (incremental_base.cc), in
       // the transaction that made it available; the base it replaced is deleting, not removed.
-      // Not in the create matrix (only changed_extent_incrementals reaches it):
+      // Not in the create matrix (a "base" point: only a backup that keeps its snapshot as a
+      // base reaches it, the default on a driver reporting changed extents):
       // backupctl_changed_extents_test kills the daemon here and checks restart cleanup.
       {"base.after_commit", "base",
        "backup available with its snapshot as the new base; the old base deleting, not removed"},

@@ -2,9 +2,12 @@
 # Our service in bench/run.sh: a real backupd with a throw-away PostgreSQL, the file driver on a
 # loop-mounted reflink XFS and the posix store in the scratch directory (as devstack/stack.sh
 # starts them), driven only through backupctl. Requires measure.sh and the devstack libraries.
-#   ours_setup BACKUPD BACKUPCTL PG_PORT   start PostgreSQL, the XFS and backupd
+#   ours_setup BACKUPD BACKUPCTL PG_PORT   start PostgreSQL, the XFS and backupd (with
+#                                          changed_extent_incrementals = false: the dense
+#                                          run's incremental measures what re-reading costs)
 #   ours_run_dense                         full -> incremental -> restore + verify of the image
-#   ours_run_changed_extents               backupd restarted with changed_extent_incrementals:
+#   ours_run_changed_extents               backupd restarted with changed_extent_incrementals
+#                                          (backupd's default):
 #                                          full -> the same 1% mutation -> incremental that reads
 #                                          only the changed extents -> restore + verify
 #   ours_run_sparse GIB                    full backup of a GIB volume holding only the image
@@ -32,7 +35,7 @@ ours_setup() {
   } >>"$BENCH_SCR/logs/ours-setup.log"
   mkdir -p "$OURS_STORE" "$OURS_RUN"
   OURS_BACKUPD=$backupd
-  ours_start_backupd
+  ours_start_backupd "changed_extent_incrementals=false"
   record ours version "backupd $(git -C "$BB_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   record ours settings "$(sed -n 's/^\(backup_format\|chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
     "$OURS_RUN/backupd.conf" | paste -sd' ')"

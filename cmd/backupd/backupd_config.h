@@ -56,7 +56,7 @@ struct BackupdConfig {
   // start).
   std::string backup_master_key_file;
   int workers_per_job = 2;
-  bool changed_extent_incrementals = false;
+  bool changed_extent_incrementals = true;
   int max_concurrent_jobs = 4;
   LogLevel log_level = LogLevel::kInfo;
   std::string log_level_name = "info";

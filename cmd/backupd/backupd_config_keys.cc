@@ -124,7 +124,8 @@ keys (default):
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
   changed_extent_incrementals  keep each v2 backup's temporary snapshot as the volume's
                        incremental base when the driver reports changed extents, so the next
-                       --incremental reads only what changed since (false)
+                       --incremental reads only what changed since (true; false: remove every
+                       temporary snapshot when its backup ends, incrementals re-read)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count
   backup_max_operations  Cinder's name for max_concurrent_jobs (an alias; 0 is refused)

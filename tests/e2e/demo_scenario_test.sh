@@ -6,7 +6,8 @@
 #   backup without --force is refused (FAILED_PRECONDITION); backup --force --wait while the
 #   writer runs; the volume is in-use again; restore into a new volume and attach it;
 #   first half identical; second half is crash-consistent (a prefix 1..S of the writer's blocks,
-#   S > 0); detach, delete, clean up.
+#   S > 0); the backup's snapshot stays as the volume's incremental base until the backup's
+#   delete; detach, delete, clean up, no snapshot file left.
 # Needs root and a build (BB_BUILD_DIR, default build/). Prints PASS or FAIL; exit 0 = PASS,
 # 77 = skipped (not root).
 set -euo pipefail
@@ -108,6 +109,11 @@ backup=$(jq_get "$out" .id)
 (($(jq_get "$out" .stored_bytes) > 0)) || fail "backup stored no bytes: $out"
 bb_log "backup $backup: $(jq -c '{status, size_gib, object_count, stored_bytes, source_kind}' <<<"$out")"
 [[ $(volume_status "$vol") == in-use ]] || fail "volume is $(volume_status "$vol") after the backup, not in-use"
+# Its temporary snapshot stays as the volume's incremental base (changed_extent_incrementals, on
+# by default): the one snapshot file, until the backup's or the volume's delete.
+snapshot_files() { find "$state/volumes" -maxdepth 1 -name 'snapshot-*' -printf '%f\n'; }
+snaps=$(snapshot_files)
+[[ -n $snaps && $snaps != *$'\n'* ]] || fail "expected one snapshot file (the incremental base), found: '${snaps}'"
 
 # --- restore and check --------------------------------------------------------------------------
 bb_log "restore into a new volume"
@@ -143,6 +149,7 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 [[ $st == deleted || $st == gone ]] || fail "backup still $st after 60 s"
+[[ -z $(snapshot_files) ]] || fail "snapshot files left after the backup's delete: $(snapshot_files)"
 ctl volume delete "$vol" >/dev/null || fail "delete source volume"
 ctl volume delete "$rvol" >/dev/null || fail "delete restored volume"
 [[ -z $(bb_loop_devices_under "$state/volumes") ]] || fail "loop devices left after detach"

@@ -5,8 +5,9 @@
 // two reflink snapshots) what changed and reads only that, which the kernel's own count of the
 // daemon's reads (/proc/<pid>/io rchar) proves; the restore is bit-exact. The base is replaced by
 // each backup, kept by a restart, finished by restart cleanup after a kill between the commit and
-// the removal of the old base (failpoint base.after_commit), removed by restart cleanup when its
-// backup is deleted, and removed with its volume.
+// the removal of the old base (failpoint base.after_commit), removed with its backup when that is
+// deleted, and removed with its volume. It is the default; turned off, no snapshot is
+// kept.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -22,7 +23,9 @@ constexpr int64_t kChunk = 32 << 10;
 
 class ChangedExtentsTest : public BackupctlOnXfsTest {
  protected:
-  ChangedExtentsTest() : BackupctlOnXfsTest({"changed_extent_incrementals = true"}) {}
+  explicit ChangedExtentsTest(
+      std::vector<std::string> config = {"changed_extent_incrementals = true"})
+      : BackupctlOnXfsTest(std::move(config)) {}
 
   // rchar of the daemon: bytes its read syscalls returned (files, sockets), counted by the kernel.
   int64_t DaemonReadBytes() {
@@ -146,18 +149,21 @@ TEST_F(ChangedExtentsTest, IncrementalReadsOnlyChangedChunksAndTheBaseFollowsThe
   v1::Volume restored3 = RestoreAndWait(third.id(), "");
   ExpectSameContent(vol.id(), restored3.id());
 
-  // The base's backup deleted: the base describes data no backup holds; restart cleanup
-  // removes it (an orphan), and the next incremental reads everything again, correctly.
+  // The base's backup deleted: the base describes data no backup holds, so the delete removes
+  // it (restart cleanup would too); the next incremental reads everything again, correctly.
   v1::DeleteBackupRequest del;
   del.set_backup_id(third.id());
   v1::Backup deleting;
   ASSERT_TRUE(backups_->DeleteBackup(Ctx().get(), del, &deleting).ok());
   bool gone = false;
   WaitWhile(third.id(), "deleting", &gone);
+  EXPECT_TRUE(Snapshots(vol.id()).empty()) << ::testing::PrintToString(Snapshots(vol.id()));
+  EXPECT_TRUE(SnapshotFiles().empty());
+  EXPECT_NE(daemon_->Log().find("removed with the delete of its backup " + third.id()),
+            std::string::npos);
   StopDaemon();
   StartDaemon(options_);
   EXPECT_TRUE(Snapshots(vol.id()).empty()) << ::testing::PrintToString(Snapshots(vol.id()));
-  EXPECT_TRUE(SnapshotFiles().empty());
   v1::Backup fourth = BackupAndWait(vol.id(), true);
   ExpectBaseOf(vol.id(), fourth.id());
   v1::Volume restored4 = RestoreAndWait(fourth.id(), "");
@@ -173,6 +179,48 @@ TEST_F(ChangedExtentsTest, IncrementalReadsOnlyChangedChunksAndTheBaseFollowsThe
   }
   EXPECT_TRUE(Snapshots(vol.id()).empty());
   EXPECT_TRUE(SnapshotFiles().empty());
+}
+
+// backupd's default (no config line): each backup keeps its snapshot as the volume's base.
+class ChangedExtentsDefaultTest : public ChangedExtentsTest {
+ protected:
+  ChangedExtentsDefaultTest() : ChangedExtentsTest({}) {}
+};
+
+TEST_F(ChangedExtentsDefaultTest, OnByDefault) {
+  v1::Volume vol = CreateVolume(1, "default");
+  WritePattern(vol.id(), 0, 8 * kMiB, 5);
+  v1::Backup full = BackupAndWait(vol.id(), false);
+  ASSERT_EQ(full.status(), "available") << full.fail_reason();
+  ExpectBaseOf(vol.id(), full.id());
+  ScatteredWrites(vol.id(), 5, 3);
+  v1::Backup incr = BackupAndWait(vol.id(), true);
+  ASSERT_EQ(incr.status(), "available") << incr.fail_reason();
+  EXPECT_NE(daemon_->Log().find("changed extents used"), std::string::npos) << daemon_->Log();
+  ExpectBaseOf(vol.id(), incr.id());
+}
+
+// Turned off: every temporary snapshot goes when its backup ends, and incrementals re-read.
+class ChangedExtentsOffTest : public ChangedExtentsTest {
+ protected:
+  ChangedExtentsOffTest() : ChangedExtentsTest({"changed_extent_incrementals = false"}) {}
+};
+
+TEST_F(ChangedExtentsOffTest, NoSnapshotIsKept) {
+  v1::Volume vol = CreateVolume(1, "off");
+  WritePattern(vol.id(), 0, 8 * kMiB, 6);
+  v1::Backup full = BackupAndWait(vol.id(), false);
+  ASSERT_EQ(full.status(), "available") << full.fail_reason();
+  EXPECT_TRUE(Snapshots(vol.id()).empty()) << ::testing::PrintToString(Snapshots(vol.id()));
+  EXPECT_TRUE(SnapshotFiles().empty());
+  ScatteredWrites(vol.id(), 5, 4);
+  v1::Backup incr = BackupAndWait(vol.id(), true);
+  ASSERT_EQ(incr.status(), "available") << incr.fail_reason();
+  EXPECT_EQ(daemon_->Log().find("changed extents used"), std::string::npos);
+  EXPECT_TRUE(Snapshots(vol.id()).empty());
+  EXPECT_TRUE(SnapshotFiles().empty());
+  v1::Volume restored = RestoreAndWait(incr.id(), "");
+  ExpectSameContent(vol.id(), restored.id());
 }
 
 }  // namespace

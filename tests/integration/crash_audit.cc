@@ -53,10 +53,15 @@ void AuditDatabase(const AuditScope& s, std::vector<std::string>& problems) {
                " coalesce(temp_volume_id::text, '') FROM backups WHERE project_id = " +
                    p + " AND (temp_snapshot_id IS NOT NULL OR temp_volume_id IS NOT NULL)",
                problems);
-  ExpectNoRows(
-      s, "temporary snapshot row left",
-      "SELECT id || ' ' || status FROM snapshots WHERE project_id = " + p + " AND is_temporary",
-      problems);
+  // The one temporary snapshot that may stay is a volume's incremental base (changed-extent
+  // incrementals, on by default): available, recorded as holding an available (or restoring)
+  // backup of that same volume. Anything else temporary is a leak: a base whose backup failed or
+  // is gone, a superseded one, a base of another volume's backup, a plain temporary.
+  ExpectNoRows(s, "temporary snapshot row left",
+               "SELECT s.id || ' ' || s.status || ' base_of=' ||"
+               " coalesce(s.incremental_base_of::text, '') FROM snapshots s WHERE s.project_id = " +
+                   p + " AND s.is_temporary AND NOT " + std::string(kLiveIncrementalBase),
+               problems);
   ExpectNoRows(
       s, "temporary clone row left",
       "SELECT id || ' ' || status FROM volumes WHERE project_id = " + p + " AND is_temporary",

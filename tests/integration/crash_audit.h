@@ -2,6 +2,7 @@
 // killed daemon was restarted): nothing transitional, nothing leaked, nothing lost.
 //   database      no volume, snapshot, backup or attachment of the project in a transitional
 //                 status; no backup still recording a temporary; no temporary snapshot/clone row
+//                 but a volume's live incremental base (kLiveIncrementalBase)
 //   volumes dir   exactly one file per volume and snapshot row (no leaked temp file, no lost one);
 //                 a row in error may have none (a failed create removed what it made)
 //   loop devices  `losetup --list`: the devices backed by files of the volumes dir are exactly
@@ -31,6 +32,15 @@ struct AuditScope {
   std::string store_dir;    // the posix object store's root
   std::string container = "backups";
 };
+
+// SQL condition on a snapshots row aliased `s`: it is its volume's live incremental base
+// (backup_service/datapath/README.md "Changed-extent incrementals"), the one temporary snapshot
+// a volume may keep after its backups ended: available, recorded as holding an available or
+// restoring backup of the same volume. A base in any other state is a leak once nothing runs.
+inline constexpr const char* kLiveIncrementalBase =
+    "(s.incremental_base_of IS NOT NULL AND s.status = 'available' AND EXISTS (SELECT 1 FROM"
+    " backups b WHERE b.id = s.incremental_base_of AND b.volume_id = s.volume_id AND b.status IN"
+    " ('available', 'restoring')))";
 
 // One line per problem found; empty when everything is consistent.
 std::vector<std::string> AuditNothingLeaked(const AuditScope& scope);

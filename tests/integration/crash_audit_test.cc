@@ -2,7 +2,9 @@
 // temporary clone is really leaked: backupd (file_driver_snapshots = false, so a forced backup of
 // an in-use volume reads a temporary clone) kills itself once the clone file exists, and the audit
 // runs on what the crash left, before any restart cleaned it up; then its row is deleted by hand
-// (a cleanup that forgot the file), which must show as a leaked file.
+// (a cleanup that forgot the file), which must show as a leaked file. The one temporary snapshot
+// a volume may keep, its incremental base (changed-extent incrementals, on by default), passes
+// the audit only while it holds an available backup of that volume.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -64,6 +66,39 @@ TEST_F(CrashAuditTest, CatchesALeakedTemporaryClone) {
   EXPECT_EQ(WaitResting(id), "error");
   EXPECT_EQ(GetVolume(source.id()).status(), "in-use");
   ExpectNothingLeaked("after the restart");
+  DeleteEverythingAndExpectEmpty();
+}
+
+TEST_F(CrashAuditTest, AcceptsAVolumesIncrementalBaseOnlyWhileItHoldsAnAvailableBackup) {
+  StartWith("");
+  v1::Volume volume = CreateVolume(1, "based");
+  WritePattern(volume.id(), 0, 4 * kMiB, 22);
+  std::string id = StartBackup(volume.id(), /*force=*/false);
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(WaitResting(id), "available");
+  const std::string conninfo = database_->conninfo();
+  auto exec = [&](const std::string& sql) {
+    auto out = QueryRows(conninfo, sql);
+    EXPECT_TRUE(out.empty()) << ::testing::PrintToString(out);
+  };
+  auto bases = QueryRows(conninfo,
+                         "SELECT id FROM snapshots WHERE is_temporary AND status = 'available' "
+                         "AND incremental_base_of = '" +
+                             id + "'");
+  ASSERT_EQ(bases.size(), 1u) << "the backup did not keep its snapshot as the volume's base\n"
+                              << daemon_->Log();
+  ExpectNothingLeaked("with the volume's incremental base");
+
+  // The same snapshot once its backup is not available: a leak.
+  exec("UPDATE backups SET status = 'error' WHERE id = '" + id + "'");
+  ExpectFound(AuditNothingLeaked(Scope()), "temporary snapshot row left: " + bases[0]);
+  exec("UPDATE backups SET status = 'available' WHERE id = '" + id + "'");
+  // Recorded as holding a backup of another volume: a leak.
+  v1::Volume other = CreateVolume(1, "other");
+  exec("UPDATE backups SET volume_id = '" + other.id() + "' WHERE id = '" + id + "'");
+  ExpectFound(AuditNothingLeaked(Scope()), "temporary snapshot row left: " + bases[0]);
+  exec("UPDATE backups SET volume_id = '" + volume.id() + "' WHERE id = '" + id + "'");
+  ExpectNothingLeaked("the base restored");
   DeleteEverythingAndExpectEmpty();
 }
 

@@ -27,6 +27,7 @@ class AllocatedRangesDevice : public BlockDevice {
   Status Close() override { return device_->Close(); }
   std::string Describe() const override { return device_->Describe(); }
   bool KnownZero(int64_t offset, int64_t length) const override;
+  void Prefetch(int64_t offset, int64_t length) override { device_->Prefetch(offset, length); }
 
  private:
   std::unique_ptr<BlockDevice> device_;

@@ -15,6 +15,8 @@ namespace bb {
 
 bool BlockDevice::KnownZero(int64_t /*offset*/, int64_t /*length*/) const { return false; }
 
+void BlockDevice::Prefetch(int64_t /*offset*/, int64_t /*length*/) {}
+
 Status CheckBlockRange(const BlockDevice& device, int64_t offset, int64_t length) {
   const int64_t bs = device.BlockSize();
   if (offset < 0 || length < 0 || offset % bs != 0 || length % bs != 0) {
@@ -136,6 +138,12 @@ bool FileBlockDevice::KnownZero(int64_t offset, int64_t length) const {
   off_t data = ::lseek(fd_, offset, SEEK_DATA);
   if (data < 0) return errno == ENXIO;  // no data at or after offset: the rest is a hole
   return data >= offset + length;
+}
+
+void FileBlockDevice::Prefetch(int64_t offset, int64_t length) {
+  if (fd_ < 0 || offset < 0 || length <= 0) return;
+  // A hint only: a failure (an fd that does not support it) costs nothing but the read-ahead.
+  (void)::posix_fadvise(fd_, offset, length, POSIX_FADV_WILLNEED);
 }
 
 }  // namespace bb

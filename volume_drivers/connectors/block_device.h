@@ -43,6 +43,10 @@ class BlockDevice {
   // Optional: true when [offset, offset + length) is known to read as zeros without reading it (a
   // hole of a sparse file), so the backup can skip it. False when unknown (the default).
   virtual bool KnownZero(int64_t offset, int64_t length) const;
+  // Optional hint: [offset, offset + length) will be read soon, so start fetching it without
+  // waiting (a changed-extent incremental announces its scattered reads ahead of the reader, so
+  // the device has many in flight). No effect on correctness; the default does nothing.
+  virtual void Prefetch(int64_t offset, int64_t length);
 };
 
 // Checks a range against the contract above: InvalidArgument when not block-aligned, OutOfRange
@@ -51,7 +55,8 @@ Status CheckBlockRange(const BlockDevice& device, int64_t offset, int64_t length
 
 // A regular file or a block device node (/dev/loopN, /dev/sdX, /dev/disk/by-path/...), read and
 // written with pread/pwrite, flushed with fsync. Block size: 1 for regular files, the logical
-// sector size (BLKSSZGET) for devices. KnownZero uses SEEK_DATA on regular files.
+// sector size (BLKSSZGET) for devices. KnownZero uses SEEK_DATA on regular files; Prefetch is
+// posix_fadvise(WILLNEED), which queues the reads into the page cache and returns.
 class FileBlockDevice : public BlockDevice {
  public:
   static Result<std::unique_ptr<BlockDevice>> Open(const std::string& path, AccessMode mode);
@@ -65,6 +70,7 @@ class FileBlockDevice : public BlockDevice {
   Status Close() override;
   std::string Describe() const override { return path_; }
   bool KnownZero(int64_t offset, int64_t length) const override;
+  void Prefetch(int64_t offset, int64_t length) override;
 
  private:
   FileBlockDevice(int fd, std::string path, AccessMode mode, bool regular, int64_t size,

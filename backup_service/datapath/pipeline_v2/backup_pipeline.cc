@@ -14,6 +14,7 @@
 #include "backup_service/datapath/chunk_list.h"
 #include "backup_service/datapath/index_object.h"
 #include "backup_service/datapath/pipeline_v2/blob_codec.h"
+#include "backup_service/datapath/pipeline_v2/changed_reads.h"
 #include "backup_service/datapath/pipeline_v2/chunk_reader.h"
 #include "backup_service/datapath/pipeline_v2/condemned_list.h"
 #include "backup_service/datapath/pipeline_v2/pack_uploader.h"
@@ -74,6 +75,7 @@ class Job {
     packer.join();
     auto packs = uploader_.Finish();
     r.bytes_read = reader->bytes_read();
+    r.reads = reads_;
     r.chunks_total = chunk_count_;
     r.chunks_zero = zero_;
     r.chunks_new = new_;
@@ -109,6 +111,7 @@ class Job {
         auto next = reader.Next();
         if (!next.ok()) return Fail(next.status());
         if (!next->has_value()) break;
+        if (!(*next)->hole) ++reads_;
         if (!PushBatch(std::move(**next))) break;
       }
     }
@@ -125,11 +128,19 @@ class Job {
 
   // The changed-extent path, segment by segment in volume order: a segment without a changed
   // chunk is the parent's entry as it is; in the others the unchanged chunks get the parent's
-  // refs and the changed ones are read and go to the workers like any chunk.
+  // refs and the changed ones are read and go to the workers like any chunk. The reads are
+  // planned up front (PlanChangedReads: nearby changed chunks joined, within segments) and
+  // announced to the device ahead of the reader (ReadAhead), so the scattered reads of a
+  // snapshot that is not in the page cache overlap instead of waiting one at a time.
   void CarryLoop(ChunkReader& reader) {
     const int64_t chunk = spec_.chunk_size;
     const int64_t size = spec_.source->Size();
-    size_t next = 0;
+    const std::vector<ChunkSpan> reads =
+        PlanChangedReads(changed_, chunk_count_,
+                         {kChunksPerList, spec_.read_size / chunk, spec_.changed_gap_chunks});
+    ReadAhead ahead(*spec_.source, reads, chunk, size, spec_.changed_read_ahead);
+    size_t next = 0;       // first changed span not before this segment
+    size_t next_read = 0;  // first planned read not done
     for (int64_t seg = 0; seg < assembler_.segment_count() && !Stopping(); ++seg) {
       const int64_t first = seg * kChunksPerList;
       const int64_t end = std::min(chunk_count_, first + kChunksPerList);
@@ -144,6 +155,8 @@ class Job {
         meter_.Add(std::min(end * chunk, size) - first * chunk);
         continue;
       }
+      // The device fetches this segment's changed chunks while the parent's list is read.
+      if (next_read < reads.size()) ahead.Before(next_read);
       auto refs = parent_->Refs(seg, static_cast<uint32_t>(end - first));
       if (!refs.ok()) return Fail(refs.status());
       int64_t index = first;
@@ -160,16 +173,29 @@ class Job {
           return Fail(std::move(st));
         }
       }
-      for (const ChunkSpan& s : here) {
-        for (int64_t c = s.first; c < s.end && !Stopping();) {
-          const int64_t n = std::min(s.end - c, spec_.read_size / chunk);
-          auto b = reader.ReadSpan(c * chunk, std::min(n * chunk, size - c * chunk));
-          if (!b.ok()) return Fail(b.status());
-          if (!PushBatch(std::move(b).value())) return;
-          c += n;
-        }
+      for (; next_read < reads.size() && reads[next_read].first < end; ++next_read) {
+        if (Stopping()) return;
+        const ChunkSpan& r = reads[next_read];
+        ahead.Before(next_read);
+        auto b = reader.ReadSpan(r.first * chunk, std::min(r.end * chunk, size) - r.first * chunk);
+        if (!b.ok()) return Fail(b.status());
+        ++reads_;
+        MarkJoinedGaps(*b, here);
+        if (!PushBatch(std::move(b).value())) return;
       }
     }
+  }
+
+  // The chunks of `b` outside `changed` were read only to join two changed ones: skipped.
+  static void MarkJoinedGaps(ChunkBatch& b, const std::vector<ChunkSpan>& changed) {
+    const int64_t b_end = b.first_index + static_cast<int64_t>(b.chunk_count());
+    std::vector<uint8_t> skip(b.chunk_count(), 1);
+    for (const ChunkSpan& s : changed) {
+      for (int64_t c = std::max(s.first, b.first_index); c < std::min(s.end, b_end); ++c) {
+        skip[static_cast<size_t>(c - b.first_index)] = 0;
+      }
+    }
+    if (std::find(skip.begin(), skip.end(), 1) != skip.end()) b.skip = std::move(skip);
   }
 
   Status Carry(int64_t index, const ChunkRef& ref) {
@@ -183,6 +209,7 @@ class Job {
   void WorkLoop() {
     while (auto b = batches_.Pop()) {
       for (size_t i = 0; i < b->chunk_count() && !Stopping(); ++i) {
+        if (!b->skip.empty() && b->skip[i]) continue;  // a joined gap: the parent's chunk
         Status s = DoChunk(*b, i);
         if (!s.ok()) Fail(std::move(s));
       }
@@ -252,6 +279,7 @@ class Job {
   PackUploader uploader_;
   std::atomic<int64_t> batch_bytes_{0}, peak_batch_bytes_{0};
   std::atomic<int64_t> zero_{0}, new_{0}, reused_{0}, carried_{0};
+  int64_t reads_ = 0;  // reader thread only
 };
 
 Status CheckSpec(const V2BackupSpec& s) {
@@ -260,6 +288,9 @@ Status CheckSpec(const V2BackupSpec& s) {
   }
   if (s.workers < 1 || s.max_puts < 1 || s.pack_target < (1 << 20)) {
     return Status::InvalidArgument("v2 backup: workers, max_puts >= 1, pack target >= 1 MiB");
+  }
+  if (s.changed_gap_chunks < 0 || s.changed_read_ahead < 0) {
+    return Status::InvalidArgument("v2 backup: changed-extent gap and read-ahead must be >= 0");
   }
   return ValidateCompressionLevel(s.compression_level);
 }

@@ -3,6 +3,8 @@
 //
 //   reader thread     ChunkReader: 1 MiB aligned reads from the BlockDevice, holes skipped,
 //                     32 KiB chunks, zero chunks marked          -> batch queue (read_queue)
+//                     (a changed-extent incremental reads only the changed chunks, joined into
+//                     reads of up to 1 MiB and announced to the device ahead: changed_reads.h)
 //   `workers` threads BlobCodec: id (SHA-256/HMAC), dedup against the container index (less
 //                     the packs a collector condemned: gc/*.condemned) and this job, zstd,
 //                     AES-256-GCM; SegmentAssembler: chunk lists per 1,024 chunks
@@ -59,6 +61,11 @@ struct V2BackupSpec {
   // read; when the parent cannot be used (another size, unreadable) too, and the result says why.
   std::string parent_id;
   std::optional<std::vector<ByteRange>> changed;
+  // How the changed chunks are read (changed_reads.h): up to this many unchanged chunks between
+  // two changed ones are read too, to make one read of both; and this many bytes of the planned
+  // reads are announced to the device (BlockDevice::Prefetch) ahead of the reader.
+  int64_t changed_gap_chunks = 2;
+  int64_t changed_read_ahead = 16 << 20;
 };
 
 // Evidence that memory stayed bounded (tests assert these against the capacities).
@@ -73,7 +80,8 @@ struct V2BackupStats {
 struct V2BackupResult {
   std::string manifest_object;
   std::string index_object;  // empty when the job stored no new blob
-  int64_t bytes_read = 0;    // holes excluded
+  int64_t bytes_read = 0;    // holes excluded; with changed extents, joined gaps included
+  int64_t reads = 0;         // read calls on the device (spans of up to read_size)
   int64_t chunks_total = 0;
   int64_t chunks_zero = 0;
   int64_t chunks_new = 0;      // data blobs this job stored

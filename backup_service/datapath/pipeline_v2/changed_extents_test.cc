@@ -42,6 +42,7 @@ class ChangedExtentsTest : public ::testing::Test {
     spec.pack_target = 1 << 20;
     spec.parent_id = parent;
     spec.changed = std::move(changed);
+    spec.changed_gap_chunks = gap_chunks_;
     return RunV2Backup(spec);
   }
 
@@ -63,6 +64,7 @@ class ChangedExtentsTest : public ::testing::Test {
 
   testing_util::TempDir dir_;
   std::unique_ptr<ObjectStore> store_;
+  int64_t gap_chunks_ = 2;
 };
 
 TEST(ChangedChunkSpansTest, MapsBytesToTheGridAndMerges) {
@@ -108,6 +110,40 @@ TEST_F(ChangedExtentsTest, ReadsOnlyChangedChunksAndRestoresBitExact) {
   ASSERT_TRUE(wide.ok());
   EXPECT_EQ(wide->bytes_read, 32 << 20);
   EXPECT_EQ(wide->chunks_new, 0);
+  EXPECT_EQ(Restore("b3", size), image);
+}
+
+TEST_F(ChangedExtentsTest, NearbyChangedChunksAreReadTogetherAndTheGapsStayTheParents) {
+  const int64_t size = 8 << 20;
+  std::string image = RandomBytes(static_cast<size_t>(size), 21);
+  WriteFile(dir_.File("vol"), image);
+  ASSERT_TRUE(Backup(dir_.File("vol"), "b1").ok());
+  // Changed chunks 3 and 5 (one chunk apart: one read of 3..6), 9 (three apart: its own read)
+  // and 40..41 (one write straddling both).
+  std::vector<ByteRange> writes = {
+      {3 * kChunk, 4096}, {5 * kChunk + 100, 10}, {9 * kChunk, kChunk}, {41 * kChunk - 8, 16}};
+  for (size_t i = 0; i < writes.size(); ++i) {
+    image.replace(static_cast<size_t>(writes[i].offset), static_cast<size_t>(writes[i].length),
+                  RandomBytes(static_cast<size_t>(writes[i].length), 200 + i));
+  }
+  WriteFile(dir_.File("vol"), image);
+  auto incr = Backup(dir_.File("vol"), "b2", "b1", writes);
+  ASSERT_TRUE(incr.ok()) << incr.status().ToString();
+  ASSERT_TRUE(incr->carried_over) << incr->carry_fallback;
+  EXPECT_EQ(incr->reads, 3);
+  EXPECT_EQ(incr->bytes_read, 6 * kChunk);  // chunk 4, between 3 and 5, is read too
+  // ...but not hashed again or counted twice: it is the parent's chunk, carried.
+  EXPECT_EQ(incr->chunks_new, 5);
+  EXPECT_EQ(incr->chunks_reused, 0);
+  EXPECT_EQ(incr->chunks_carried, incr->chunks_total - 5);
+  EXPECT_EQ(Restore("b2", size), image);
+
+  // Without joining, every changed span is its own read and nothing else is read.
+  gap_chunks_ = 0;
+  auto apart = Backup(dir_.File("vol"), "b3", "b1", writes);
+  ASSERT_TRUE(apart.ok()) << apart.status().ToString();
+  EXPECT_EQ(apart->reads, 4);
+  EXPECT_EQ(apart->bytes_read, 5 * kChunk);
   EXPECT_EQ(Restore("b3", size), image);
 }
 

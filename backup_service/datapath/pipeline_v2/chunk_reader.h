@@ -38,6 +38,10 @@ struct ChunkBatch {
   bool hole = false;   // known zero without reading: data is empty, every zero[i] is true
   std::unique_ptr<char[]> data;
   std::vector<uint8_t> zero;
+  // Empty, or one flag per chunk: `skip[i]` says chunk first_index + i was read only because it
+  // lies between two changed chunks of a changed-extent incremental's read (PlanChangedReads);
+  // it is the parent's, already accounted for, and the workers pass it by.
+  std::vector<uint8_t> skip;
 
   size_t chunk_count() const { return zero.size(); }
   // Bytes held in memory (what the bounded queues account for).

@@ -61,7 +61,11 @@ jq '{id, status, source_kind, source_device, stored_bytes, object_count, mb_per_
 backup_id=$(jq -er .id <<<"$out")
 [[ $(jq -r .status <<<"$out") == available ]] || fail "backup not available"
 [[ $(volume_status "$vol") == in-use ]] || fail "the volume is not in-use after the backup"
-echo "volume $vol: in-use again; snapshot LVs left: $(lvs_matching '^_snapshot-' | wc -l)"
+# The temporary thin snapshot stays as the volume's incremental base (changed_extent_incrementals,
+# on by default): the next --incremental reads only what changed since it. Nothing else is left.
+snaps=$(lvs_matching '^_snapshot-|^bbtmp-')
+[[ $(wc -l <<<"$snaps") -le 1 ]] || fail "snapshot LVs left besides the incremental base: $snaps"
+echo "volume $vol: in-use again; its snapshot LVs: ${snaps:-none} (the incremental base for the next --incremental)"
 
 step "Restore the backup into a new volume"
 out=$(bctl --json backup restore "$backup_id" --name demo-lvm-restore --wait 2>"$work/wait.log") || {
