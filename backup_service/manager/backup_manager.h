@@ -30,6 +30,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/backup_job.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/compressor.h"
 #include "backup_service/datapath/pipeline_v2/pack_collector.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/datapath/restore_job.h"
@@ -56,6 +57,9 @@ struct BackupManagerOptions {
   std::string host;
   std::string default_container = "backups";
   int64_t chunk_size = 4 << 20;  // format v1 only (v2 chunks are 32 KiB)
+  // Codec of new chunks (config compression); compression_level is the zstd level. v1 backups
+  // get zstd or none (the config refuses lz4 with v1).
+  Compression compression = Compression::kZstd;
   int compression_level = 3;
   // Format of NEW backups (config backup_format): kStoragePackedV2 (packs, README "Format v2")
   // or kStorageChunkedV1. Existing backups are read, deleted and exported by their own recorded

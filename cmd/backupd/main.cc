@@ -28,6 +28,7 @@
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
+#include "backup_service/datapath/compressor.h"
 #include "backup_service/datapath/pipeline_v2/v2_container.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
@@ -214,6 +215,7 @@ int Run(int argc, char** argv, bool* served) {
         .host = config->host,
         .default_container = config->default_container,
         .chunk_size = config->chunk_size_mib << 20,
+        .compression = CompressionFromName(config->compression).value_or(Compression::kZstd),
         .compression_level = config->compression_level,
         .storage_format =
             std::string(config->backup_format == "v1" ? kStorageChunkedV1 : kStoragePackedV2),

@@ -49,7 +49,7 @@ class Job {
       : spec_(spec),
         parent_(parent),
         changed_(std::move(changed)),
-        codec_(spec.compression_level, c.keys),
+        codec_(CompressionSetting{spec.compression, spec.compression_level}, c.keys),
         dedup_(known),
         chunk_count_(ChunkCount(spec.source->Size(), spec.chunk_size)),
         assembler_(chunk_count_, kChunksPerList),
@@ -261,7 +261,7 @@ Status CheckSpec(const V2BackupSpec& s) {
   if (s.workers < 1 || s.max_puts < 1 || s.pack_target < (1 << 20)) {
     return Status::InvalidArgument("v2 backup: workers, max_puts >= 1, pack target >= 1 MiB");
   }
-  return ValidateCompressionLevel(s.compression_level);
+  return ValidateCompressionSetting({s.compression, s.compression_level});
 }
 
 }  // namespace
@@ -276,7 +276,7 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   // The caller holds the container shared, so the collector's condemned lists are complete:
   // blobs in packs it is about to delete or repack count as absent and are stored again.
   ASSIGN_OR_RETURN(CondemnedPacks condemned,
-                   LoadCondemnedPacks(*spec.store, spec.container, BlobCodec(0, c.keys)));
+                   LoadCondemnedPacks(*spec.store, spec.container, BlobCodec(c.keys)));
   ASSIGN_OR_RETURN(ContainerIndex known,
                    LoadContainerIndex(*spec.store, spec.container, c, &condemned.packs));
 
@@ -307,7 +307,7 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   r.packs = static_cast<int64_t>(packs.packs.size());
   r.stored_bytes = packs.stored_bytes;
   r.object_count = r.packs;
-  const BlobCodec codec(0, c.keys);
+  const BlobCodec codec(c.keys);
 
   // Every pack is durable: the index that names them, then the manifest that needs them.
   if (!packs.packs.empty()) {
@@ -325,7 +325,8 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   m.header.size_bytes = spec.source->Size();
   m.header.chunk_size = spec.chunk_size;
   m.header.chunk_id = c.keys ? "hmac-sha256" : "sha256";
-  m.header.compression = spec.compression_level == 0 ? "none" : "zstd";
+  m.header.compression =
+      CompressionName(CompressionSetting{spec.compression, spec.compression_level}.Effective());
   m.header.key_generation = c.key_generation;
   m.header.object_count = r.object_count + 1;
   m.header.stored_bytes = r.stored_bytes;
