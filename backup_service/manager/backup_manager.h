@@ -74,6 +74,11 @@ struct BackupManagerOptions {
   // incremental whose parent is that base's backup reads only the changed chunks
   // (backup_service/datapath/README.md "Changed-extent incrementals").
   bool changed_extent_incrementals = false;
+  // Config collect_on_delete: a delete runs the collection of its container after removing the
+  // manifest. false: deletes only remove manifests, and the operator collects with `backupctl
+  // gc` (CollectGarbage), once for many deletes (each collection marks every manifest of the
+  // container, so a retention run deleting N backups pays that N times with true).
+  bool collect_on_delete = true;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
@@ -169,6 +174,15 @@ struct CatalogRebuildReport {
   std::vector<std::string> unreadable_packs;
 };
 
+// What CollectGarbage did to a container (collect_garbage.cc): the v2 collector's figures (all
+// zero for a container without v2 data) and the v1 chunks swept.
+struct GarbageReport {
+  std::string container;  // the store container, "<project>/<container>"
+  v2::PackCollectResult packs;
+  int64_t v1_chunks_deleted = 0;
+  double seconds = 0;
+};
+
 // What a backup reads (a local path or an attached export, opened as a block device) and the
 // instant its data represents.
 struct PreparedSource {
@@ -227,6 +241,12 @@ class BackupManager {
   // available, without quota checks (they exist already). Admin only; the transport checks it.
   Result<CatalogRebuildReport> RebuildCatalog(const std::string& project_id,
                                               const std::string& container);
+  // Admin (`backupctl gc`; collect_garbage.cc): the collection a delete runs, on demand, for
+  // the project's `container` (default: the configured one): v2 packs (CollectPacksFenced,
+  // waiting for its fence between backups) and v1 chunks (the container held exclusive).
+  // NotFound when the store has no such container; FailedPrecondition when the master key
+  // cannot open it. The transport checks the caller is an admin.
+  Result<GarbageReport> CollectGarbage(const std::string& project_id, const std::string& container);
   // One observation for WatchBackup/WatchRestore (watch_backup.cc): the row (NotFound for a
   // missing, deleted or other project's backup) and this daemon's live or recently finished
   // job. restore_volume_id: a restore target the watcher saw earlier; its status is read once

@@ -58,6 +58,8 @@ struct BackupdConfig {
   std::string backup_master_key_file;
   int workers_per_job = 2;
   bool changed_extent_incrementals = false;
+  // false: deletes remove manifests only; `backupctl gc` collects (BackupManagerOptions).
+  bool collect_on_delete = true;
   int max_concurrent_jobs = 4;
   LogLevel log_level = LogLevel::kInfo;
   std::string log_level_name = "info";

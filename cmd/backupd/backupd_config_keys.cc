@@ -32,6 +32,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "backup_master_key_file",
                                                  "workers_per_job",
                                                  "changed_extent_incrementals",
+                                                 "collect_on_delete",
                                                  "max_concurrent_jobs",
                                                  "backup_max_operations",
                                                  "log_level",
@@ -124,6 +125,9 @@ keys (default):
   changed_extent_incrementals  keep each v2 backup's temporary snapshot as the volume's
                        incremental base when the driver reports changed extents, so the next
                        --incremental reads only what changed since (false)
+  collect_on_delete    run the garbage collector of a backup's container after each delete
+                       (true); false: deletes only remove manifests and the operator runs
+                       `backupctl gc --container C` (once for many deletes)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count
   backup_max_operations  Cinder's name for max_concurrent_jobs (an alias; 0 is refused)

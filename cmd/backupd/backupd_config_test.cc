@@ -331,6 +331,17 @@ TEST(BackupdConfigTest, CompressionCodec) {
   EXPECT_TRUE(ResolveConfig(v, "h").ok());
 }
 
+TEST(BackupdConfigTest, CollectOnDelete) {
+  ConfigValues v = Required();
+  EXPECT_TRUE(ResolveConfig(v, "h")->collect_on_delete);
+  v["collect_on_delete"] = "false";
+  EXPECT_FALSE(ResolveConfig(v, "h")->collect_on_delete);
+  v["collect_on_delete"] = "later";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("collect_on_delete"), std::string::npos);
+}
+
 TEST(BackupdConfigTest, BadNumbersAndLevels) {
   for (auto [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"chunk_size_mib", "0"},

@@ -222,6 +222,7 @@ int Run(int argc, char** argv, bool* served) {
         .master_key = master_key,
         .workers_per_job = config->workers_per_job,
         .changed_extent_incrementals = config->changed_extent_incrementals,
+        .collect_on_delete = config->collect_on_delete,
         .max_concurrent_jobs = config->max_concurrent_jobs,
         .list_limits = list_limits,
         .attach = *ParseBackupAttach(config->backup_attach),
