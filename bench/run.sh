@@ -175,7 +175,7 @@ if wants ours || wants sparse || wants enc || wants codec; then
     ours_run_sparse "$sparse_gib"
     for g in "${rss_sizes[@]}"; do ours_run_sparse "$g" "sparse_${g}g"; done
   fi
-  wants enc && ours_run_encrypted
+  wants enc && ours_run_encrypted 2
   wants codec && ours_run_codec lz4
   wants floor && ours_volume_floor
   ours_teardown

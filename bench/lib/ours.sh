@@ -47,7 +47,8 @@ ours_start_backupd() { # [key=value...]: extra config lines
     "volumes_dir=$OURS_VOLUMES" \
     "store_path=$OURS_STORE" \
     "port_file=$OURS_RUN/backupd.port" \
-    "log_level=warning" "$@"
+    "log_level=warning" \
+    "quota_backups=-1" "quota_backup_gigabytes=-1" "$@"
   bb_backupd_start "$OURS_BACKUPD" "$OURS_RUN/backupd.conf" "$OURS_RUN" "$OURS_CTL" \
     >>"$BENCH_SCR/logs/ours-setup.log"
   OURS_ENDPOINT=$(bb_backupd_endpoint "$OURS_RUN/backupd.conf")

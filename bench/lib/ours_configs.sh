@@ -3,8 +3,13 @@
 # up the unchanged image again, each into a container of its own (so nothing dedups against an
 # earlier step), to compare with the dense run's plain zstd full (ours.sh, step "full"). Each
 # restores backupd's base configuration when it is done. Requires ours.sh (ours_setup done).
-#   ours_run_encrypted   backup_master_key_file set (a fresh 32-byte key, mode 0600): full backup
-#                        into an encrypted container (AES-256-GCM, HMAC ids); step "enc_full"
+#   ours_run_encrypted   ROUNDS (default 2) pairs of full backups of the image, each into a new
+#                        container, each right after a restart of backupd: without a key (steps
+#                        "plain_full_N") then with backup_master_key_file (a fresh 32-byte key,
+#                        mode 0600: the container is encrypted, AES-256-GCM and HMAC ids; steps
+#                        "enc_full_N"). Same volume, same daemon state, alternating, so the pair
+#                        differs only by encryption (the dense run's full is the run's first
+#                        backup, on a cold daemon and XFS: no fair baseline)
 #   ours_run_codec CODEC compression = CODEC (lz4 | none): full backup (step "CODEC_full", stored
 #                        bytes), then its restore into a new volume checked by sha256 against
 #                        the image (step "CODEC_restore"), end to end through backupd
@@ -40,12 +45,17 @@ ours_full_into() {
 }
 
 ours_run_encrypted() {
-  local key=$BENCH_SCR/master.key
-  bb_log "== ours: full backup into an encrypted container (backup_master_key_file)"
+  local rounds=${1:-2} key=$BENCH_SCR/master.key i
+  bb_log "== ours: $rounds x (plain full, encrypted full) (backup_master_key_file)"
   ours_image_volume >/dev/null
   (umask 077 && head -c 32 /dev/urandom >"$key")
-  ours_restart_backupd "backup_master_key_file=$key"
-  ours_full_into enc_full bench-enc || true
+  record ours enc_rounds "$rounds"
+  for ((i = 1; i <= rounds; i++)); do
+    ours_restart_backupd
+    ours_full_into "plain_full_$i" "bench-plain-$i" || true
+    ours_restart_backupd "backup_master_key_file=$key"
+    ours_full_into "enc_full_$i" "bench-enc-$i" || true
+  done
   ours_restart_backupd
 }
 
