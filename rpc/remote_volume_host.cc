@@ -198,13 +198,22 @@ Result<Volume> RemoteVolumeHost::CreateVolumeForRestore(const CreateVolumeParams
   return FromWire(response);
 }
 
-Result<ExtentChanges> RemoteVolumeHost::ChangedExtents(const std::string& base_snapshot_id,
-                                                       const std::string& snapshot_id) {
+Result<ExtentReport> RemoteVolumeHost::ChangedExtents(const std::string& base_snapshot_id,
+                                                      const std::string& snapshot_id) {
   wire::ChangedExtentsRequest request;
   request.set_base_snapshot_id(base_snapshot_id);
   request.set_snapshot_id(snapshot_id);
-  wire::HostExtentChanges response;
+  wire::HostExtentReport response;
   RETURN_IF_ERROR(impl_->Call(&wire::VolumeHostService::Stub::ChangedExtents, request, &response));
+  return FromWire(response);
+}
+
+Result<ExtentReport> RemoteVolumeHost::AllocatedExtents(const std::string& snapshot_id) {
+  wire::AllocatedExtentsRequest request;
+  request.set_snapshot_id(snapshot_id);
+  wire::HostExtentReport response;
+  RETURN_IF_ERROR(
+      impl_->Call(&wire::VolumeHostService::Stub::AllocatedExtents, request, &response));
   return FromWire(response);
 }
 

@@ -48,8 +48,9 @@ class RemoteVolumeHost final : public VolumeHost {
   Result<std::string> VolumeLocalPath(const Volume& volume) override;
   Result<std::string> SnapshotLocalPath(const Snapshot& snapshot) override;
   Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p) override;
-  Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
-                                       const std::string& snapshot_id) override;
+  Result<ExtentReport> ChangedExtents(const std::string& base_snapshot_id,
+                                      const std::string& snapshot_id) override;
+  Result<ExtentReport> AllocatedExtents(const std::string& snapshot_id) override;
 
  private:
   struct Impl;

@@ -134,11 +134,21 @@ grpc::Status VolumeHostServiceImpl::CreateVolumeForRestore(
 
 grpc::Status VolumeHostServiceImpl::ChangedExtents(grpc::ServerContext* context,
                                                    const ChangedExtentsRequest* request,
-                                                   v1::internal::HostExtentChanges* response) {
+                                                   v1::internal::HostExtentReport* response) {
   return Serve(context, [&]() -> Status {
-    ASSIGN_OR_RETURN(ExtentChanges changes,
+    ASSIGN_OR_RETURN(ExtentReport changes,
                      volumes_.ChangedExtents(request->base_snapshot_id(), request->snapshot_id()));
     *response = ToWire(changes);
+    return Status::Ok();
+  });
+}
+
+grpc::Status VolumeHostServiceImpl::AllocatedExtents(
+    grpc::ServerContext* context, const v1::internal::AllocatedExtentsRequest* request,
+    v1::internal::HostExtentReport* response) {
+  return Serve(context, [&]() -> Status {
+    ASSIGN_OR_RETURN(ExtentReport allocated, volumes_.AllocatedExtents(request->snapshot_id()));
+    *response = ToWire(allocated);
     return Status::Ok();
   });
 }

@@ -58,7 +58,10 @@ class VolumeHostServiceImpl final : public v1::internal::VolumeHostService::Serv
                                       v1::internal::HostVolume* response) override;
 
   grpc::Status ChangedExtents(grpc::ServerContext* context, const ChangedExtentsRequest* request,
-                              v1::internal::HostExtentChanges* response) override;
+                              v1::internal::HostExtentReport* response) override;
+  grpc::Status AllocatedExtents(grpc::ServerContext* context,
+                                const v1::internal::AllocatedExtentsRequest* request,
+                                v1::internal::HostExtentReport* response) override;
 
  private:
   // Runs `body` (returning Status) only for an operator call; maps the outcome once.

@@ -138,8 +138,8 @@ ConnectionInfo FromWire(const wire::HostConnectionInfo& c) {
   return out;
 }
 
-wire::HostExtentChanges ToWire(const ExtentChanges& c) {
-  wire::HostExtentChanges out;
+wire::HostExtentReport ToWire(const ExtentReport& c) {
+  wire::HostExtentReport out;
   out.set_known(c.known);
   for (const ByteRange& r : c.ranges) {
     auto* w = out.add_ranges();
@@ -149,8 +149,8 @@ wire::HostExtentChanges ToWire(const ExtentChanges& c) {
   return out;
 }
 
-ExtentChanges FromWire(const wire::HostExtentChanges& c) {
-  ExtentChanges out;
+ExtentReport FromWire(const wire::HostExtentReport& c) {
+  ExtentReport out;
   out.known = c.known();
   out.ranges.reserve(static_cast<size_t>(c.ranges_size()));
   for (const auto& r : c.ranges()) out.ranges.push_back({r.offset(), r.length()});

@@ -17,7 +17,7 @@ wire::HostSnapshot ToWire(const Snapshot& s);
 wire::HostCapabilities ToWire(const DriverCapabilities& c);
 wire::HostConnector ToWire(const ConnectorProperties& c);
 wire::HostConnectionInfo ToWire(const ConnectionInfo& c);
-wire::HostExtentChanges ToWire(const ExtentChanges& c);
+wire::HostExtentReport ToWire(const ExtentReport& c);
 
 // Internal when a status name is unknown (the two daemons run different versions).
 Result<Volume> FromWire(const wire::HostVolume& v);
@@ -25,6 +25,6 @@ Result<Snapshot> FromWire(const wire::HostSnapshot& s);
 DriverCapabilities FromWire(const wire::HostCapabilities& c);
 ConnectorProperties FromWire(const wire::HostConnector& c);
 ConnectionInfo FromWire(const wire::HostConnectionInfo& c);
-ExtentChanges FromWire(const wire::HostExtentChanges& c);
+ExtentReport FromWire(const wire::HostExtentReport& c);
 
 }  // namespace bb

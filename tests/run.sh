@@ -20,6 +20,7 @@
 #   e) failpoint coverage: every failpoint of `backupd --list-failpoints` was reached by b-d
 # Usage: tests/run.sh [--quick] [--no-deps] [--soak N] [--fuzz-seconds N] [--vm-only]
 #   --quick: stage a only; --soak N: the crash soak makes N runs (default 50); --vm-only: stage v only
+#     (BB_VM_TESTS=lvm_e2e,backupd_smoke: only those tests/vm/*.sh scripts, for iteration)
 #   --fuzz-seconds N: stage f runs the API fuzzer N seconds (default 60, or BB_FUZZ_SECONDS)
 # CI=true: a skipped test or stage counts as a failure, except a test that tests/expected_skips.txt
 # lists with the exact reason it printed (e.g. the iscsiadm connector's live cases on a host
@@ -290,10 +291,14 @@ vm_stage() {
   shopt -s nullglob
   for script in "$root"/tests/vm/*.sh; do
     name=vm/$(basename "$script" .sh)
+    # BB_VM_TESTS=NAME[,NAME...]: only those scripts (iteration on one guest test).
+    if [[ -n ${BB_VM_TESTS:-} && ",$BB_VM_TESTS," != *",$(basename "$script" .sh),"* ]]; then
+      continue
+    fi
     echo "--- $name"
     t0=$SECONDS
     BB_VM_STATE=$vm_state BB_VM_PG_DIR=$vm_pg_dir BB_VM_PG_PORT=$port BB_VM_PREFIX=$prefix \
-      timeout --foreground -k 30 900 bash "$script"
+      timeout --foreground -k 30 1200 bash "$script"
     rc=$?
     case $rc in
       0)
@@ -301,7 +306,7 @@ vm_stage() {
         echo "--- $name: PASS ($((SECONDS - t0)) s)"
         ;;
       77) skip "$name" "the script skipped itself" ;;
-      124) fail "$name" "timed out after 900 s" ;;
+      124) fail "$name" "timed out after 1200 s" ;;
       *) fail "$name" "exit code $rc ($((SECONDS - t0)) s)" ;;
     esac
   done

@@ -37,9 +37,13 @@ Status VolumeDriver::DeleteSnapshot(const SnapshotRef& /*snapshot*/) {
   return NotSupported(*this, "DeleteSnapshot", "capability can_snapshot is false");
 }
 
-Result<ExtentChanges> VolumeDriver::ChangedExtents(const SnapshotRef& /*base*/,
-                                                   const SnapshotRef& /*snapshot*/) {
+Result<ExtentReport> VolumeDriver::ChangedExtents(const SnapshotRef& /*base*/,
+                                                  const SnapshotRef& /*snapshot*/) {
   return NotSupported(*this, "ChangedExtents", "capability reports_changed_extents is false");
+}
+
+Result<ExtentReport> VolumeDriver::AllocatedExtents(const SnapshotRef& /*snapshot*/) {
+  return NotSupported(*this, "AllocatedExtents", "capability reports_allocated_extents is false");
 }
 
 Result<std::string> VolumeDriver::VolumeLocalPath(const VolumeRef& /*volume*/) {

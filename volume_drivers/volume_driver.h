@@ -57,8 +57,9 @@ struct DriverCapabilities {
   // Volumes can be exported (CreateExport) and attached from another host (InitializeConnection
   // then returns a remote connection, e.g. "iscsi"), read-write.
   bool volume_attachable = false;
-  // Extent reporting for the chunk engine: which ranges hold data (later), and which ranges
-  // differ between two snapshots of one volume (ChangedExtents).
+  // Extent reporting for the chunk engine: which ranges of a snapshot hold data
+  // (AllocatedExtents), and which ranges differ between two snapshots of one volume
+  // (ChangedExtents).
   bool reports_allocated_extents = false;
   bool reports_changed_extents = false;
   // When neither snapshots nor clones are consistent: why, in words an operator can act on.
@@ -115,12 +116,12 @@ struct ByteRange {
   bool operator==(const ByteRange&) const = default;
 };
 
-// What ChangedExtents answers. `known` false: the driver cannot tell for this pair (the caller
-// reads everything, as without the capability). `known` true: every byte that differs between
-// the two snapshots lies in `ranges` (sorted, non-overlapping, non-empty, within the newer
-// snapshot's size); ranges may also cover bytes that did not change (a superset is correct, a
-// missing byte is not).
-struct ExtentChanges {
+// What ChangedExtents and AllocatedExtents answer. `known` false: the driver cannot tell (the
+// caller reads everything, as without the capability). `known` true: every byte that matters
+// (ChangedExtents: differs between the two snapshots; AllocatedExtents: may not read as zero)
+// lies in `ranges` (sorted, non-overlapping, non-empty, within the snapshot's size); ranges may
+// also cover other bytes (a superset is correct, a missing byte is not).
+struct ExtentReport {
   bool known = false;
   std::vector<ByteRange> ranges;
 };
@@ -174,8 +175,13 @@ class VolumeDriver {
   // sharing); the caller then reads everything. NotFound when either snapshot does not exist;
   // InvalidArgument when they belong to different volumes. Reads only: safe to call while both
   // snapshots are read elsewhere.
-  virtual Result<ExtentChanges> ChangedExtents(const SnapshotRef& base,
-                                               const SnapshotRef& snapshot);
+  virtual Result<ExtentReport> ChangedExtents(const SnapshotRef& base, const SnapshotRef& snapshot);
+  // Which bytes of `snapshot` may hold data (reports_allocated_extents; a full backup reads only
+  // these and stores the rest as zero chunks without reading it: a thin volume that is mostly
+  // unwritten costs what its data costs). A superset: every byte that may not read as zero must
+  // lie in a returned range. {known = false} when the driver cannot tell; NotFound when the
+  // snapshot does not exist. Reads only: safe while the snapshot is read elsewhere.
+  virtual Result<ExtentReport> AllocatedExtents(const SnapshotRef& snapshot);
 
   // --- Local access (this host) ---
   // A path on this host reading (and for volumes writing) the object; NotFound when it does not

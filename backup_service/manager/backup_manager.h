@@ -86,6 +86,9 @@ struct BackupManagerOptions {
   // The remote-attach path (config backup_attach): auto takes the cheapest source the driver
   // offers; local never attaches an export; remote always reads through one.
   BackupAttach attach = BackupAttach::kAuto;
+  // Config backup_use_temp_snapshot (Cinder's option): false makes backups of volumes read a
+  // temporary clone even when the driver can snapshot (backup_source.h).
+  bool use_temp_snapshot = true;
   // This backup host as the driver's exports see it (host, initiator name, address), and how it
   // attaches them (config iscsi_initiator_name, my_ip).
   ConnectorProperties backup_connector{};
@@ -314,6 +317,10 @@ class BackupManager {
   Status CopyToStore(Backup& backup, SourceAttachment& source, const Backup* parent,
                      const std::optional<std::vector<ByteRange>>& changed, BackupChange& done,
                      JobHandle& job);
+  // A snapshot source whose driver reports allocated extents: `source` then skips the rest
+  // (allocated_extents.cc). Logs why when it cannot.
+  void LimitToAllocatedExtents(const Backup& backup, const BackupSourcePlan& plan,
+                               SourceAttachment& source);
   // Changed-extent incrementals (incremental_base.cc). Whether this backup keeps its temporary
   // snapshot as the volume's incremental base (config, format v2, a local temporary snapshot, a
   // driver reporting changed extents).

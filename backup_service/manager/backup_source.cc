@@ -35,11 +35,19 @@ bool IsAttached(BackupSourceKind kind) {
 }
 
 Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
-                                            VolumeStatus volume_status, BackupAttach attach) {
+                                            VolumeStatus volume_status, BackupAttach attach,
+                                            bool use_temp_snapshot) {
   const bool local = attach != BackupAttach::kRemote;
   const bool remote = attach != BackupAttach::kLocal;
-  const bool snapshot_local = caps.can_snapshot && caps.snapshot_readable_locally;
-  const bool snapshot_attached = caps.can_snapshot && caps.snapshot_attachable;
+  const bool snapshots = caps.can_snapshot && use_temp_snapshot;
+  const bool snapshot_local = snapshots && caps.snapshot_readable_locally;
+  const bool snapshot_attached = snapshots && caps.snapshot_attachable;
+  // A clone is read because the driver cannot snapshot, or because the operator said so.
+  const bool operator_choice = caps.can_snapshot && !use_temp_snapshot;
+  const std::string clone_why =
+      operator_choice
+          ? "backup_use_temp_snapshot = false: a temporary clone is read instead of a snapshot"
+          : "the driver cannot snapshot" + WhyNoSnapshot(caps) + " but can clone";
   const bool clone_local = caps.can_clone && caps.volume_readable_locally;
   if (local && snapshot_local) {
     return BackupSourcePlan{BackupSourceKind::kTempSnapshotLocal,
@@ -49,8 +57,7 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
   }
   auto clone_plan = [&] {
     return BackupSourcePlan{BackupSourceKind::kTempCloneLocal,
-                            "the driver cannot snapshot" + WhyNoSnapshot(caps) + " but can clone" +
-                                (caps.clone_is_cheap ? " cheaply" : "") +
+                            clone_why + (caps.clone_is_cheap ? " cheaply" : "") +
                                 "; the volume is released as soon as the clone exists",
                             true};
   };
@@ -69,8 +76,7 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
   if (remote && caps.can_clone && caps.volume_attachable) {
     return BackupSourcePlan{
         BackupSourceKind::kTempCloneAttached,
-        "the driver cannot snapshot" + WhyNoSnapshot(caps) + " but can clone" +
-            (caps.clone_is_cheap ? " cheaply" : "") +
+        clone_why + (caps.clone_is_cheap ? " cheaply" : "") +
             (attach == BackupAttach::kRemote ? "; backup_attach = remote: the temporary clone is "
                                                "exported and read through a connector"
                                              : "; the temporary clone is exported and attached "
@@ -81,15 +87,24 @@ Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
   if (attach == BackupAttach::kRemote) {
     return Status::FailedPrecondition(
         "backup_attach = remote, but the volume driver can export neither snapshots" +
-        WhyNoSnapshot(caps) + " nor clones; set backup_attach = auto");
+        (operator_choice ? std::string(" (backup_use_temp_snapshot = false)")
+                         : WhyNoSnapshot(caps)) +
+        " nor clones; set backup_attach = auto");
   }
   if (volume_status == VolumeStatus::kAvailable && caps.volume_readable_locally) {
-    return BackupSourcePlan{BackupSourceKind::kVolumeDirect,
-                            "the driver can neither snapshot nor clone; the detached volume is "
-                            "read directly and stays backing-up until the copy ends",
-                            false};
+    return BackupSourcePlan{
+        BackupSourceKind::kVolumeDirect,
+        std::string(operator_choice ? "backup_use_temp_snapshot = false and the driver "
+                                      "cannot clone"
+                                    : "the driver can neither snapshot nor clone") +
+            "; the detached volume is read directly and stays backing-up "
+            "until the copy ends",
+        false};
   }
-  std::string why = caps.no_consistent_copy_reason.empty()
+  std::string why = operator_choice
+                        ? "backup_use_temp_snapshot = false, and the volume driver cannot clone "
+                          "the volume; set backup_use_temp_snapshot = true"
+                    : caps.no_consistent_copy_reason.empty()
                         ? "the volume driver can neither snapshot nor clone the volume"
                         : caps.no_consistent_copy_reason;
   if (volume_status == VolumeStatus::kInUse) {

@@ -15,6 +15,10 @@
 // forced by an operator or a test even when a local path exists) and refuses when the driver
 // exports neither snapshots nor clones. An in-use volume with no consistent copy is refused
 // (FailedPrecondition), quoting the driver's reason: a file that is being written is never copied.
+// use_temp_snapshot = false (config backup_use_temp_snapshot, Cinder's option of that name) takes
+// neither 1 nor 3: the backup reads a temporary clone even when the driver can snapshot (an
+// operator's choice, e.g. when snapshots of a busy volume cost more than a copy, or to keep
+// snapshot space free); a driver that cannot clone then falls back to 6 or a refusal that says so.
 // A backup of a given snapshot reads that snapshot: locally, or through its export.
 // Pure functions; thread-safe.
 #pragma once
@@ -46,7 +50,8 @@ bool IsAttached(BackupSourceKind kind);
 
 Result<BackupSourcePlan> ChooseBackupSource(const DriverCapabilities& caps,
                                             VolumeStatus volume_status,
-                                            BackupAttach attach = BackupAttach::kAuto);
+                                            BackupAttach attach = BackupAttach::kAuto,
+                                            bool use_temp_snapshot = true);
 
 // For a backup of a user's snapshot: its local path, else its export (remote: the export only).
 // FailedPrecondition, before anything changes, when the driver offers neither.

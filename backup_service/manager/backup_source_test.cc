@@ -37,6 +37,57 @@ TEST(BackupSourceTest, FallsBackToCloneWithoutSnapshots) {
   }
 }
 
+// backup_use_temp_snapshot = false: a driver that can snapshot is made to take the clone path,
+// locally (LVM thin: a cheap clone; thick: a copy) and through an export, and says why.
+TEST(BackupSourceTest, UseTempSnapshotFalseReadsAClone) {
+  DriverCapabilities c = Reflink();
+  c.snapshot_attachable = c.volume_attachable = true;
+  for (bool cheap : {true, false}) {
+    c.clone_is_cheap = cheap;
+    for (auto st : {VolumeStatus::kAvailable, VolumeStatus::kInUse}) {
+      auto plan = ChooseBackupSource(c, st, BackupAttach::kAuto, /*use_temp_snapshot=*/false);
+      ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+      EXPECT_EQ(plan->kind, BackupSourceKind::kTempCloneLocal);
+      EXPECT_TRUE(plan->releases_volume_early);
+      EXPECT_NE(plan->reason.find("backup_use_temp_snapshot = false: a temporary clone is read "
+                                  "instead of a snapshot"),
+                std::string::npos)
+          << plan->reason;
+      EXPECT_EQ(plan->reason.find("cannot snapshot"), std::string::npos) << plan->reason;
+    }
+  }
+  auto remote = ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kRemote,
+                                   /*use_temp_snapshot=*/false);
+  ASSERT_TRUE(remote.ok()) << remote.status().ToString();
+  EXPECT_EQ(remote->kind, BackupSourceKind::kTempCloneAttached);
+  // The default keeps the snapshot.
+  auto dflt = ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kRemote);
+  ASSERT_TRUE(dflt.ok());
+  EXPECT_EQ(dflt->kind, BackupSourceKind::kTempSnapshotAttached);
+}
+
+// Without clones, use_temp_snapshot = false leaves an in-use volume no consistent copy: refused,
+// naming the setting to change; an available one is read directly (and held).
+TEST(BackupSourceTest, UseTempSnapshotFalseWithoutClonesSaysWhichSettingToChange) {
+  DriverCapabilities c;
+  c.can_snapshot = c.snapshot_readable_locally = c.volume_readable_locally = true;
+  auto in_use = ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kAuto, false);
+  ASSERT_FALSE(in_use.ok());
+  EXPECT_EQ(in_use.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(in_use.status().message().find("set backup_use_temp_snapshot = true"),
+            std::string::npos)
+      << in_use.status().message();
+  auto available = ChooseBackupSource(c, VolumeStatus::kAvailable, BackupAttach::kAuto, false);
+  ASSERT_TRUE(available.ok());
+  EXPECT_EQ(available->kind, BackupSourceKind::kVolumeDirect);
+  EXPECT_FALSE(available->releases_volume_early);
+  EXPECT_NE(available->reason.find("backup_use_temp_snapshot = false"), std::string::npos);
+  auto remote = ChooseBackupSource(c, VolumeStatus::kInUse, BackupAttach::kRemote, false);
+  ASSERT_FALSE(remote.ok());
+  EXPECT_NE(remote.status().message().find("(backup_use_temp_snapshot = false)"), std::string::npos)
+      << remote.status().message();
+}
+
 TEST(BackupSourceTest, ReadsAvailableVolumeDirectlyAndHoldsIt) {
   DriverCapabilities c;
   c.volume_readable_locally = true;

@@ -57,7 +57,8 @@ Result<Backup> BackupManager::CreateBackup(const CreateBackupParams& p) {
           "Volume to be backed up must be available or in-use, but the current status is \"" +
           std::string(ToString(volume.status)) + "\".");
     }
-    ASSIGN_OR_RETURN(plan, ChooseBackupSource(caps, volume.status, options_.attach));
+    ASSIGN_OR_RETURN(
+        plan, ChooseBackupSource(caps, volume.status, options_.attach, options_.use_temp_snapshot));
   }
   Backup b;
   b.id = NewUuid();
@@ -193,6 +194,7 @@ void BackupManager::RunBackup(Backup backup, Volume volume, BackupSourcePlan pla
     auto pr = backups_.Get(backup.parent_id);
     if (pr.ok() && pr->status == BackupStatus::kAvailable) parent = *pr;
   }
+  LimitToAllocatedExtents(backup, plan, *attached);
   const bool keep_base = KeepsIncrementalBase(backup, plan);
   std::optional<std::vector<ByteRange>> changed =
       ChangedSinceBase(backup, parent ? &*parent : nullptr, plan);

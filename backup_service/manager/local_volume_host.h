@@ -60,9 +60,12 @@ class LocalVolumeHost final : public VolumeHost {
   Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p) override {
     return volumes_.CreateVolumeForRestore(p);
   }
-  Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
-                                       const std::string& snapshot_id) override {
+  Result<ExtentReport> ChangedExtents(const std::string& base_snapshot_id,
+                                      const std::string& snapshot_id) override {
     return volumes_.ChangedExtents(base_snapshot_id, snapshot_id);
+  }
+  Result<ExtentReport> AllocatedExtents(const std::string& snapshot_id) override {
+    return volumes_.AllocatedExtents(snapshot_id);
   }
 
  private:

@@ -38,6 +38,10 @@ SourceAttachment::~SourceAttachment() {
   if (!st.ok()) BB_LOG(kWarning) << "detaching " << name_ << ": " << st.ToString();
 }
 
+void SourceAttachment::LimitReadsTo(std::vector<ByteRange> allocated) {
+  device_ = std::make_unique<AllocatedRangesDevice>(std::move(device_), std::move(allocated));
+}
+
 Status SourceAttachment::Detach() {
   if (detached_) return Status::Ok();
   detached_ = true;

@@ -14,6 +14,7 @@
 
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/result.h"
+#include "volume_drivers/connectors/allocated_ranges_device.h"
 #include "volume_drivers/connectors/block_device.h"
 #include "volume_drivers/connectors/connector.h"
 
@@ -35,6 +36,9 @@ class SourceAttachment {
   BlockDevice& device() { return *device_; }
   const std::string& name() const { return name_; }
   bool remote() const { return connector_ != nullptr; }
+  // From now on device() reports everything outside `allocated` (the driver's AllocatedExtents of
+  // what is read) as known zero, so a backup does not read it (AllocatedRangesDevice).
+  void LimitReadsTo(std::vector<ByteRange> allocated);
   Status Detach();
 
  private:

@@ -61,8 +61,10 @@ class VolumeHost {
   virtual Result<Volume> CreateVolumeForRestore(const CreateVolumeParams& p) = 0;
 
   // The driver's ChangedExtents between two snapshots of one volume, by id.
-  virtual Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
-                                               const std::string& snapshot_id) = 0;
+  virtual Result<ExtentReport> ChangedExtents(const std::string& base_snapshot_id,
+                                              const std::string& snapshot_id) = 0;
+  // The driver's AllocatedExtents of a snapshot, by id.
+  virtual Result<ExtentReport> AllocatedExtents(const std::string& snapshot_id) = 0;
 };
 
 }  // namespace bb

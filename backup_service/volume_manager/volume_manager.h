@@ -145,9 +145,12 @@ class VolumeManager {
   // one volume, the base older): the driver's ChangedExtents, aligned to 4 KiB and bounded to
   // kMaxChangedRanges ranges (coarser ranges, still a superset) so the answer fits one gRPC
   // message. {known = false} without the capability. NotFound for a snapshot that is gone.
-  Result<ExtentChanges> ChangedExtents(const std::string& base_snapshot_id,
-                                       const std::string& snapshot_id);
+  Result<ExtentReport> ChangedExtents(const std::string& base_snapshot_id,
+                                      const std::string& snapshot_id);
   static constexpr size_t kMaxChangedRanges = 65536;
+  // Which bytes of snapshot `snapshot_id` may hold data: the driver's AllocatedExtents, aligned
+  // and bounded as ChangedExtents. {known = false} without the capability.
+  Result<ExtentReport> AllocatedExtents(const std::string& snapshot_id);
 
   // Restart-time cleanup of the volume and snapshot operations this host left unfinished
   // (volume_recovery.cc): every volume/snapshot of this host in a transitional status that no

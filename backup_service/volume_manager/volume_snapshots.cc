@@ -175,22 +175,34 @@ Status VolumeManager::DeleteTemporarySnapshot(const std::string& snapshot_id) {
   return snapshots_.Remove(s->id, SnapshotStatus::kDeleting, "temporary snapshot removed");
 }
 
-Result<ExtentChanges> VolumeManager::ChangedExtents(const std::string& base_snapshot_id,
-                                                    const std::string& snapshot_id) {
+Result<ExtentReport> VolumeManager::ChangedExtents(const std::string& base_snapshot_id,
+                                                   const std::string& snapshot_id) {
   RETURN_IF_ERROR(ValidateUuid("base_snapshot_id", base_snapshot_id));
   RETURN_IF_ERROR(ValidateUuid("snapshot_id", snapshot_id));
-  if (!driver_.Capabilities().reports_changed_extents) return ExtentChanges{};
+  if (!driver_.Capabilities().reports_changed_extents) return ExtentReport{};
   ASSIGN_OR_RETURN(Snapshot base, snapshots_.Get(base_snapshot_id));
   ASSIGN_OR_RETURN(Snapshot next, snapshots_.Get(snapshot_id));
   if (base.volume_id != next.volume_id) {
     return Status::InvalidArgument("snapshots " + base.id + " and " + next.id +
                                    " are not of the same volume");
   }
-  ASSIGN_OR_RETURN(ExtentChanges changes, driver_.ChangedExtents(Ref(base), Ref(next)));
+  ASSIGN_OR_RETURN(ExtentReport changes, driver_.ChangedExtents(Ref(base), Ref(next)));
   if (changes.known) {
     changes.ranges = CoarsenRanges(changes.ranges, 4096, next.size_gib << 30, kMaxChangedRanges);
   }
   return changes;
+}
+
+Result<ExtentReport> VolumeManager::AllocatedExtents(const std::string& snapshot_id) {
+  RETURN_IF_ERROR(ValidateUuid("snapshot_id", snapshot_id));
+  if (!driver_.Capabilities().reports_allocated_extents) return ExtentReport{};
+  ASSIGN_OR_RETURN(Snapshot snap, snapshots_.Get(snapshot_id));
+  ASSIGN_OR_RETURN(ExtentReport allocated, driver_.AllocatedExtents(Ref(snap)));
+  if (allocated.known) {
+    allocated.ranges =
+        CoarsenRanges(allocated.ranges, 4096, snap.size_gib << 30, kMaxChangedRanges);
+  }
+  return allocated;
 }
 
 Status VolumeManager::RemoveIncrementalBases(const std::string& volume_id) {

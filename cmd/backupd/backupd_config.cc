@@ -354,6 +354,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ValidateListen(c.listen));
   RETURN_IF_ERROR(ParseBool(values, "api_enabled", &c.api_enabled));
   RETURN_IF_ERROR(ParseBool(values, "changed_extent_incrementals", &c.changed_extent_incrementals));
+  RETURN_IF_ERROR(ParseBool(values, "backup_use_temp_snapshot", &c.backup_use_temp_snapshot));
   RETURN_IF_ERROR(ParseBool(values, "collect_on_delete", &c.collect_on_delete));
   RETURN_IF_ERROR(ValidateListen(c.api_listen).WithContext("api_listen"));
   if (c.api_auth != "token" && c.api_auth != "noauth") {

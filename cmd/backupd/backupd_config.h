@@ -37,6 +37,8 @@ struct BackupdConfig {
   // Remote attach: auto | local | remote (backup_service/manager/backup_source.h), and this
   // backup host as exports see it.
   std::string backup_attach = "auto";
+  // false: backups of volumes read a temporary clone even when the driver can snapshot.
+  bool backup_use_temp_snapshot = true;
   std::string iscsi_initiator_name = "iqn.2010-10.org.blockbackup:backupd";
   // How remote reads log in: libiscsi (userspace) or iscsiadm (open-iscsi, kernel iscsi_tcp).
   std::string iscsi_initiator = "libiscsi";

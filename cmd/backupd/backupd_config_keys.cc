@@ -19,6 +19,7 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "file_driver_target_helper",
                                                  "iscsi_portal",
                                                  "backup_attach",
+                                                 "backup_use_temp_snapshot",
                                                  "iscsi_initiator_name",
                                                  "iscsi_initiator",
                                                  "my_ip",
@@ -101,6 +102,10 @@ keys (default):
   backup_attach        auto | local | remote (auto): auto reads the cheapest source the driver
                        offers; local never reads through an export; remote always does (a
                        temporary snapshot exported, logged in to with libiscsi, read over TCP)
+  backup_use_temp_snapshot  true | false (true; Cinder's option): false makes backups of
+                       volumes read a temporary clone (thin LV: a thin snapshot made a volume;
+                       thick LV: a copy) even when the driver can snapshot; backups of a given
+                       snapshot still read that snapshot
   iscsi_initiator_name this backup host's iSCSI initiator name
                        (iqn.2010-10.org.blockbackup:backupd)
   iscsi_initiator      libiscsi | iscsiadm (libiscsi): how remote reads log in. iscsiadm uses

@@ -112,6 +112,21 @@ TEST(BackupdConfigTest, QuotaDefaults) {
   EXPECT_EQ(c->quota_backup_gigabytes, 50);
 }
 
+TEST(BackupdConfigTest, BackupUseTempSnapshot) {
+  ConfigValues v = Required();
+  auto c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->backup_use_temp_snapshot);
+  v["backup_use_temp_snapshot"] = "false";
+  c = ResolveConfig(v, "h");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->backup_use_temp_snapshot);
+  v["backup_use_temp_snapshot"] = "no";
+  EXPECT_NE(ResolveConfig(v, "h").status().message().find(
+                "backup_use_temp_snapshot must be true or false, got 'no'"),
+            std::string::npos);
+}
+
 TEST(BackupdConfigTest, RemoteAttachKeys) {
   ConfigValues v = Required();
   auto c = ResolveConfig(v, "h");

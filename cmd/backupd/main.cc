@@ -226,6 +226,7 @@ int Run(int argc, char** argv, bool* served) {
         .max_concurrent_jobs = config->max_concurrent_jobs,
         .list_limits = list_limits,
         .attach = *ParseBackupAttach(config->backup_attach),
+        .use_temp_snapshot = config->backup_use_temp_snapshot,
         .backup_connector = {config->host, config->iscsi_initiator_name, config->my_ip},
         .connector_options = {}};
     options.connector_options.initiator_name = config->iscsi_initiator_name;
@@ -239,9 +240,12 @@ int Run(int argc, char** argv, bool* served) {
       caps = WaitForVolumeHost(*volume_host, config->volume_host_address, stop_signals);
       if (!caps.ok()) return 0;  // stopped while waiting
     }
-    BB_LOG(kInfo) << "backup_attach = " << config->backup_attach << "; exports: snapshots "
-                  << (caps->snapshot_attachable ? "yes" : "no") << ", volumes "
-                  << (caps->volume_attachable ? "yes" : "no")
+    BB_LOG(kInfo) << "backup_attach = " << config->backup_attach
+                  << (config->backup_use_temp_snapshot
+                          ? ""
+                          : ", backup_use_temp_snapshot = false (backups read temporary clones)")
+                  << "; exports: snapshots " << (caps->snapshot_attachable ? "yes" : "no")
+                  << ", volumes " << (caps->volume_attachable ? "yes" : "no")
                   << (volumes ? "" : "; volume host " + config->volume_host_address);
     backups = std::make_unique<BackupManager>(*db.value(), *volume_host, *store, options);
 

@@ -25,6 +25,13 @@ bb_tgt_start() {
     return 0
   }
   command -v tgtd >/dev/null || bb_die "tgtd is not installed (devstack/install-deps.sh installs tgt)"
+  # A tgtd that cannot bind its portal does not fail: it listens on 0.0.0.0:3260 and [::]:3260
+  # instead (tgt 1.0.85), on every address and maybe not where initiators are sent. So a taken
+  # port is refused here, and the portal checked once tgtd answers.
+  local holder
+  if command -v ss >/dev/null && holder=$(ss -Hltnp "sport = :${portal##*:}") && [[ -n $holder ]]; then
+    bb_die "cannot start tgtd on the iSCSI portal $portal: port ${portal##*:} is in use ($holder); stop that program or choose another portal (volume_driver.iscsi_portal)"
+  fi
   log=$(mktemp /tmp/bb-tgtd-start.XXXXXX)
   # Without -f tgtd daemonises itself (its stdio on /dev/null), so it outlives this shell and the
   # process that ran it. Its portal is the only listening socket; iSER needs RDMA and fails
@@ -39,6 +46,12 @@ bb_tgt_start() {
   # The Debian unit sets the state to ready after loading its config; a fresh tgtd is ready
   # already, but saying so costs nothing and matches the unit.
   tgtadm --op update --mode sys --name State -v ready >/dev/null
+  if ! tgtadm --lld iscsi --mode portal --op show | grep -qxF "Portal: $portal,1"; then
+    local listening
+    listening=$(tgtadm --lld iscsi --mode portal --op show | sed 's/^Portal: //' | tr '\n' ' ')
+    bb_tgt_stop
+    bb_die "tgtd could not listen on the iSCSI portal $portal (it listened on: $listening); is the port in use?"
+  fi
   echo started
 }
 

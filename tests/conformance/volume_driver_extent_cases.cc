@@ -1,7 +1,8 @@
-// Conformance cases of VolumeDriver::ChangedExtents (reports_changed_extents): the reported
-// ranges must cover every byte written between two snapshots (a superset is allowed; a missed
-// byte would make an incremental backup restore stale data). A driver without the capability
-// must refuse the call.
+// Conformance cases of VolumeDriver::ChangedExtents (reports_changed_extents) and
+// AllocatedExtents (reports_allocated_extents): the reported ranges must cover every byte written
+// between two snapshots / every byte a snapshot holds (a superset is allowed; a missed byte would
+// make a backup restore stale data or zeros). A driver without the capability must refuse the
+// call.
 #include <random>
 
 #include "backup_service/common/uuid.h"
@@ -100,6 +101,67 @@ TEST_P(VolumeDriverConformanceTest, ChangedExtentsCoverEveryWriteSinceTheBase) {
   for (const SnapshotRef& s : {base, next, again}) EXPECT_OK(driver().DeleteSnapshot(s));
   EXPECT_OK(driver().DeleteSnapshot(foreign));
   EXPECT_OK(driver().DeleteVolume(other));
+  EXPECT_OK(driver().DeleteVolume(v));
+}
+
+TEST_P(VolumeDriverConformanceTest, AllocatedExtentsCoverEveryByteTheSnapshotHolds) {
+  if (!driver().Capabilities().reports_allocated_extents) {
+    RecordProperty("capability", "reports_allocated_extents=false: checked that it is refused");
+    SnapshotRef a{NewUuid(), NewUuid(), kMiB, "", ""};
+    EXPECT_FALSE(driver().AllocatedExtents(a).ok())
+        << "declared no allocated extents, yet answered";
+    return;
+  }
+  ASSERT_TRUE(driver().Capabilities().can_snapshot) << "allocated extents are of snapshots";
+  SKIP_UNLESS_CAP(volume_readable_locally);
+  const int64_t size = 64 * kMiB;
+  VolumeRef v = NewVolume(size);
+  std::string path = driver().VolumeLocalPath(v).value();
+  // Aligned and unaligned, across a MiB boundary, the last byte; one write after the snapshot
+  // that it must not hold (and need not report).
+  const std::vector<ByteRange> writes = {
+      {0, 4096}, {5 * kMiB + 123, 1000}, {17 * kMiB - 2048, 8192}, {size - 4096, 4096}};
+  for (size_t i = 0; i < writes.size(); ++i) {
+    ASSERT_OK(WriteAt(path, writes[i].offset,
+                      RandomBytes(static_cast<size_t>(writes[i].length), 2000 + i)));
+  }
+  SnapshotRef snap{NewUuid(), v.id, size, "", ""};
+  ASSERT_TRUE(driver().CreateSnapshot(snap, v).ok());
+  ASSERT_OK(WriteAt(path, 40 * kMiB, RandomBytes(kMiB, 3000)));
+
+  auto allocated = driver().AllocatedExtents(snap);
+  ASSERT_TRUE(allocated.ok()) << allocated.status().ToString();
+  ASSERT_TRUE(allocated->known) << "a driver declaring allocated extents should know them for a "
+                                   "fresh snapshot";
+  EXPECT_EQ(NormalizeRanges(allocated->ranges, size), allocated->ranges);
+  for (const ByteRange& w : writes) {
+    EXPECT_TRUE(Covered(allocated->ranges, w.offset, w.length))
+        << "write at " << w.offset << " (+" << w.length << ") is not reported as allocated";
+  }
+  // Every byte outside the ranges reads as zero in the snapshot: what a backup skips.
+  std::string snap_path = driver().SnapshotLocalPath(snap).value();
+  std::vector<ByteRange> gaps;
+  int64_t at = 0;
+  for (const ByteRange& r : allocated->ranges) {
+    if (r.offset > at) gaps.push_back({at, r.offset - at});
+    at = r.offset + r.length;
+  }
+  if (at < size) gaps.push_back({at, size - at});
+  for (const ByteRange& gap : gaps) {
+    for (int64_t off = gap.offset; off < gap.offset + gap.length; off += kMiB) {
+      const auto n = static_cast<size_t>(std::min<int64_t>(kMiB, gap.offset + gap.length - off));
+      auto data = ReadAt(snap_path, off, n);
+      ASSERT_TRUE(data.ok()) << data.status().ToString();
+      EXPECT_EQ(*data, std::string(n, '\0')) << "unreported bytes at " << off << " are not zero";
+    }
+  }
+  // A fresh volume with four small writes: far from everything.
+  EXPECT_LT(TotalBytes(allocated->ranges), size / 2)
+      << "reported " << TotalBytes(allocated->ranges);
+
+  SnapshotRef missing{NewUuid(), v.id, size, "", ""};
+  EXPECT_EQ(driver().AllocatedExtents(missing).status().code(), StatusCode::kNotFound);
+  EXPECT_OK(driver().DeleteSnapshot(snap));
   EXPECT_OK(driver().DeleteVolume(v));
 }
 

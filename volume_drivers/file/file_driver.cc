@@ -231,8 +231,8 @@ Status FileDriver::DeleteSnapshot(const SnapshotRef& snapshot) {
   return file_ops::RemoveIfExists(path);
 }
 
-Result<ExtentChanges> FileDriver::ChangedExtents(const SnapshotRef& base,
-                                                 const SnapshotRef& snapshot) {
+Result<ExtentReport> FileDriver::ChangedExtents(const SnapshotRef& base,
+                                                const SnapshotRef& snapshot) {
   RETURN_IF_ERROR(RequireSnapshots());
   ASSIGN_OR_RETURN(std::string base_path,
                    ExistingPath(SnapshotPath(base.id), "snapshot " + base.id));
@@ -247,7 +247,7 @@ Result<ExtentChanges> FileDriver::ChangedExtents(const SnapshotRef& base,
                                    " are not of the same volume");
   }
   ASSIGN_OR_RETURN(std::vector<ByteRange> ranges, fiemap::ChangedRanges(base_path, new_path));
-  return ExtentChanges{true, std::move(ranges)};
+  return ExtentReport{true, std::move(ranges)};
 }
 
 Result<std::string> FileDriver::VolumeLocalPath(const VolumeRef& volume) {

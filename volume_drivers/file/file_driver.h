@@ -60,8 +60,8 @@ class FileDriver : public VolumeDriver {
   Status DeleteSnapshot(const SnapshotRef& snapshot) override;
   // FIEMAP of the two reflink snapshot files compared (fiemap_diff.h); InvalidArgument when
   // their owner tags name different volumes.
-  Result<ExtentChanges> ChangedExtents(const SnapshotRef& base,
-                                       const SnapshotRef& snapshot) override;
+  Result<ExtentReport> ChangedExtents(const SnapshotRef& base,
+                                      const SnapshotRef& snapshot) override;
   Result<std::string> VolumeLocalPath(const VolumeRef& volume) override;
   Result<std::string> SnapshotLocalPath(const SnapshotRef& snapshot) override;
   Result<ConnectionInfo> InitializeConnection(const VolumeRef& volume,

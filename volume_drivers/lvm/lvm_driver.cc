@@ -99,7 +99,10 @@ Result<std::unique_ptr<VolumeDriver>> CreateLvmVolumeDriver(const DriverConfig& 
 
 LvmDriver::LvmDriver(LvmDriverConfig config, CommandRunner& runner,
                      std::unique_ptr<DriverExports> exports)
-    : config_(std::move(config)), lvm_(runner), thin_delta_(runner), exports_(std::move(exports)) {
+    : config_(std::move(config)),
+      lvm_(runner),
+      thin_metadata_(runner),
+      exports_(std::move(exports)) {
   caps_.no_consistent_copy_reason = "the lvm driver has not been checked (CheckForSetupError)";
   caps_.no_snapshot_reason = caps_.no_consistent_copy_reason;
 }
@@ -141,12 +144,17 @@ Status LvmDriver::CheckForSetupError() {
   caps.snapshot_attachable = exports_ != nullptr;
   // Changed extents: thin only, from the pool metadata (thin_delta). Without the tools backups
   // still work, reading everything.
-  std::string extents = "no changed extents (thick)";
+  // Allocated extents likewise (thin_dump), so full backups of thin snapshots skip what the
+  // volume never wrote.
+  std::string extents = "no changed or allocated extents (thick)";
   if (thin) {
-    auto version = thin_delta_.Version();
+    auto version = thin_metadata_.Version();
     caps.reports_changed_extents = version.ok();
     extents = version.ok() ? "changed extents through thin_delta " + *version
                            : "no changed extents: " + version.status().ToString();
+    caps.reports_allocated_extents = thin_metadata_.HasThinDump();
+    extents += caps.reports_allocated_extents ? "; allocated extents through thin_dump"
+                                              : "; no allocated extents: thin_dump does not run";
   }
   BB_LOG(kInfo) << "lvm driver: volume group " << vg << ", " << (thin ? "thin" : "thick")
                 << " volumes" << (thin ? " in pool " + config_.thin_pool : std::string()) << "; "

@@ -12,8 +12,9 @@
 //   clones); new and grown space is zeroed (BLKZEROOUT), since extents are reused unwiped.
 // - thin: thin LVs in `thin_pool`; snapshots are thin snapshots (activated with `-ay -K`), clones
 //   and volumes from snapshots are thin snapshots made normal LVs (`-kn`): O(1). Changed extents
-//   between two snapshots come from the pool's metadata (thin_delta, lvm_thin_delta.h;
-//   reports_changed_extents when thin_delta is installed). Thick volumes report none: a COW
+//   between two snapshots come from the pool's metadata (thin_delta, lvm_thin_metadata.h;
+//   reports_changed_extents when thin_delta is installed), and the blocks one snapshot maps from
+//   thin_dump (reports_allocated_extents). Thick volumes report neither: a COW
 //   snapshot's exception store says what changed in the origin since that snapshot, not between
 //   two snapshots.
 // - auto: thin when `thin_pool` exists in the VG, thick otherwise (decided by CheckForSetupError).
@@ -36,7 +37,7 @@
 #include <string>
 
 #include "volume_drivers/lvm/lvm_commands.h"
-#include "volume_drivers/lvm/lvm_thin_delta.h"
+#include "volume_drivers/lvm/lvm_thin_metadata.h"
 #include "volume_drivers/targets/driver_exports.h"
 #include "volume_drivers/volume_driver.h"
 
@@ -75,9 +76,11 @@ class LvmDriver : public VolumeDriver {
                                                const SnapshotRef& snapshot) override;
   Result<std::string> CreateSnapshot(const SnapshotRef& snapshot, const VolumeRef& volume) override;
   Status DeleteSnapshot(const SnapshotRef& snapshot) override;
-  // Thin only (lvm_driver_extents.cc): thin_delta between the two snapshots' thin devices.
-  Result<ExtentChanges> ChangedExtents(const SnapshotRef& base,
-                                       const SnapshotRef& snapshot) override;
+  // Thin only (lvm_driver_extents.cc): thin_delta between the two snapshots' thin devices, and
+  // thin_dump of one snapshot's thin device.
+  Result<ExtentReport> ChangedExtents(const SnapshotRef& base,
+                                      const SnapshotRef& snapshot) override;
+  Result<ExtentReport> AllocatedExtents(const SnapshotRef& snapshot) override;
   Result<std::string> VolumeLocalPath(const VolumeRef& volume) override;
   Result<std::string> SnapshotLocalPath(const SnapshotRef& snapshot) override;
   // Connections and exports: lvm_driver_exports.cc.
@@ -125,7 +128,7 @@ class LvmDriver : public VolumeDriver {
 
   const LvmDriverConfig config_;
   lvm::LvmCommands lvm_;
-  lvm::ThinPoolDelta thin_delta_;
+  lvm::ThinPoolMetadata thin_metadata_;
   const std::unique_ptr<DriverExports> exports_;  // null without target_helper
   mutable std::mutex mu_;
   bool thin_ = false;        // guarded by mu_; resolved by CheckForSetupError

@@ -1,8 +1,9 @@
-// LvmDriver::ChangedExtents (thin) against a scripted CommandRunner that answers with the outputs
-// captured in the test VM (tests/testdata/lvm/: an lvs report with thin ids, dmsetup's metadata
-// snapshot messages, thin_delta): the command sequence, that the metadata snapshot is released
-// whatever happens, and the ranges. The same method against real LVM is the conformance case
-// ChangedExtentsCoverEveryWriteSinceTheBase (LvmDriver/*/Thin, in the test VM).
+// LvmDriver::ChangedExtents and AllocatedExtents (thin) against a scripted CommandRunner that
+// answers with the outputs captured in the test VM (tests/testdata/lvm/: an lvs report with thin
+// ids, dmsetup's metadata snapshot messages, thin_delta, thin_dump): the command sequence, that the
+// metadata snapshot is released whatever happens, and the ranges. The same method against real LVM
+// is the conformance case ChangedExtentsCoverEveryWriteSinceTheBase (LvmDriver/*/Thin, in the test
+// VM).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -82,6 +83,7 @@ class ScriptedLvmHost : public CommandRunner {
     if (argv.at(0) == "lvm") return CommandResult{0, "", ""};
     if (argv == std::vector<std::string>{"thin_delta", "-V"})
       return CommandResult{0, "0.9.0\n", ""};
+    if (argv == std::vector<std::string>{"thin_dump", "-V"}) return CommandResult{0, "0.9.0\n", ""};
     if (argv.at(0) == "dmsetup" && argv.back() == "reserve_metadata_snap") {
       if (!reserve_results.empty()) {
         CommandResult r = reserve_results.front();
@@ -94,6 +96,7 @@ class ScriptedLvmHost : public CommandRunner {
       return release_result;
     }
     if (argv.at(0) == "thin_delta") return thin_delta_result;
+    if (argv.at(0) == "thin_dump") return thin_dump_result;
     return CommandResult{127, "", argv.at(0) + ": not scripted"};
   }
 
@@ -115,6 +118,7 @@ class ScriptedLvmHost : public CommandRunner {
   std::vector<CommandResult> reserve_results;  // answered first, then the captured success
   CommandResult release_result = Captured("dmsetup_release_metadata_snap");
   CommandResult thin_delta_result = Captured("thin_delta");
+  CommandResult thin_dump_result = Captured("thin_dump_dev");
   std::vector<std::vector<std::string>> calls;
 };
 
@@ -127,7 +131,7 @@ class LvmChangedExtentsTest : public ::testing::Test {
     ASSERT_TRUE(driver_.CheckForSetupError().ok());
     host_.calls.clear();
   }
-  Result<ExtentChanges> Changed() {
+  Result<ExtentReport> Changed() {
     const int64_t size = 128 << 20;
     return driver_.ChangedExtents({kBase, kVolume, size, "", ""}, {kNext, kVolume, size, "", ""});
   }
@@ -246,6 +250,46 @@ TEST_F(LvmChangedExtentsTest, RefusalsRunNoDmsetup) {
   EXPECT_TRUE(host_.CallsOf("dmsetup").empty());
 }
 
+// AllocatedExtents: thin_dump of the snapshot's thin device (tsnap2, id 3) through a metadata
+// snapshot. thin_dump.writes: 16 MiB at 0, 2 MiB at 32 MiB, 64 KiB at 100 MiB.
+TEST_F(LvmChangedExtentsTest, AllocatedExtentsAreTheSnapshotsThinDumpMappings) {
+  EXPECT_TRUE(driver_.Capabilities().reports_allocated_extents);
+  auto allocated = driver_.AllocatedExtents({kNext, kVolume, 128 << 20, "", ""});
+  ASSERT_TRUE(allocated.ok()) << allocated.status().ToString();
+  EXPECT_TRUE(allocated->known);
+  EXPECT_THAT(allocated->ranges,
+              ElementsAre(ByteRange{0, 256 * kChunk}, ByteRange{512 * kChunk, 32 * kChunk},
+                          ByteRange{1600 * kChunk, kChunk}));
+  ASSERT_EQ(host_.calls.size(), 4u);
+  EXPECT_EQ(host_.calls[0].at(1), "lvs");
+  EXPECT_EQ(host_.calls[1], CapturedArgv("dmsetup_reserve_metadata_snap"));
+  EXPECT_EQ(host_.calls[2], CapturedArgv("thin_dump_dev"));
+  EXPECT_EQ(host_.calls[3], CapturedArgv("dmsetup_release_metadata_snap"));
+}
+
+// thin_dump prints an empty superblock (exit 0) for a device the pool lacks: an error, never
+// "nothing allocated" (which would back up zeros); and a failed thin_dump still releases.
+TEST_F(LvmChangedExtentsTest, AllocatedExtentsOfAThinIdThePoolLacksIsAnError) {
+  host_.thin_dump_result = Captured("thin_dump_missing_dev");
+  ASSERT_EQ(host_.thin_dump_result.exit_code, 0);
+  auto missing = driver_.AllocatedExtents({kNext, kVolume, 128 << 20, "", ""});
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
+  EXPECT_EQ(host_.calls.back(), CapturedArgv("dmsetup_release_metadata_snap"));
+  host_.thin_dump_result = Captured("thin_dump_without_metadata_snap");
+  auto failed = driver_.AllocatedExtents({kNext, kVolume, 128 << 20, "", ""});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("no current metadata snap"));
+  EXPECT_EQ(host_.calls.back(), CapturedArgv("dmsetup_release_metadata_snap"));
+  // A snapshot that is not there, and one that is not a thin device of the pool.
+  const std::string other = "44444444-4444-4444-8444-444444444444";
+  EXPECT_EQ(driver_.AllocatedExtents({other, kVolume, 1, "", ""}).status().code(),
+            StatusCode::kNotFound);
+  host_.SetLvField("_snapshot-" + kNext, "thin_id", "");
+  auto unknown = driver_.AllocatedExtents({kNext, kVolume, 128 << 20, "", ""});
+  ASSERT_TRUE(unknown.ok()) << unknown.status().ToString();
+  EXPECT_FALSE(unknown->known);
+}
+
 TEST(LvmThinDeltaTest, DeviceMapperNamesDoubleHyphens) {
   EXPECT_EQ(lvm::DmName("bbcap", "pool", "tpool"), "bbcap-pool-tpool");  // dmsetup_ls
   EXPECT_EQ(lvm::DmName("my-vg", "a-pool", "tpool"), "my--vg-a--pool-tpool");
@@ -277,6 +321,9 @@ TEST(LvmThinDeltaTest, ThickAndToolLessDriversDeclareNoChangedExtents) {
   ASSERT_TRUE(thin.CheckForSetupError().ok());
   EXPECT_FALSE(thin.Capabilities().reports_changed_extents);
   EXPECT_TRUE(thin.Capabilities().can_snapshot);
+  EXPECT_FALSE(thick.Capabilities().reports_allocated_extents);
+  EXPECT_EQ(thick.AllocatedExtents({kNext, kVolume, 1, "", ""}).status().code(),
+            StatusCode::kUnimplemented);
 }
 
 }  // namespace

@@ -2,9 +2,12 @@
 #include "volume_drivers/lvm/lvm_report.h"
 
 #include <charconv>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+
+#include "volume_drivers/extent_ranges.h"
 
 namespace bb::lvm {
 namespace {
@@ -181,6 +184,47 @@ Result<std::vector<ByteRange>> ParseThinDelta(const std::string& xml) {
     }
   }
   return ranges;
+}
+
+Result<std::vector<ByteRange>> ParseThinDump(const std::string& xml, int64_t dev_id) {
+  static const std::regex kBlockSize(R"re(<superblock\b[^>]*\bdata_block_size="(\d+)")re");
+  static const std::regex kTag(R"re(<(/?)(\w+)([^>]*?)/?>)re");
+  static const std::regex kDevId(R"re(\bdev_id="(\d+)")re");
+  static const std::regex kRange(R"re(\borigin_begin="(\d+)"[^>]*\blength="(\d+)")re");
+  static const std::regex kSingle(R"re(\borigin_block="(\d+)")re");
+  std::smatch m;
+  if (!std::regex_search(xml, m, kBlockSize)) {
+    return Status::InvalidArgument("thin_dump output has no superblock data_block_size");
+  }
+  const int64_t block_bytes = std::stoll(m[1].str()) * 512;
+  if (block_bytes <= 0) return Status::InvalidArgument("thin_dump data_block_size is 0");
+  std::vector<ByteRange> ranges;
+  bool found = false, inside = false;
+  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), kTag); it != std::sregex_iterator();
+       ++it) {
+    const std::string closing = (*it)[1], name = (*it)[2], attrs = (*it)[3];
+    if (name == "device") {
+      std::smatch d;
+      inside = closing.empty() && std::regex_search(attrs, d, kDevId) &&
+               std::stoll(d[1].str()) == dev_id;
+      found = found || inside;
+      continue;
+    }
+    if (!inside) continue;
+    std::smatch r;
+    if (name == "range_mapping" && std::regex_search(attrs, r, kRange)) {
+      ranges.push_back(
+          {std::stoll(r[1].str()) * block_bytes, std::stoll(r[2].str()) * block_bytes});
+    } else if (name == "single_mapping" && std::regex_search(attrs, r, kSingle)) {
+      ranges.push_back({std::stoll(r[1].str()) * block_bytes, block_bytes});
+    } else if (name == "range_mapping" || name == "single_mapping") {
+      return Status::InvalidArgument("thin_dump mapping without its origin: " + it->str());
+    }
+  }
+  if (!found) {
+    return Status::NotFound("thin_dump lists no thin device " + std::to_string(dev_id));
+  }
+  return NormalizeRanges(std::move(ranges), std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace bb::lvm

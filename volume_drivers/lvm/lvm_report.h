@@ -68,4 +68,11 @@ Status MapLvmError(const std::vector<std::string>& argv, const CommandResult& re
 // data_block_size sectors of 512 bytes), adjacent ranges merged. InvalidArgument on other text.
 Result<std::vector<ByteRange>> ParseThinDelta(const std::string& xml);
 
+// thin_dump (thin-provisioning-tools 0.9, `-m --dev-id N`): the ranges thin device `dev_id` maps
+// (<range_mapping origin_begin= length=/>, <single_mapping origin_block=/>), in bytes, sorted
+// and merged. NotFound when the output has no <device dev_id="N"> (thin_dump prints an empty
+// superblock, exit 0, for an id the pool lacks: that must never read as "nothing allocated");
+// InvalidArgument on other text.
+Result<std::vector<ByteRange>> ParseThinDump(const std::string& xml, int64_t dev_id);
+
 }  // namespace bb::lvm

@@ -217,5 +217,38 @@ TEST(ThinDeltaTest, AdjacentRangesMergeAndOtherTextIsRefused) {
             StatusCode::kInvalidArgument);
 }
 
+// thin_dump.writes: tsnap2 (dev 3) maps 16 MiB at 0 (its chunks 64-79 rewritten: another
+// range_mapping, still contiguous), 2 MiB at 32 MiB and one 64 KiB chunk at 100 MiB.
+TEST(ThinDumpTest, MappedRangesInBytes) {
+  constexpr int64_t kChunk = 64 * 1024;
+  ASSERT_THAT(Sample("thin_dump.writes"), HasSubstr("chunk_size_bytes: 65536"));
+  auto ranges = ParseThinDump(Sample("thin_dump_dev.stdout"), 3);
+  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  EXPECT_THAT(*ranges, ElementsAre(ByteRange{0, 256 * kChunk}, ByteRange{512 * kChunk, 32 * kChunk},
+                                   ByteRange{1600 * kChunk, kChunk}));
+  // Another device's mappings are not this one's.
+  EXPECT_EQ(ParseThinDump(Sample("thin_dump_dev.stdout"), 2).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(ThinDumpTest, AMissingDeviceIsNotFoundAndOtherTextIsRefused) {
+  auto missing = ParseThinDump(Sample("thin_dump_missing_dev.stdout"), 4242);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
+  EXPECT_EQ(ParseThinDump(Sample("thin_dump_without_metadata_snap.stderr"), 3).status().code(),
+            StatusCode::kInvalidArgument);
+  // A device with no mapping at all: known, nothing allocated.
+  auto empty = ParseThinDump(
+      R"(<superblock data_block_size="128"><device dev_id="7" mapped_blocks="0"></device></superblock>)",
+      7);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(ParseThinDump(R"(<superblock data_block_size="128"><device dev_id="7">)"
+                          R"(<range_mapping data_begin="0" length="2"/></device></superblock>)",
+                          7)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace bb::lvm

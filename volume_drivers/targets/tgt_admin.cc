@@ -154,6 +154,35 @@ Result<std::vector<Target>> ParseTargetShow(std::string_view out) {
   return targets;
 }
 
+Result<std::vector<std::string>> ParsePortalShow(std::string_view out) {
+  std::vector<std::string> portals;
+  while (!out.empty()) {
+    size_t eol = out.find('\n');
+    std::string_view t = Trim(out.substr(0, eol));
+    out = eol == std::string_view::npos ? std::string_view() : out.substr(eol + 1);
+    if (t.empty()) continue;
+    constexpr std::string_view kPrefix = "Portal: ";
+    if (!t.starts_with(kPrefix)) {
+      return Status::Internal("unexpected `tgtadm --mode portal --op show` output: \"" +
+                              std::string(t) + "\"");
+    }
+    t.remove_prefix(kPrefix.size());
+    portals.emplace_back(t.substr(0, t.rfind(',')));  // drop the portal group tag
+  }
+  return portals;
+}
+
+bool PortalServed(const std::vector<std::string>& listening, const std::string& portal) {
+  const size_t colon = portal.rfind(':');
+  if (colon == std::string::npos) return false;
+  const std::string port = portal.substr(colon);  // ":3260"
+  const bool ipv6 = portal.starts_with("[");
+  for (const auto& p : listening) {
+    if (p == portal || p == (ipv6 ? "[::]" : "0.0.0.0") + port) return true;
+  }
+  return false;
+}
+
 Result<std::vector<std::string>> ParseAccountShow(std::string_view out) {
   std::vector<std::string> users;
   bool header = false;
@@ -183,6 +212,7 @@ bool IsInitiatorName(std::string_view entry) {
 
 std::vector<std::string> ShowTargetsArgv() { return Base("target", "show"); }
 std::vector<std::string> ShowAccountsArgv() { return Base("account", "show"); }
+std::vector<std::string> ShowPortalsArgv() { return Base("portal", "show"); }
 
 std::vector<std::string> NewTargetArgv(int tid, const std::string& iqn) {
   return Plus(Base("target", "new"), {"--tid", std::to_string(tid), "--targetname", iqn});

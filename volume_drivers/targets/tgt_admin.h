@@ -42,12 +42,20 @@ Result<std::vector<Target>> ParseTargetShow(std::string_view out);
 // nothing at all when there is no account). " (outgoing)" suffixes are dropped.
 Result<std::vector<std::string>> ParseAccountShow(std::string_view out);
 
+// Parses `tgtadm --lld iscsi --mode portal --op show` ("Portal: 127.0.0.1:3260,1" per line, the
+// ",1" being the portal group) into "ip:port" entries ("[::]:3260" for IPv6).
+Result<std::vector<std::string>> ParsePortalShow(std::string_view out);
+// True when a tgtd listening on `listening` serves `portal` ("ip:port"): the same entry, or a
+// wildcard address (0.0.0.0, [::]) on the same port.
+bool PortalServed(const std::vector<std::string>& listening, const std::string& portal);
+
 // True for an ACL entry that names an initiator (iqn./eui./naa.) rather than an address.
 bool IsInitiatorName(std::string_view acl_entry);
 
 // The argv of each tgtadm operation the TgtTarget uses ("tgtadm --lld iscsi --mode M --op O ...").
 std::vector<std::string> ShowTargetsArgv();
 std::vector<std::string> ShowAccountsArgv();
+std::vector<std::string> ShowPortalsArgv();
 std::vector<std::string> NewTargetArgv(int tid, const std::string& iqn);
 std::vector<std::string> DeleteTargetArgv(int tid);
 std::vector<std::string> NewLunArgv(int tid, int lun, const std::string& backing_path);

@@ -225,5 +225,29 @@ TEST(TgtParseTest, InitiatorNames) {
   EXPECT_FALSE(IsInitiatorName("10.0.0.0/8"));
 }
 
+// `tgtadm --lld iscsi --mode portal --op show` of tgt 1.0.85, captured: a tgtd started with
+// --iscsi portal=127.0.0.1:3269, and one started so while that port was in use (it fell back to
+// its default portals).
+TEST(TgtAdminTest, ParsesPortalShow) {
+  auto own = ParsePortalShow("Portal: 127.0.0.1:3269,1\n");
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_THAT(*own, ElementsAre("127.0.0.1:3269"));
+  auto fallback = ParsePortalShow("Portal: [::]:3260,1\nPortal: 0.0.0.0:3260,1\n");
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_THAT(*fallback, ElementsAre("[::]:3260", "0.0.0.0:3260"));
+  EXPECT_TRUE(ParsePortalShow("").ok());
+  EXPECT_FALSE(ParsePortalShow("Target 1: iqn.x\n").ok());
+}
+
+TEST(TgtAdminTest, PortalServed) {
+  EXPECT_TRUE(PortalServed({"127.0.0.1:3269"}, "127.0.0.1:3269"));
+  EXPECT_FALSE(PortalServed({"127.0.0.1:3269"}, "127.0.0.1:3260"));
+  EXPECT_TRUE(PortalServed({"[::]:3260", "0.0.0.0:3260"}, "127.0.0.1:3260"));
+  EXPECT_FALSE(PortalServed({"[::]:3260", "0.0.0.0:3260"}, "127.0.0.1:3269"));
+  EXPECT_TRUE(PortalServed({"[::]:3260"}, "[::1]:3260"));
+  EXPECT_FALSE(PortalServed({}, "127.0.0.1:3260"));
+  EXPECT_FALSE(PortalServed({"127.0.0.1:3260"}, "no-port"));
+}
+
 }  // namespace
 }  // namespace bb::tgt

@@ -186,6 +186,25 @@ Result<std::vector<std::string>> TgtTarget::ShowAccounts() {
   return tgt::ParseAccountShow(r.out);
 }
 
+Status TgtTarget::CheckPortal() {
+  CommandOptions opts;
+  opts.timeout = options_.command_timeout;
+  auto argv = tgt::ShowPortalsArgv();
+  ASSIGN_OR_RETURN(CommandResult r, runner_.Run(argv, opts));
+  if (r.exit_code != 0) return tgt::TgtadmError(argv, r.exit_code, r.err);
+  ASSIGN_OR_RETURN(std::vector<std::string> portals, tgt::ParsePortalShow(r.out));
+  if (tgt::PortalServed(portals, options_.portal)) return Status::Ok();
+  std::string listening;
+  for (const auto& p : portals) listening += (listening.empty() ? "" : ", ") + p;
+  return Status::FailedPrecondition(
+      "tgtd does not listen on the configured iSCSI portal " + options_.portal +
+      " (it listens on: " + (listening.empty() ? "nothing" : listening) +
+      "); the port was probably in use by another program when tgtd started, and tgtd then "
+      "falls back to its default portal. Free the port or choose another iscsi_portal, then "
+      "restart tgtd with --iscsi portal=" +
+      options_.portal + " (devstack/lib/tgt.sh start " + options_.portal + ")");
+}
+
 Result<int> TgtTarget::NewTarget(const std::string& iqn) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     ASSIGN_OR_RETURN(std::vector<tgt::Target> targets, ShowTargets());
@@ -256,6 +275,7 @@ Status TgtTarget::Converge(const tgt::Target& target, const IscsiExportRequest& 
 Result<IscsiExport> TgtTarget::CreateExport(const IscsiExportRequest& request) {
   RETURN_IF_ERROR(ValidateRequest(request));
   ASSIGN_OR_RETURN(HostLock lock, HostLock::Acquire(options_.lock_file));
+  RETURN_IF_ERROR(CheckPortal());
   ASSIGN_OR_RETURN(std::vector<tgt::Target> before, ShowTargets());
   const bool created = FindTarget(before, request.target_iqn) == nullptr;
   if (created) RETURN_IF_ERROR(NewTarget(request.target_iqn).status());

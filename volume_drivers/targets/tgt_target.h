@@ -7,7 +7,8 @@
 // LUN 1 (backing store `rdwr`: the file or device read and written through tgtd's page cache).
 //
 // CreateExport, under the host lock:
-//   target new (the lowest free tid; another tid when a racing tgtadm user took it)
+//   portal show (tgtd must listen on `portal`: FailedPrecondition otherwise, nothing exported)
+//   -> target new (the lowest free tid; another tid when a racing tgtadm user took it)
 //   -> logicalunit new LUN 1 (AlreadyExists when the target serves another path: left as is)
 //   -> logicalunit update readonly=0|1 when it differs
 //   -> ACL entries unbound (no login is possible while the account changes)
@@ -66,6 +67,10 @@ class TgtTarget : public IscsiTarget {
   Status Run(const std::vector<std::string>& argv, const std::vector<std::string>& secrets = {});
   Result<std::vector<tgt::Target>> ShowTargets();
   Result<std::vector<std::string>> ShowAccounts();
+  // FailedPrecondition unless tgtd listens on options_.portal: a tgtd whose portal port was taken
+  // by another program when it started falls back to 0.0.0.0:3260 and [::]:3260 (tgt 1.0.85),
+  // so initiators sent to the configured portal would reach that other program, or nothing.
+  Status CheckPortal();
   // Creates the target with a free tid; returns the tid.
   Result<int> NewTarget(const std::string& iqn);
   Status Converge(const tgt::Target& target, const IscsiExportRequest& request,

@@ -53,6 +53,11 @@ class FakeTgtd : public CommandRunner {
     auto t = targets.find(tid);
     bool has_t = t != targets.end();
     if (mode == "target" && op == "show") return CommandResult{0, Show(), ""};
+    if (mode == "portal" && op == "show") {
+      std::string out;
+      for (const auto& p : portals) out += "Portal: " + p + ",1\n";
+      return CommandResult{0, out, ""};
+    }
     if (mode == "account" && op == "show") {
       std::string out;
       if (!passwords.empty()) out = "Account list:\n";
@@ -175,6 +180,8 @@ class FakeTgtd : public CommandRunner {
   }
 
   bool running = true;
+  // What tgtd listens on (tgt 1.0.85 prints "Portal: ip:port,tpgt").
+  std::vector<std::string> portals = {"127.0.0.1:3260"};
   int busy_deletes = 0;  // LUN deletes answered "still active" before they succeed
   std::function<bool(const std::vector<std::string>&)> fail_when;
   std::map<int, Target> targets;
@@ -245,6 +252,28 @@ TEST_F(TgtTargetTest, CreateExportMakesTargetLunAccountAndAcl) {
     std::string line = FormatCommand(c.argv, c.secrets);
     EXPECT_EQ(line.find("secret-0123456789"), std::string::npos) << line;
   }
+}
+
+// tgtd whose portal port was taken when it started listens on its default portals instead
+// (seen with tgt 1.0.85: "unable to bind server socket, Address already in use", then
+// 0.0.0.0:3260 and [::]:3260): nothing is exported, and the error says what to do.
+TEST_F(TgtTargetTest, APortalTgtdDoesNotListenOnIsRefusedBeforeAnyExport) {
+  tgtd_.portals = {"[::]:3260", "0.0.0.0:3260"};
+  options_.portal = "127.0.0.1:3269";
+  TgtTarget target(tgtd_, options_);
+  auto e = target.CreateExport(Request());
+  ASSERT_EQ(e.status().code(), StatusCode::kFailedPrecondition) << e.status().ToString();
+  EXPECT_NE(e.status().message().find("tgtd does not listen on the configured iSCSI portal "
+                                      "127.0.0.1:3269 (it listens on: [::]:3260, 0.0.0.0:3260)"),
+            std::string::npos)
+      << e.status().message();
+  EXPECT_NE(e.status().message().find("in use by another program"), std::string::npos);
+  EXPECT_TRUE(tgtd_.targets.empty());
+  EXPECT_EQ(tgtd_.FirstCall({"target", "new"}), -1);
+  // The same tgtd serves 127.0.0.1:3260 through its wildcard listener.
+  options_.portal = "127.0.0.1:3260";
+  TgtTarget on_default(tgtd_, options_);
+  EXPECT_TRUE(on_default.CreateExport(Request()).ok());
 }
 
 TEST_F(TgtTargetTest, TidIsTheLowestFree) {

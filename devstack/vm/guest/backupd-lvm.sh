@@ -195,7 +195,7 @@ lvs_matching() { lvs --noheadings -o lv_name "$vg" | tr -d ' ' | grep -E "$1" ||
 # mbs BACKUP_JSON: "X MB/s" of the volume's size over the backup's run time, and backupd's own.
 mbs() {
   jq -r '((.size_gib * 1073741824) / (.finished_at_us - .started_at_us)) as $v |
-    "\($v * 100 | round / 100) MB/s of the 1 GiB volume (\((.finished_at_us - .started_at_us) / 1e4 | round / 100) s; backupd: \(.mb_per_s * 100 | round / 100) MB/s of \(.bytes_done) bytes read)"' <<<"$1"
+    "\($v * 100 | round / 100) MB/s of the 1 GiB volume (\((.finished_at_us - .started_at_us) / 1e4 | round / 100) s; backupd: \(.mb_per_s * 100 | round / 100) MB/s over \(.bytes_done) bytes, unallocated ones skipped)"' <<<"$1"
 }
 
 lvm_cleanup() {

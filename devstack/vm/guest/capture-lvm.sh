@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs INSIDE the test VM (devstack/vm/capture-lvm-output.sh pipes it in; root). Makes a VG on the
 # PV disk and records what real LVM prints: reports (--reportformat json), the outputs of the
-# create/snapshot/remove commands, the error cases an LVM driver must handle, and thin_delta
-# between two thin snapshots. Each case NAME gives NAME.meta (LVM version, kernel, the exact
+# create/snapshot/remove commands, the error cases an LVM driver must handle, thin_delta
+# between two thin snapshots and thin_dump of one. Each case NAME gives NAME.meta (LVM version, kernel, the exact
 # argv, exit code), NAME.stdout and NAME.stderr. Writes a tar of the cases to stdout (everything
 # else goes to stderr). Teardown first and on exit, so it can run again on the same boot.
 set -uo pipefail
@@ -103,8 +103,13 @@ cap dmsetup_reserve_metadata_snap dmsetup message "$vg-pool-tpool" 0 reserve_met
 cap dmsetup_reserve_metadata_snap_held dmsetup message "$vg-pool-tpool" 0 reserve_metadata_snap
 cap thin_delta thin_delta -m --snap1 "$id1" --snap2 "$id2" "/dev/mapper/$vg-pool_tmeta"
 cap thin_delta_verbose thin_delta -m --verbose --snap1 "$id1" --snap2 "$id2" "/dev/mapper/$vg-pool_tmeta"
+# thin_dump: the mappings of one thin device (what a snapshot holds: the allocated extents), and
+# of an id the pool does not have.
+cap thin_dump_dev thin_dump -m --dev-id "$id2" "/dev/mapper/$vg-pool_tmeta"
+cap thin_dump_missing_dev thin_dump -m --dev-id 4242 "/dev/mapper/$vg-pool_tmeta"
 cap dmsetup_release_metadata_snap dmsetup message "$vg-pool-tpool" 0 release_metadata_snap || die release
 cap thin_delta_without_metadata_snap thin_delta -m --snap1 "$id1" --snap2 "$id2" "/dev/mapper/$vg-pool_tmeta"
+cap thin_dump_without_metadata_snap thin_dump -m --dev-id "$id2" "/dev/mapper/$vg-pool_tmeta"
 {
   echo "pool chunk_size_bytes: $chunk"
   echo "thin_id tsnap1 (before the writes): $id1, tsnap2 (after): $id2"
@@ -113,6 +118,12 @@ cap thin_delta_without_metadata_snap thin_delta -m --snap1 "$id1" --snap2 "$id2"
   echo "so in pool chunks: [$(((4 << 20) / chunk)), $(((5 << 20) / chunk))) differ (written before and after),"
   echo "[$(((32 << 20) / chunk)), $(((34 << 20) / chunk))) and [$(((100 << 20) / chunk)), $(((100 << 20) / chunk + 1))) exist only in tsnap2"
 } >"$out/thin_delta.writes"
+{
+  echo "pool chunk_size_bytes: $chunk"
+  echo "thin_dump_dev: the mappings of tsnap2 (thin_id $id2), everything tvol1 held then: 16 MiB at 0"
+  echo "(1 MiB at 4 MiB rewritten after tsnap1), 2 MiB at 32 MiB, 64 KiB at 100 MiB"
+  echo "thin_dump_missing_dev: --dev-id 4242, which the pool does not have (exit 0, no <device>)"
+} >"$out/thin_dump.writes"
 
 # Errors an LVM driver must turn into clear errors.
 cap error_vg_missing_lvcreate lvm lvcreate -y -n x -L 8m bbnosuchvg
