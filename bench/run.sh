@@ -3,14 +3,19 @@
 # service, restic, borg, Cinder's posix driver and the machine's floors side by side, then prints
 # one table of the issue's target figures.
 #
-#   bench/run.sh [--size 1G|4G] [--only LIST] [--sparse-gib N] [--scratch DIR] [--keep]
-#                [--pg-port PORT] [--no-build] [--results FILE]
+#   bench/run.sh [--size 1G|4G] [--only LIST] [--sparse-gib N] [--rss-sparse-gib LIST]
+#                [--scratch DIR] [--keep] [--pg-port PORT] [--no-build] [--results FILE]
 #
 #   --size       test volume: 1G (default) or 4G, 40% random / 30% zero / 30% text-like extents,
 #                seed 42 (bench/gen_volume.c, the shared harness's generator, owned here)
-#   --only       comma-separated subset of: ours, sparse, restic, borg, cinder, floor (default all;
-#                the floors include a copy into our volumes' XFS when ours or sparse runs too)
+#   --only       comma-separated subset of: ours, sparse, enc, codec, restic, borg, cinder, floor
+#                (default all; the floors include a copy into our volumes' XFS when one of ours
+#                runs too). ours: dense full, incrementals, restores; sparse: the image in sparse
+#                volumes; enc: a full into an encrypted container; codec: a full with lz4, and
+#                its restore
 #   --sparse-gib size of the sparse volume holding the image (default 100)
+#   --rss-sparse-gib  comma-separated sizes of further sparse volumes holding the image, for
+#                backupd's peak RSS by volume size (default 4,16; with sparse)
 #   --scratch    a new or empty work directory (default /var/tmp/bb-bench.PID), removed at exit
 #                unless --keep;
 #                our object store, the peers' repositories and the floors' outputs share its
@@ -45,12 +50,15 @@ source "$bench_dir/../devstack/lib/backupd.sh"
 source "$bench_dir/lib/measure.sh"
 # shellcheck source=bench/lib/ours.sh
 source "$bench_dir/lib/ours.sh"
+# shellcheck source=bench/lib/ours_configs.sh
+source "$bench_dir/lib/ours_configs.sh"
 # shellcheck source=bench/lib/peers.sh
 source "$bench_dir/lib/peers.sh"
 
 size=1G
-only=ours,sparse,restic,borg,cinder,floor
+only=ours,sparse,enc,codec,restic,borg,cinder,floor
 sparse_gib=100
+rss_sparse_gib=4,16
 scr=""
 keep=0
 pg_port=54339
@@ -62,13 +70,14 @@ while (($#)); do
     --size) size=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --sparse-gib) sparse_gib=$2; shift 2 ;;
+    --rss-sparse-gib) rss_sparse_gib=$2; shift 2 ;;
     --scratch) scr=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --pg-port) pg_port=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --results) results=$2; shift 2 ;;
     --perf) perf_dir=$2; shift 2 ;;
-    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
     *) bb_die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -80,6 +89,12 @@ esac
 if ! [[ $sparse_gib =~ ^[0-9]+$ ]] || ((sparse_gib < size_mib / 1024)); then
   bb_die "--sparse-gib must be a whole number of GiB, at least the test volume's size"
 fi
+IFS=, read -r -a rss_sizes <<<"$rss_sparse_gib"
+for g in "${rss_sizes[@]}"; do
+  if ! [[ $g =~ ^[0-9]+$ ]] || ((g < size_mib / 1024)); then
+    bb_die "--rss-sparse-gib: each size a whole number of GiB, at least the test volume's size"
+  fi
+done
 wants() { [[ ,$only, == *,$1,* ]]; }
 bb_require_root "bench (loop-mounted XFS and loop devices for backupd)"
 
@@ -138,22 +153,30 @@ cp --sparse=never "$img" "$mut"
 "$gen" mutate "$mut" 1 2>>"$scr/logs/gen.log"
 img_bytes=$(stat -c %s "$img")
 mut_sha=$(sha256sum "$mut" | cut -d' ' -f1)
+img_sha=$(sha256sum "$img" | cut -d' ' -f1)
 export BENCH_IMG=$img BENCH_MUT=$mut BENCH_MUT_SHA=$mut_sha BENCH_IMG_BYTES=$img_bytes
+export BENCH_IMG_SHA=$img_sha
 
 record run image_bytes "$img_bytes"
-record run image_sha256 "$(sha256sum "$img" | cut -d' ' -f1)"
+record run image_sha256 "$img_sha"
 record run sparse_gib "$sparse_gib"
+record run rss_sparse_gib "$rss_sparse_gib"
 record run date_utc "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 record run host "$(hostname -s) $(nproc) cores, $(uname -r)"
 record run load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 bb_log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------ the runs
-if wants ours || wants sparse; then
+if wants ours || wants sparse || wants enc || wants codec; then
   ours_setup "$backupd_bin" "$backupctl_bin" "$pg_port"
   wants ours && ours_run_dense
   wants ours && ours_run_changed_extents
-  wants sparse && ours_run_sparse "$sparse_gib"
+  if wants sparse; then
+    ours_run_sparse "$sparse_gib"
+    for g in "${rss_sizes[@]}"; do ours_run_sparse "$g" "sparse_${g}g"; done
+  fi
+  wants enc && ours_run_encrypted 2
+  wants codec && ours_run_codec lz4
   wants floor && ours_volume_floor
   ours_teardown
 fi

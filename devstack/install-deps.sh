@@ -9,7 +9,7 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libpqxx-dev libzstd-dev libssl-dev nlohmann-json3-dev
+  libpqxx-dev libzstd-dev liblz4-dev libssl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   # REST API (api/): cpp-httplib, Debian's build with OpenSSL (its HTTPS server); libcurl for its
   # tests, and the real OpenStack client for tests/e2e/cinder_cli_test.sh; the openssl CLI makes

@@ -217,6 +217,36 @@ grpc::Status BackupServiceImpl::RebuildCatalog(grpc::ServerContext* context,
   });
 }
 
+grpc::Status BackupServiceImpl::CollectGarbage(grpc::ServerContext* context,
+                                               const v1::CollectGarbageRequest* request,
+                                               v1::CollectGarbageResponse* response) {
+  return RunHandler([&]() -> Status {
+    RETURN_IF_ERROR(auth_.RequireAdmin(*context, "gc"));
+    ASSIGN_OR_RETURN(auto project_id, auth_.ProjectOf(*context));
+    ASSIGN_OR_RETURN(GarbageReport r, backups_.CollectGarbage(project_id, request->container()));
+    const v2::PackCollectResult& p = r.packs;
+    response->set_container(r.container);
+    response->set_manifests(p.manifests);
+    response->set_packs_before(p.packs_before);
+    response->set_bytes_before(p.bytes_before);
+    response->set_packs_deleted(p.packs_deleted);
+    response->set_dead_bytes_freed(p.dead_bytes_freed);
+    response->set_packs_repacked(p.packs_repacked);
+    response->set_repacked_bytes(p.repacked_bytes);
+    response->set_repack_packs_written(p.repack_packs_written);
+    response->set_repack_bytes_written(p.repack_bytes_written);
+    response->set_blobs_copied(p.blobs_copied);
+    response->set_bytes_freed(p.bytes_freed);
+    response->set_packs_after(p.packs_after);
+    response->set_bytes_after(p.bytes_after);
+    response->set_index_objects_rewritten(p.index_objects_rewritten);
+    response->set_index_objects_deleted(p.index_objects_deleted);
+    response->set_v1_chunks_deleted(r.v1_chunks_deleted);
+    response->set_seconds(r.seconds);
+    return Status::Ok();
+  });
+}
+
 grpc::Status BackupServiceImpl::WatchBackup(grpc::ServerContext* context,
                                             const v1::WatchRequest* request,
                                             grpc::ServerWriter<v1::Progress>* writer) {

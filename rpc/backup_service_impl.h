@@ -47,6 +47,9 @@ class BackupServiceImpl final : public v1::BackupService::Service {
   grpc::Status RebuildCatalog(grpc::ServerContext* context,
                               const v1::RebuildCatalogRequest* request,
                               v1::RebuildCatalogResponse* response) override;
+  grpc::Status CollectGarbage(grpc::ServerContext* context,
+                              const v1::CollectGarbageRequest* request,
+                              v1::CollectGarbageResponse* response) override;
   grpc::Status WatchBackup(grpc::ServerContext* context, const v1::WatchRequest* request,
                            grpc::ServerWriter<v1::Progress>* writer) override;
   grpc::Status WatchRestore(grpc::ServerContext* context, const v1::WatchRequest* request,

@@ -139,6 +139,7 @@ TEST(MethodRolesTest, ReadsAreReaderChangesMemberRecordsAdmin) {
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/ResetBackupStatus"), ApiRole::kAdmin);
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/VerifyBackup"), ApiRole::kMember);
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/RebuildCatalog"), ApiRole::kAdmin);
+  EXPECT_EQ(RequiredRole("/bb.v1.BackupService/CollectGarbage"), ApiRole::kAdmin);
   EXPECT_EQ(RequiredRole("/bb.v1.BackupService/SomethingNew"), ApiRole::kAdmin);
 }
 

@@ -8,7 +8,7 @@ namespace bb {
 namespace {
 
 using R = ApiRole;
-constexpr std::array<std::pair<std::string_view, ApiRole>, 34> kMethodRoles = {{
+constexpr std::array<std::pair<std::string_view, ApiRole>, 35> kMethodRoles = {{
     {"/bb.v1.VolumeService/CreateVolume", R::kMember},
     {"/bb.v1.VolumeService/GetVolume", R::kReader},
     {"/bb.v1.VolumeService/ListVolumes", R::kReader},
@@ -43,6 +43,8 @@ constexpr std::array<std::pair<std::string_view, ApiRole>, 34> kMethodRoles = {{
     {"/bb.v1.BackupService/VerifyBackup", R::kMember},
     // Disaster recovery inserts rows: admin, as import.
     {"/bb.v1.BackupService/RebuildCatalog", R::kAdmin},
+    // Rewrites and deletes a container's packs on the operator's schedule: admin.
+    {"/bb.v1.BackupService/CollectGarbage", R::kAdmin},
     // The operator's service: the handlers require the operator token itself, whatever the role.
     {"/bb.v1.ServiceAdmin/ListServices", R::kReader},
     {"/bb.v1.ServiceAdmin/TakeoverService", R::kReader},

@@ -81,8 +81,8 @@ Result<std::vector<IndexedPack>> DecodeIndexObject(std::string_view object,
     p.entries.resize(count);
     for (uint64_t j = 0; j < count; ++j, at += kPackEntrySize) {
       if (!DecodePackEntry(object.data() + at, &p.entries[j])) {
-        return Bad(name, "pack " + BlobIdHex(p.pack_hash) + " entry " + std::to_string(j) +
-                             ": bad type/compression/reserved");
+        return Bad(name, "pack " + BlobIdHex(p.pack_hash) + " entry " + std::to_string(j) + ": " +
+                             PackEntryFault(object.data() + at));
       }
     }
     packs.push_back(std::move(p));

@@ -26,9 +26,7 @@ bool DecodePackEntry(const char* in, PackEntry* out) {
   const auto comp = static_cast<uint8_t>(in[33]);
   const bool known_type = type == static_cast<uint8_t>(BlobType::kData) ||
                           type == static_cast<uint8_t>(BlobType::kChunkList);
-  const bool known_comp = comp == static_cast<uint8_t>(Compression::kNone) ||
-                          comp == static_cast<uint8_t>(Compression::kZstd);
-  if (!known_type || !known_comp || in[34] != 0 || in[35] != 0) return false;
+  if (!known_type || !IsKnownCompression(comp) || in[34] != 0 || in[35] != 0) return false;
   std::memcpy(out->id.data(), in, out->id.size());
   out->type = static_cast<BlobType>(type);
   out->compression = static_cast<Compression>(comp);
@@ -36,6 +34,24 @@ bool DecodePackEntry(const char* in, PackEntry* out) {
   out->stored_length = GetU32Le(in + 40);
   out->plain_length = GetU32Le(in + 44);
   return true;
+}
+
+std::string PackEntryFault(uint8_t type, uint8_t compression, uint16_t reserved) {
+  if (type != static_cast<uint8_t>(BlobType::kData) &&
+      type != static_cast<uint8_t>(BlobType::kChunkList)) {
+    return "unknown blob type " + std::to_string(type);
+  }
+  if (!IsKnownCompression(compression)) {
+    return "unknown compression id " + std::to_string(compression) +
+           " (this build reads 0 = none, 1 = zstd, 2 = lz4)";
+  }
+  if (reserved != 0) return "non-zero reserved bytes";
+  return "valid";
+}
+
+std::string PackEntryFault(const char* entry) {
+  return PackEntryFault(static_cast<uint8_t>(entry[32]), static_cast<uint8_t>(entry[33]),
+                        GetU16Le(entry + 34));
 }
 
 }  // namespace bb

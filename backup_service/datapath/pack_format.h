@@ -81,5 +81,9 @@ void EncodePackEntry(const PackEntry& e, char* out);
 // False (out unspecified) for an unknown type or compression or non-zero reserved bytes; the
 // caller turns that into DataLoss naming its object.
 bool DecodePackEntry(const char* in, PackEntry* out);
+// Why DecodePackEntry refused an entry (or a blob header's type, compression and reserved
+// fields): "unknown blob type N", "unknown compression id N (this build reads ...)", ...
+std::string PackEntryFault(uint8_t type, uint8_t compression, uint16_t reserved);
+std::string PackEntryFault(const char* entry);
 
 }  // namespace bb

@@ -15,10 +15,6 @@ bool KnownType(uint8_t t) {
   return t == static_cast<uint8_t>(BlobType::kData) ||
          t == static_cast<uint8_t>(BlobType::kChunkList);
 }
-bool KnownCompression(uint8_t c) {
-  return c == static_cast<uint8_t>(Compression::kNone) ||
-         c == static_cast<uint8_t>(Compression::kZstd);
-}
 
 Status CheckHeader(std::string_view object, const std::string& name) {
   if (object.size() < kPackHeaderSize + kPackFooterSize) {
@@ -48,9 +44,9 @@ Status ParseBlobHeader(std::string_view object, const std::string& name, size_t 
   }
   const char* h = object.data() + offset;
   uint8_t type = static_cast<uint8_t>(h[0]), comp = static_cast<uint8_t>(h[1]);
-  if (!KnownType(type) || !KnownCompression(comp) || h[2] != 0 || h[3] != 0) {
-    return Bad(name, "blob header at offset " + std::to_string(offset) +
-                         ": unknown type/compression or non-zero reserved bytes");
+  if (!KnownType(type) || !IsKnownCompression(comp) || h[2] != 0 || h[3] != 0) {
+    return Bad(name, "blob header at offset " + std::to_string(offset) + ": " +
+                         PackEntryFault(type, comp, GetU16Le(h + 2)));
   }
   e->type = static_cast<BlobType>(type);
   e->compression = static_cast<Compression>(comp);
@@ -99,7 +95,7 @@ Result<std::vector<PackEntry>> ReadPackTrailer(std::string_view object, const st
     const char* p = object.data() + trailer_at + i * kPackEntrySize;
     PackEntry& e = entries[i];
     if (!DecodePackEntry(p, &e)) {
-      return Bad(name, "trailer entry " + std::to_string(i) + ": bad type/compression/reserved");
+      return Bad(name, "trailer entry " + std::to_string(i) + ": " + PackEntryFault(p));
     }
     // Blobs are written back to back: each entry must start where the previous one ended, and
     // the last must end where the trailer begins.

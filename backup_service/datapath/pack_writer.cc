@@ -21,6 +21,11 @@ Status PackWriter::Add(const BlobId& id, BlobType type, Compression compression,
     return Status::InvalidArgument("blob " + hex + ": plain length " +
                                    std::to_string(plain_length) + " out of range");
   }
+  if (!IsKnownCompression(static_cast<uint8_t>(compression))) {
+    return Status::InvalidArgument(
+        "blob " + hex + ": " +
+        PackEntryFault(static_cast<uint8_t>(type), static_cast<uint8_t>(compression), 0));
+  }
   const uint64_t after = bytes_.size() + kBlobHeaderSize + stored.size() +
                          (entries_.size() + 1) * kPackEntrySize + kPackFooterSize;
   if (after > kMaxPackSize) {

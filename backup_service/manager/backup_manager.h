@@ -30,6 +30,7 @@
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/backup_job.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/compressor.h"
 #include "backup_service/datapath/pipeline_v2/pack_collector.h"
 #include "backup_service/datapath/progress.h"
 #include "backup_service/datapath/restore_job.h"
@@ -56,6 +57,9 @@ struct BackupManagerOptions {
   std::string host;
   std::string default_container = "backups";
   int64_t chunk_size = 4 << 20;  // format v1 only (v2 chunks are 32 KiB)
+  // Codec of new chunks (config compression); compression_level is the zstd level. v1 backups
+  // get zstd or none (the config refuses lz4 with v1).
+  Compression compression = Compression::kZstd;
   int compression_level = 3;
   // Format of NEW backups (config backup_format): kStoragePackedV2 (packs, README "Format v2")
   // or kStorageChunkedV1. Existing backups are read, deleted and exported by their own recorded
@@ -71,6 +75,11 @@ struct BackupManagerOptions {
   // (backup_service/datapath/README.md "Changed-extent incrementals"). On by default, as the
   // config's default.
   bool changed_extent_incrementals = true;
+  // Config collect_on_delete: a delete runs the collection of its container after removing the
+  // manifest. false: deletes only remove manifests, and the operator collects with `backupctl
+  // gc` (CollectGarbage), once for many deletes (each collection marks every manifest of the
+  // container, so a retention run deleting N backups pays that N times with true).
+  bool collect_on_delete = true;
   // Backups and restores running at once (config max_concurrent_jobs, alias
   // backup_max_operations); deletes do not count.
   int max_concurrent_jobs = 4;
@@ -169,6 +178,15 @@ struct CatalogRebuildReport {
   std::vector<std::string> unreadable_packs;
 };
 
+// What CollectGarbage did to a container (collect_garbage.cc): the v2 collector's figures (all
+// zero for a container without v2 data) and the v1 chunks swept.
+struct GarbageReport {
+  std::string container;  // the store container, "<project>/<container>"
+  v2::PackCollectResult packs;
+  int64_t v1_chunks_deleted = 0;
+  double seconds = 0;
+};
+
 // What a backup reads (a local path or an attached export, opened as a block device) and the
 // instant its data represents.
 struct PreparedSource {
@@ -231,6 +249,12 @@ class BackupManager {
   // available, without quota checks (they exist already). Admin only; the transport checks it.
   Result<CatalogRebuildReport> RebuildCatalog(const std::string& project_id,
                                               const std::string& container);
+  // Admin (`backupctl gc`; collect_garbage.cc): the collection a delete runs, on demand, for
+  // the project's `container` (default: the configured one): v2 packs (CollectPacksFenced,
+  // waiting for its fence between backups) and v1 chunks (the container held exclusive).
+  // NotFound when the store has no such container; FailedPrecondition when the master key
+  // cannot open it. The transport checks the caller is an admin.
+  Result<GarbageReport> CollectGarbage(const std::string& project_id, const std::string& container);
   // One observation for WatchBackup/WatchRestore (watch_backup.cc): the row (NotFound for a
   // missing, deleted or other project's backup) and this daemon's live or recently finished
   // job. restore_volume_id: a restore target the watcher saw earlier; its status is read once

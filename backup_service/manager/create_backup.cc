@@ -331,7 +331,8 @@ Status BackupManager::CopyToStore(Backup& backup, SourceAttachment& source, cons
     if (StoreContainer(*parent) == container) spec.parent_manifest_object = parent->manifest_object;
   }
   spec.chunk_size = options_.chunk_size;
-  spec.compression_level = options_.compression_level;
+  spec.compression_level =
+      options_.compression == Compression::kNone ? 0 : options_.compression_level;
   spec.workers = options_.workers_per_job;
   spec.progress = ThrottledProgress(backup.id, job);
   spec.cancelled = Cancellation("create.mid_upload", job,

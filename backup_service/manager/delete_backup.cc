@@ -109,17 +109,23 @@ void BackupManager::RunDelete(Backup backup, JobHandle& job, bool data_written) 
         // The manifest is gone, so the backup is deleted whatever follows: a PostgreSQL outage
         // (v2's collector takes its locks only now) is waited out rather than failing the
         // delete. A collection stopped halfway is safe to run again (datapath README).
-        (void)PersistWithRetry("collecting " + container + " after deleting " + backup.id, [&] {
-          r = CollectContainer(container, backup.storage_format);
-          return r.status();
-        });
+        if (options_.collect_on_delete) {
+          (void)PersistWithRetry("collecting " + container + " after deleting " + backup.id, [&] {
+            r = CollectContainer(container, backup.storage_format);
+            return r.status();
+          });
+        } else {
+          r = int64_t{0};  // collect_on_delete = false: `backupctl gc` collects later
+        }
       }
       st = r.status();
       if (r.ok()) {
         BB_LOG(kInfo) << "backup " << backup.id << " deleted (" << backup.storage_format
                       << "): " << *r
                       << (backup.storage_format == kStoragePackedV2 ? " packs" : " chunks")
-                      << " collected";
+                      << (options_.collect_on_delete
+                              ? " collected"
+                              : " collected (collect_on_delete = false: backupctl gc collects)");
       }
     }
   } else if (st.ok() && data_written && backup.finished_at == 0) {

@@ -137,6 +137,7 @@ Result<BackupJobResult> BackupManager::RunBackupV2(
   }
   v.encrypt = options_.master_key.has_value();
   v.master_key = options_.master_key;
+  v.compression = options_.compression;
   v.compression_level = options_.compression_level;
   v.workers = std::max(1, spec.workers);
   PacedHooks hooks(spec.progress, spec.cancelled);

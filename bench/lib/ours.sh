@@ -10,7 +10,8 @@
 #                                          (backupd's default):
 #                                          full -> the same 1% mutation -> incremental that reads
 #                                          only the changed extents -> restore + verify
-#   ours_run_sparse GIB                    full backup of a GIB volume holding only the image
+#   ours_run_sparse GIB [STEP]             full backup of a GIB volume holding only the image
+#                                          (figures under STEP, default "sparse")
 #   ours_volume_floor                      restore floor into the volumes' file system (a copy of
 #                                          the image onto the loop-mounted XFS + sync), the ceiling
 #                                          of any restore into a volume of this driver
@@ -37,7 +38,7 @@ ours_setup() {
   OURS_BACKUPD=$backupd
   ours_start_backupd "changed_extent_incrementals=false"
   record ours version "backupd $(git -C "$BB_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  record ours settings "$(sed -n 's/^\(backup_format\|chunk_size_mib\|compression_level\|workers_per_job\) = /\1=/p' \
+  record ours settings "$(sed -n 's/^\(backup_format\|chunk_size_mib\|compression\|compression_level\|workers_per_job\) = /\1=/p' \
     "$OURS_RUN/backupd.conf" | paste -sd' ')"
 }
 
@@ -49,7 +50,8 @@ ours_start_backupd() { # [key=value...]: extra config lines
     "volumes_dir=$OURS_VOLUMES" \
     "store_path=$OURS_STORE" \
     "port_file=$OURS_RUN/backupd.port" \
-    "log_level=warning" "$@"
+    "log_level=warning" \
+    "quota_backups=-1" "quota_backup_gigabytes=-1" "$@"
   bb_backupd_start "$OURS_BACKUPD" "$OURS_RUN/backupd.conf" "$OURS_RUN" "$OURS_CTL" \
     >>"$BENCH_SCR/logs/ours-setup.log"
   OURS_ENDPOINT=$(bb_backupd_endpoint "$OURS_RUN/backupd.conf")
@@ -220,11 +222,12 @@ ours_volume_floor() {
 }
 
 ours_run_sparse() {
-  local gib=$1 vol
-  bb_log "== ours: ${gib} GiB sparse volume holding the image"
-  vol=$(ctlj volume create --size-gib "$gib" --name bench-sparse | jq -er .id)
+  local gib=$1 step=${2:-sparse} vol
+  bb_log "== ours: ${gib} GiB sparse volume holding the image ($step)"
+  vol=$(ctlj volume create --size-gib "$gib" --name "bench-$step" | jq -er .id)
   ours_fill "$vol"
+  record ours "${step}_gib" "$gib"
   warm
   # A container of its own: the dense run's chunks must not make this one a dedup hit.
-  ours_backup sparse "$vol" --container bench-sparse || return 0
+  ours_backup "$step" "$vol" --container "bench-$step" || return 0
 }

@@ -28,7 +28,7 @@ std::string OptionUsage(const std::string& option) {
 }  // namespace
 
 std::string Command::Usage() const {
-  std::string line = group + " " + verb;
+  std::string line = Name();
   for (const auto& a : arguments) line += " " + a;
   for (const auto& o : required) line += " " + OptionUsage(o);
   for (const auto& o : optional) line += " [" + OptionUsage(o) + "]";

@@ -17,7 +17,7 @@ using Handler = int (*)(Cli& cli, const CliArgs& args, const Command& command);
 
 struct Command {
   std::string group;                   // "volume"
-  std::string verb;                    // "create"
+  std::string verb;                    // "create"; empty for a one-word command ("gc")
   std::vector<std::string> arguments;  // positional argument names, all required ("VOLUME_ID")
   std::vector<std::string> required;   // options that must be given ("size-gib")
   std::vector<std::string> optional;   // other accepted options ("name", "force")
@@ -26,6 +26,8 @@ struct Command {
 
   // "volume create --size-gib N [--name X] [--description X]"
   std::string Usage() const;
+  // "volume create", or "gc" for a command without a verb.
+  std::string Name() const { return verb.empty() ? group : group + " " + verb; }
 };
 
 std::vector<Command> VolumeCommands();

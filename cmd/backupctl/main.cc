@@ -25,12 +25,13 @@ const Command* FindCommand(const std::string& group, const std::string& verb) {
 
 // Checks positional count and options against the command's declaration.
 int CheckArguments(const Command& command, const CliArgs& args) {
-  size_t given = args.words.size() - 2;
+  const size_t words = command.verb.empty() ? 1 : 2;  // GROUP [VERB]
+  size_t given = args.words.size() - words;
   if (given < command.arguments.size()) {
     return UsageError("missing " + command.arguments[given], &command);
   }
   if (given > command.arguments.size()) {
-    return UsageError("unexpected argument '" + args.words[2 + command.arguments.size()] + "'",
+    return UsageError("unexpected argument '" + args.words[words + command.arguments.size()] + "'",
                       &command);
   }
   auto accepted = [&command](const std::string& option) {
@@ -43,14 +44,12 @@ int CheckArguments(const Command& command, const CliArgs& args) {
   };
   for (const auto& [option, value] : args.values) {
     if (!accepted(option)) {
-      return UsageError(command.group + " " + command.verb + " does not take --" + option,
-                        &command);
+      return UsageError(command.Name() + " does not take --" + option, &command);
     }
   }
   for (const auto& option : args.flags) {
     if (!accepted(option)) {
-      return UsageError(command.group + " " + command.verb + " does not take --" + option,
-                        &command);
+      return UsageError(command.Name() + " does not take --" + option, &command);
     }
   }
   for (const auto& option : command.required) {
@@ -63,16 +62,18 @@ int Main(int argc, char** argv) {
   std::string error;
   auto args = ParseCliArgs(std::vector<std::string>(argv + 1, argv + argc), &error);
   if (!args) return UsageError(error);
-  if (args->words.size() < 2 && args->Flag("help")) {
+  // A one-word command ("gc") has an empty verb.
+  const Command* command = args->words.size() == 1 ? FindCommand(args->words[0], "") : nullptr;
+  if (command == nullptr && args->words.size() < 2 && args->Flag("help")) {
     std::cout << HelpText();
     return kExitOk;
   }
   if (args->words.empty()) return UsageError("missing command");
-  if (args->words.size() < 2) {
+  if (command == nullptr && args->words.size() < 2) {
     return UsageError("missing action after '" + args->words[0] + "' (e.g. '" + args->words[0] +
                       " list')");
   }
-  const Command* command = FindCommand(args->words[0], args->words[1]);
+  if (command == nullptr) command = FindCommand(args->words[0], args->words[1]);
   if (command == nullptr) {
     return UsageError("unknown command '" + args->words[0] + " " + args->words[1] + "'");
   }

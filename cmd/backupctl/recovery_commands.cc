@@ -5,6 +5,9 @@
 //                                      damaged object.
 //   catalog rebuild [--container C]    admin: recreates the database rows of every backup whose
 //                                      manifest is in the project's container C.
+//   gc [--container C]                 admin: runs the garbage collector of the project's
+//                                      container C now (packs deleted and repacked, v1 chunks
+//                                      swept); prints what it removed and rewrote.
 #include <iostream>
 
 #include "cmd/backupctl/commands.h"
@@ -45,6 +48,22 @@ int RebuildCatalog(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   return response.skipped().empty() ? kExitOk : kExitFailed;
 }
 
+int CollectGarbage(Cli& cli, const CliArgs& args, const Command& /*command*/) {
+  v1::CollectGarbageRequest request;
+  request.set_container(args.Value("container"));
+  v1::CollectGarbageResponse response;
+  // A collection copies the live blobs of the packs it repacks: up to a container's worth.
+  grpc::Status s = cli.backups().CollectGarbage(cli.NewContext(std::chrono::seconds(3600)).get(),
+                                                request, &response);
+  if (!s.ok()) return cli.Fail(s);
+  if (cli.json()) {
+    cli.PrintJson(MessageToJson(response));
+  } else {
+    PrintRecord(MessageToJson(response));
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> RecoveryCommands() {
@@ -65,6 +84,15 @@ std::vector<Command> RecoveryCommands() {
        "admin: recreate the database rows (as available) of every backup whose manifest is in "
        "the project's container in the object store; exit 1 if a manifest was skipped",
        RebuildCatalog},
+      {"gc",
+       "",
+       {},
+       {},
+       {"container"},
+       "admin: run the garbage collector of the project's container now (as a delete does): "
+       "packs no backup uses deleted, partly used ones repacked, v1 chunks swept; prints packs "
+       "and bytes before/after and what was removed and rewritten",
+       CollectGarbage},
   };
 }
 

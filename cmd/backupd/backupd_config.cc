@@ -313,6 +313,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   str("store_path", &c.store_path);
   str("default_container", &c.default_container);
   str("backup_format", &c.backup_format);
+  str("compression", &c.compression);
   str("backup_master_key_file", &c.backup_master_key_file);
   str("port_file", &c.port_file);
   str("operator_token_file", &c.operator_token_file);
@@ -354,6 +355,7 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ParseBool(values, "api_enabled", &c.api_enabled));
   RETURN_IF_ERROR(ParseBool(values, "changed_extent_incrementals", &c.changed_extent_incrementals));
   RETURN_IF_ERROR(ParseBool(values, "backup_use_temp_snapshot", &c.backup_use_temp_snapshot));
+  RETURN_IF_ERROR(ParseBool(values, "collect_on_delete", &c.collect_on_delete));
   RETURN_IF_ERROR(ValidateListen(c.api_listen).WithContext("api_listen"));
   if (c.api_auth != "token" && c.api_auth != "noauth") {
     return Status::InvalidArgument("api_auth must be token or noauth, got '" + c.api_auth + "'");
@@ -363,6 +365,15 @@ Result<BackupdConfig> ResolveConfig(const ConfigValues& values, const std::strin
   RETURN_IF_ERROR(ParseInt(values, "chunk_size_mib", 1, 1024, &c.chunk_size_mib));
   if (c.backup_format != "v1" && c.backup_format != "v2") {
     return Status::InvalidArgument("backup_format must be v1 or v2, got '" + c.backup_format + "'");
+  }
+  if (c.compression != "zstd" && c.compression != "lz4" && c.compression != "none") {
+    return Status::InvalidArgument("compression must be zstd, lz4 or none, got '" + c.compression +
+                                   "'");
+  }
+  // v1 chunk objects have no lz4 id (README.md "Chunk object format"); v1 is kept for reading.
+  if (c.compression == "lz4" && c.backup_format == "v1") {
+    return Status::InvalidArgument(
+        "compression = lz4 needs backup_format = v2 (v1 chunks are zstd or none)");
   }
   if (c.backup_format == "v1") c.compression_level = 3;
   RETURN_IF_ERROR(ParseIntField(values, "compression_level", 1, 19, &c.compression_level));

@@ -47,6 +47,9 @@ struct BackupdConfig {
   std::string store_path;  // required for the posix store
   std::string default_container = "backups";
   int64_t chunk_size_mib = 4;  // format v1 only
+  // Codec of new chunks: zstd | lz4 | none (v1 writes zstd or none only; every reader takes any
+  // mix, the codec is recorded per chunk).
+  std::string compression = "zstd";
   // zstd level: 3 for v1; unset under v2 it is 1 (README "Throughput plan": as small, faster).
   int compression_level = 1;
   // Format of new backups: v2 (packs, README "Format v2") or v1; existing backups are always
@@ -57,6 +60,8 @@ struct BackupdConfig {
   std::string backup_master_key_file;
   int workers_per_job = 2;
   bool changed_extent_incrementals = true;
+  // false: deletes remove manifests only; `backupctl gc` collects (BackupManagerOptions).
+  bool collect_on_delete = true;
   int max_concurrent_jobs = 4;
   LogLevel log_level = LogLevel::kInfo;
   std::string log_level_name = "info";

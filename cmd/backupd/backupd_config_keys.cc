@@ -27,11 +27,13 @@ const std::vector<std::string>& BackupdConfigKeys() {
                                                  "store_path",
                                                  "default_container",
                                                  "chunk_size_mib",
+                                                 "compression",
                                                  "compression_level",
                                                  "backup_format",
                                                  "backup_master_key_file",
                                                  "workers_per_job",
                                                  "changed_extent_incrementals",
+                                                 "collect_on_delete",
                                                  "max_concurrent_jobs",
                                                  "backup_max_operations",
                                                  "log_level",
@@ -120,12 +122,18 @@ keys (default):
                        encrypted (AES-256-GCM, keys wrapped by it); backupd does not start when
                        it cannot be read. Keep a copy outside the object store
   chunk_size_mib       v1 backup chunk size in MiB, 1..1024 (4)
-  compression_level    zstd level, 1..19 (1 for v2, 3 for v1)
+  compression          zstd | lz4 | none (zstd): the codec of new chunks, each stored raw when
+                       it does not shrink by 1/32; recorded per chunk, so restore, verify and
+                       GC read any mix. lz4 is faster and stores more; it needs backup_format v2
+  compression_level    zstd level, 1..19 (1 for v2, 3 for v1); lz4 and none ignore it
   workers_per_job      parallel chunk workers per backup/restore, 1..64 (2)
   changed_extent_incrementals  keep each v2 backup's temporary snapshot as the volume's
                        incremental base when the driver reports changed extents, so the next
                        --incremental reads only what changed since (true; false: remove every
                        temporary snapshot when its backup ends, incrementals re-read)
+  collect_on_delete    run the garbage collector of a backup's container after each delete
+                       (true); false: deletes only remove manifests and the operator runs
+                       `backupctl gc --container C` (once for many deletes)
   max_concurrent_jobs  backups and restores running at once, 1..64 (4); more wait in a queue
                        (job phase queued, with their position); deletes do not count
   backup_max_operations  Cinder's name for max_concurrent_jobs (an alias; 0 is refused)

@@ -317,6 +317,46 @@ TEST(BackupdConfigTest, BackupFormatPicksTheCompressionDefault) {
   EXPECT_EQ(c->backup_master_key_file, "/etc/bb/master.key");
 }
 
+TEST(BackupdConfigTest, CompressionCodec) {
+  ConfigValues v = Required();
+  EXPECT_EQ(ResolveConfig(v, "h")->compression, "zstd");
+  for (const char* codec : {"zstd", "lz4", "none"}) {
+    v["compression"] = codec;
+    auto c = ResolveConfig(v, "h");
+    ASSERT_TRUE(c.ok()) << codec << ": " << c.status().ToString();
+    EXPECT_EQ(c->compression, codec);
+    EXPECT_EQ(c->compression_level, 1);  // still the zstd level, kept for a switch back
+  }
+  // A bad value names the key and every allowed value.
+  for (const char* bad : {"gzip", "LZ4", "", "zstd "}) {
+    v["compression"] = bad;
+    auto c = ResolveConfig(v, "h");
+    ASSERT_FALSE(c.ok()) << "'" << bad << "'";
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(c.status().message(),
+              std::string("compression must be zstd, lz4 or none, got '") + bad + "'");
+  }
+  // v1 chunk objects cannot record lz4.
+  v["compression"] = "lz4";
+  v["backup_format"] = "v1";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("backup_format = v2"), std::string::npos);
+  v["compression"] = "none";
+  EXPECT_TRUE(ResolveConfig(v, "h").ok());
+}
+
+TEST(BackupdConfigTest, CollectOnDelete) {
+  ConfigValues v = Required();
+  EXPECT_TRUE(ResolveConfig(v, "h")->collect_on_delete);
+  v["collect_on_delete"] = "false";
+  EXPECT_FALSE(ResolveConfig(v, "h")->collect_on_delete);
+  v["collect_on_delete"] = "later";
+  auto c = ResolveConfig(v, "h");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("collect_on_delete"), std::string::npos);
+}
+
 TEST(BackupdConfigTest, BadNumbersAndLevels) {
   for (auto [key, value] :
        std::vector<std::pair<std::string, std::string>>{{"chunk_size_mib", "0"},
@@ -330,6 +370,7 @@ TEST(BackupdConfigTest, BadNumbersAndLevels) {
                                                         {"list_default_limit", "1001"},
                                                         {"log_level", "verbose"},
                                                         {"backup_format", "v3"},
+                                                        {"compression", "zlib"},
                                                         {"listen", "8777"},
                                                         {"listen", "127.0.0.1:70000"}}) {
     ConfigValues v = Required();

@@ -28,6 +28,7 @@
 #include "backup_service/common/command_runner.h"
 #include "backup_service/common/failpoint.h"
 #include "backup_service/common/log.h"
+#include "backup_service/datapath/compressor.h"
 #include "backup_service/datapath/pipeline_v2/v2_container.h"
 #include "backup_service/db/database.h"
 #include "backup_service/db/host_identity.h"
@@ -214,12 +215,14 @@ int Run(int argc, char** argv, bool* served) {
         .host = config->host,
         .default_container = config->default_container,
         .chunk_size = config->chunk_size_mib << 20,
+        .compression = CompressionFromName(config->compression).value_or(Compression::kZstd),
         .compression_level = config->compression_level,
         .storage_format =
             std::string(config->backup_format == "v1" ? kStorageChunkedV1 : kStoragePackedV2),
         .master_key = master_key,
         .workers_per_job = config->workers_per_job,
         .changed_extent_incrementals = config->changed_extent_incrementals,
+        .collect_on_delete = config->collect_on_delete,
         .max_concurrent_jobs = config->max_concurrent_jobs,
         .list_limits = list_limits,
         .attach = *ParseBackupAttach(config->backup_attach),

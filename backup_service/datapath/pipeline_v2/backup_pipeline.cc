@@ -50,7 +50,7 @@ class Job {
       : spec_(spec),
         parent_(parent),
         changed_(std::move(changed)),
-        codec_(spec.compression_level, c.keys),
+        codec_(CompressionSetting{spec.compression, spec.compression_level}, c.keys),
         dedup_(known),
         chunk_count_(ChunkCount(spec.source->Size(), spec.chunk_size)),
         assembler_(chunk_count_, kChunksPerList),
@@ -292,7 +292,7 @@ Status CheckSpec(const V2BackupSpec& s) {
   if (s.changed_gap_chunks < 0 || s.changed_read_ahead < 0) {
     return Status::InvalidArgument("v2 backup: changed-extent gap and read-ahead must be >= 0");
   }
-  return ValidateCompressionLevel(s.compression_level);
+  return ValidateCompressionSetting({s.compression, s.compression_level});
 }
 
 }  // namespace
@@ -307,7 +307,7 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   // The caller holds the container shared, so the collector's condemned lists are complete:
   // blobs in packs it is about to delete or repack count as absent and are stored again.
   ASSIGN_OR_RETURN(CondemnedPacks condemned,
-                   LoadCondemnedPacks(*spec.store, spec.container, BlobCodec(0, c.keys)));
+                   LoadCondemnedPacks(*spec.store, spec.container, BlobCodec(c.keys)));
   ASSIGN_OR_RETURN(ContainerIndex known,
                    LoadContainerIndex(*spec.store, spec.container, c, &condemned.packs));
 
@@ -338,7 +338,7 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   r.packs = static_cast<int64_t>(packs.packs.size());
   r.stored_bytes = packs.stored_bytes;
   r.object_count = r.packs;
-  const BlobCodec codec(0, c.keys);
+  const BlobCodec codec(c.keys);
 
   // Every pack is durable: the index that names them, then the manifest that needs them.
   if (!packs.packs.empty()) {
@@ -356,7 +356,8 @@ Result<V2BackupResult> RunV2Backup(const V2BackupSpec& spec) {
   m.header.size_bytes = spec.source->Size();
   m.header.chunk_size = spec.chunk_size;
   m.header.chunk_id = c.keys ? "hmac-sha256" : "sha256";
-  m.header.compression = spec.compression_level == 0 ? "none" : "zstd";
+  m.header.compression =
+      CompressionName(CompressionSetting{spec.compression, spec.compression_level}.Effective());
   m.header.key_generation = c.key_generation;
   m.header.object_count = r.object_count + 1;
   m.header.stored_bytes = r.stored_bytes;

@@ -26,6 +26,7 @@
 
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/compressor.h"
 #include "backup_service/datapath/manifest_v2.h"
 #include "backup_service/datapath/pipeline_v2/pipeline_common.h"
 #include "backup_service/datapath/progress.h"
@@ -44,7 +45,10 @@ struct V2BackupSpec {
   ManifestV2Header header;
   bool encrypt = false;
   std::optional<Key256> master_key;
-  int compression_level = 1;  // zstd; 0 = none
+  // The codec of new blobs (README.md "Pack": 0 none, 1 zstd, 2 lz4, recorded per blob), and
+  // the zstd level (0 = none; lz4 and none ignore it).
+  Compression compression = Compression::kZstd;
+  int compression_level = 1;
   int workers = 2;
   int max_puts = 2;
   int64_t chunk_size = 32 << 10;

@@ -3,8 +3,6 @@
 
 #include <cstring>
 
-#include "backup_service/datapath/compressor.h"
-
 namespace bb::v2 {
 
 std::string BlobHeaderBytes(BlobType type, Compression compression, uint32_t stored_length,
@@ -31,8 +29,9 @@ Result<EncodedBlob> BlobCodec::Encode(const BlobId& id, BlobType type,
   out.id = id;
   out.type = type;
   out.plain_length = static_cast<uint32_t>(plain.size());
-  ASSIGN_OR_RETURN(CompressedData c, Compress(plain, level_));
-  // Compression that saves under 1/32 is not worth a decompression on every restore.
+  ASSIGN_OR_RETURN(CompressedData c, Compress(plain, compression_));
+  // Compression that saves under 1/32 is not worth a decompression on every restore, whichever
+  // codec it is.
   if (c.method != Compression::kNone && c.data.size() > plain.size() - plain.size() / 32) {
     c.method = Compression::kNone;
   }

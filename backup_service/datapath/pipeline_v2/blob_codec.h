@@ -1,7 +1,8 @@
 // BlobCodec: the hasher, compressor and encryptor stages of the v2 backup pipeline, and their
 // mirror on restore (README.md "Format v2", "Pack"):
 //   id      = SHA-256(plain), or HMAC-SHA-256(K_id, plain) in an encrypted container;
-//   payload = zstd at the job's level, or raw when compression does not pay (saves < 1/32);
+//   payload = the job's codec (zstd at its level, lz4, or none), or raw when compression does
+//             not pay (saves < 1/32); the blob header's compression byte says which;
 //   stored  = payload, or nonce | AES-256-GCM(K_enc, payload) | tag with the 44-byte blob header
 //             (type, compression, lengths, id) as additional authenticated data.
 // Decode checks the blob header against the index entry, the GCM tag, the decompressed length
@@ -13,9 +14,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "backup_service/common/result.h"
 #include "backup_service/datapath/blob_cipher.h"
+#include "backup_service/datapath/compressor.h"
 #include "backup_service/datapath/pack_format.h"
 
 namespace bb::v2 {
@@ -30,8 +33,13 @@ struct EncodedBlob {
 
 class BlobCodec {
  public:
-  // `level` 0 stores raw; `keys` present for an encrypted container.
-  BlobCodec(int level, std::optional<ContainerKeys> keys) : level_(level), keys_(keys) {}
+  // `compression` is what Encode uses (zstd level 0 and none store raw); `keys` present for an
+  // encrypted container. Decode reads every codec whatever `compression` says.
+  BlobCodec(CompressionSetting compression, std::optional<ContainerKeys> keys)
+      : compression_(compression), keys_(keys) {}
+  // For readers (restore, verify, the collector): Encode stores raw.
+  explicit BlobCodec(std::optional<ContainerKeys> keys)
+      : BlobCodec(CompressionSetting{Compression::kNone, 0}, std::move(keys)) {}
 
   bool encrypted() const { return keys_.has_value(); }
   const std::optional<ContainerKeys>& keys() const { return keys_; }
@@ -52,7 +60,7 @@ class BlobCodec {
                                  const std::string& what) const;
 
  private:
-  const int level_;
+  const CompressionSetting compression_;
   const std::optional<ContainerKeys> keys_;
 };
 

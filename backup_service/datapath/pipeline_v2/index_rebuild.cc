@@ -14,7 +14,7 @@ namespace bb::v2 {
 Result<IndexRebuildResult> RebuildContainerIndex(ObjectStore& store, const std::string& container,
                                                  const std::optional<Key256>& master) {
   ASSIGN_OR_RETURN(V2Container c, OpenForRead(store, container, master));
-  const BlobCodec codec(0, c.keys);
+  const BlobCodec codec(c.keys);
   IndexRebuildResult r;
   std::set<BlobId> covered;
   std::vector<std::string> damaged;

@@ -53,7 +53,7 @@ class Collector {
         container_(container),
         c_(c),
         options_(options),
-        codec_(0, c.keys),
+        codec_(c.keys),
         marker_(store, container, codec_) {}
 
   // Step 1 (and, with `in_fence`, the manifests written since).

@@ -18,7 +18,7 @@ std::unique_ptr<ObjectStore> Posix(const std::string& root) {
 }
 
 EncodedBlob Blob(uint32_t seed, size_t n) {
-  BlobCodec codec(0, std::nullopt);
+  BlobCodec codec(std::nullopt);
   std::string plain = testing_util::RandomBytes(n, seed);
   auto b = codec.Encode(codec.IdOf(plain), BlobType::kData, plain);
   EXPECT_TRUE(b.ok());

@@ -57,7 +57,7 @@ class ParentChunks {
 
  private:
   ParentChunks(ObjectStore& store, std::string container, const V2Container& c)
-      : store_(&store), container_(std::move(container)), codec_(0, c.keys) {}
+      : store_(&store), container_(std::move(container)), codec_(c.keys) {}
 
   ObjectStore* store_;
   std::string container_;

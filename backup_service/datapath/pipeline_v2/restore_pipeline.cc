@@ -43,7 +43,7 @@ class Job {
       : spec_(spec),
         what_("backup " + spec.backup_id),
         m_(m),
-        codec_(0, c.keys),
+        codec_(c.keys),
         index_(*spec.store, spec.container, c, std::move(index)),
         cache_(*spec.store, spec.container, spec.pack_cache, what_),
         meter_(m.header.size_bytes, spec.progress),
@@ -285,7 +285,7 @@ Result<ManifestV2> ReadManifest(ObjectStore& store, const std::string& container
   const std::string what = "backup " + backup_id + ": manifest " + name;
   auto stored = store.Get(container, name);
   if (!stored.ok()) return Prefix("backup " + backup_id, stored.status());
-  const BlobCodec codec(0, c.keys);
+  const BlobCodec codec(c.keys);
   ASSIGN_OR_RETURN(std::string plain, codec.OpenObject(*stored, name, what));
   auto m = DecodeManifestV2(plain, name);
   if (!m.ok()) return Prefix("backup " + backup_id, m.status());

@@ -238,7 +238,7 @@ Result<KeyRotation> RewrapContainerKeys(ObjectStore& store, const std::string& c
 
 Result<ContainerIndex> LoadContainerIndex(ObjectStore& store, const std::string& container,
                                           const V2Container& c, const PackSet* skip) {
-  const BlobCodec codec(0, c.keys);
+  const BlobCodec codec(c.keys);
   ContainerIndex index;
   ASSIGN_OR_RETURN(std::vector<std::string> names, store.List(container, "index/"));
   for (const std::string& name : names) {

@@ -31,7 +31,7 @@ using PackWants = std::map<BlobId, std::map<uint32_t, PackEntry>>;
 class Verifier {
  public:
   Verifier(const V2VerifySpec& spec, const V2Container& c, const ContainerIndex& index)
-      : spec_(spec), what_("backup " + spec.backup_id), codec_(0, c.keys), index_(index) {}
+      : spec_(spec), what_("backup " + spec.backup_id), codec_(c.keys), index_(index) {}
 
   // Decodes every chunk list of the manifest and records each blob it needs (lists included).
   Status CollectBlobs(const ManifestV2& m, V2VerifyResult& r) {
