@@ -16,6 +16,15 @@
 namespace bb::cli {
 namespace {
 
+// The answer of a recovery command: JSON with --json, else as a record.
+void PrintResponse(Cli& cli, const google::protobuf::Message& response) {
+  if (cli.json()) {
+    cli.PrintJson(MessageToJson(response));
+  } else {
+    PrintRecord(MessageToJson(response));
+  }
+}
+
 int Verify(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   v1::VerifyBackupRequest request;
   request.set_backup_id(args.words[2]);
@@ -24,11 +33,7 @@ int Verify(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   grpc::Status s = cli.backups().VerifyBackup(cli.NewContext(std::chrono::seconds(3600)).get(),
                                               request, &response);
   if (!s.ok()) return cli.Fail(s);
-  if (cli.json()) {
-    cli.PrintJson(MessageToJson(response));
-  } else {
-    PrintRecord(MessageToJson(response));
-  }
+  PrintResponse(cli, response);
   return kExitOk;
 }
 
@@ -39,11 +44,7 @@ int RebuildCatalog(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   grpc::Status s = cli.backups().RebuildCatalog(cli.NewContext(std::chrono::seconds(600)).get(),
                                                 request, &response);
   if (!s.ok()) return cli.Fail(s);
-  if (cli.json()) {
-    cli.PrintJson(MessageToJson(response));
-  } else {
-    PrintRecord(MessageToJson(response));
-  }
+  PrintResponse(cli, response);
   // Skipped manifests are backups the catalog still lacks: say so in the exit status.
   return response.skipped().empty() ? kExitOk : kExitFailed;
 }
@@ -56,11 +57,7 @@ int CollectGarbage(Cli& cli, const CliArgs& args, const Command& /*command*/) {
   grpc::Status s = cli.backups().CollectGarbage(cli.NewContext(std::chrono::seconds(3600)).get(),
                                                 request, &response);
   if (!s.ok()) return cli.Fail(s);
-  if (cli.json()) {
-    cli.PrintJson(MessageToJson(response));
-  } else {
-    PrintRecord(MessageToJson(response));
-  }
+  PrintResponse(cli, response);
   return kExitOk;
 }
 
